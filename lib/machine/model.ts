@@ -23,9 +23,10 @@
  *   matches no candidate intent, no `when_text`, and (for collect states) is not a valid value.
  * - On a no-input (resp. no-match) the counter is incremented. While it is below `max` the state re-prompts
  *   (same visit). When it reaches `max`: go to the block's `next` if any, else to `fallback` (with its `set`), else
- *   to the machine's `exhaustedNext`. A state with no `noinput` (resp. `nomatch`) block behaves as if it had
- *   `{ max: <fallback ? 1 : globals default>, next: undefined }`: with a `fallback`, the first no-input goes
- *   to the fallback at once.
+ *   to the machine's `exhaustedNext`.
+ * - A state with no `noinput` (resp. `nomatch`) block: with a `fallback`, the first no-input (no-match) goes to
+ *   the fallback at once; without one, it re-prompts up to globals.max_noinput (max_nomatch) times, then goes to
+ *   `exhaustedNext`.
  * - A listening state with a plain `next` and no collect treats any unmatched input (not a no-input) as "go to next".
  *
  * Intent resolution (scoped to the state)
