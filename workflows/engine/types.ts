@@ -1,0 +1,115 @@
+/**
+ * The pure engine's interface: (machine, session, input, now) → { session, commands, trace }.
+ * No I/O, no clock, no randomness: `now` is passed in (the workflow gives Temporal's deterministic time), and the
+ * engine never awaits anything. The workflow shell (workflows/session.ts) turns commands into activities and
+ * feeds results back as inputs.
+ */
+import type { CollectMode, HttpMethod, JsonValue } from '../../lib/machine/model';
+
+export type Ctx = { [key: string]: JsonValue };
+
+/** Counters of the current visit (see lib/machine/model.ts for the semantics). */
+export interface VisitCounters {
+  noinput: number;
+  nomatch: number;
+  retry: number;
+}
+
+export interface SessionState {
+  /** Current state name. */
+  state: string;
+  ctx: Ctx;
+  counters: VisitCounters;
+  /** Visits per state over the whole session (for max_visits). */
+  visits: Record<string, number>;
+  /** DTMF keys received in a collect state, not yet terminated. */
+  dtmfBuffer: string;
+  /** What the session waits for now. */
+  waiting: 'input' | 'action' | 'handoff' | 'nothing';
+  /** Id of the action in flight (when waiting === 'action'); results with another id are ignored. */
+  pendingStepId?: string;
+  /** Monotonic step counter, the base of step ids (idempotency keys are derived from workflow id + step id). */
+  seq: number;
+  /** Last text said to the caller (for the portal's view and `expect.say`). */
+  lastPrompt?: string;
+  ended?: { outcome: SessionOutcome; state: string };
+}
+
+export type SessionOutcome = 'completed' | 'handoff' | 'hangup' | 'noinput_exhausted' | 'error';
+
+export type EngineInput =
+  | { kind: 'start' }
+  | { kind: 'dtmf'; digits: string }
+  | { kind: 'speech'; text: string }
+  | { kind: 'text'; text: string }
+  | { kind: 'noinput' }
+  | { kind: 'hangup' }
+  | { kind: 'action_result'; stepId: string; ok: true; status: number; body: JsonValue }
+  | { kind: 'action_result'; stepId: string; ok: false; status?: number; error: string }
+  | { kind: 'handoff_result'; ok: boolean };
+
+/** What the caller may answer in the current state, for the channel (speech hints, DTMF, portal buttons). */
+export interface ListenSpec {
+  timeoutSec: number;
+  allowDtmf: boolean;
+  /** Collect mode when the state collects a typed value. */
+  collect?: { mode: CollectMode; length?: number; terminator: string };
+  /** Routes the caller can take here: intent name (or when_text), DTMF keys, one example utterance each. */
+  choices: { id: string; label: string; dtmf: string[] }[];
+  /** Utterances expected here, passed to speech-to-text as a hint. */
+  hints: string[];
+}
+
+export interface ActionRequest {
+  method: HttpMethod;
+  /** Path with parameters substituted and URL-encoded. */
+  path: string;
+  query: Record<string, string>;
+  body?: JsonValue;
+  headers: Record<string, string>;
+}
+
+export type Command =
+  | { kind: 'say'; text: string; bargeIn: boolean }
+  | { kind: 'listen'; spec: ListenSpec }
+  | { kind: 'action'; stepId: string; endpoint?: string; mutating: boolean; request: ActionRequest }
+  | { kind: 'handoff'; queueId: string; vars: Record<string, string> }
+  | { kind: 'end'; outcome: SessionOutcome };
+
+/** What happened, for transcripts, coverage reports and search attributes. */
+export type TraceEvent =
+  | { kind: 'enter'; state: string; from?: string; via: TransitionCause }
+  | { kind: 'route'; state: string; route: string; input: 'dtmf' | 'speech' | 'text' }
+  | { kind: 'noinput'; state: string; count: number }
+  | { kind: 'nomatch'; state: string; count: number }
+  | { kind: 'collected'; state: string; key: string }
+  | { kind: 'invalid'; state: string; mode: CollectMode; count: number }
+  | { kind: 'action'; state: string; stepId: string; endpoint?: string; ok?: boolean; status?: number }
+  | { kind: 'end'; state: string; outcome: SessionOutcome };
+
+export type TransitionCause =
+  | 'start'
+  | 'route'
+  | 'next'
+  | 'collected'
+  | 'on_success'
+  | 'on_fail'
+  | 'noinput'
+  | 'nomatch'
+  | 'fallback'
+  | 'retry_exhausted'
+  | 'max_visits'
+  | 'exhausted'
+  | 'handoff_failed';
+
+export interface Step {
+  session: SessionState;
+  commands: Command[];
+  trace: TraceEvent[];
+}
+
+/** Deterministic time given by the caller of the engine. */
+export interface EngineClock {
+  /** ISO-8601 instant. */
+  nowIso: string;
+}
