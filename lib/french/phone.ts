@@ -1,0 +1,150 @@
+/**
+ * Phone numbers from what a caller said, typed (DTMF) or wrote, to E.164.
+ *
+ * Uses libphonenumber-js with its full ("max") metadata so that validity is checked against each country's
+ * numbering plan, not only the length (the "min" metadata accepts any number of the right length). The library
+ * is plain JavaScript with JSON metadata: it bundles for Temporal workflows without Node imports.
+ *
+ * Pure and deterministic: no Node imports, no clock.
+ */
+import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/max';
+import { readNumberRuns, runDigits, tokenize, type NumberRun, type Token } from './numbers';
+
+export type PhoneResult = { ok: true; e164: string } | { ok: false; reason: PhoneFailure };
+
+/** Why no phone number came out: short codes the engine and the backend map to their own messages. */
+export type PhoneFailure = 'empty' | 'no_digits' | 'too_short' | 'too_long' | 'invalid_number' | 'bad_region';
+
+export interface PhoneOptions {
+  /** ISO 3166 region for numbers said without a country code (default FR). */
+  defaultRegion?: string;
+}
+
+/** A phone number found in a text, with the tokens it spans (used by contact extraction). */
+export interface PhoneCandidate {
+  e164: string;
+  /** Token span [from, to) in `tokenize(text)`. */
+  from: number;
+  to: number;
+  /** True when only part of a run of numbers formed the phone (something around it was dropped). */
+  partial: boolean;
+}
+
+const MIN_DIGITS = 6;
+const MAX_DIGITS = 17; // "00" + 15 digits of E.164
+
+function toRegion(region: string | undefined): CountryCode | null {
+  const r = (region ?? 'FR').toUpperCase();
+  return /^[A-Z]{2}$/.test(r) ? (r as CountryCode) : null;
+}
+
+/** E.164 of `digits` (optionally with a leading "+") when it is a valid number, else null. */
+function validE164(digits: string, plus: boolean, region: CountryCode): string | null {
+  let text = digits;
+  if (plus) text = `+${digits}`;
+  else if (!digits.startsWith('0')) {
+    // A national number is said with its trunk "0"; nine bare digits are a digit missed, not a number. Digits that
+    // start with a calling code we serve ("33…", "261…") are an international number said without "plus".
+    if (!ACCEPTED_CALLING_CODES.some((c) => digits.startsWith(c))) return null;
+    text = `+${digits}`;
+  }
+  const p = parsePhoneNumberFromString(text, region);
+  return p && p.isValid() ? p.number : null;
+}
+
+/** Calling codes accepted without "+" or "00" in front (France and its overseas departments, Madagascar). */
+const ACCEPTED_CALLING_CODES = ['33', '261', '262', '590', '594', '596'];
+
+/**
+ * Parses one phone number: written ("+261 32 12 34 567", "06.12.34.56.78", "00 33 6…"), typed ("0612345678") or
+ * spoken ("zéro six douze…", "plus deux cent soixante et un trente-deux…"). The number must be valid for its
+ * country's numbering plan. Words around the number ("mon numéro c'est le …") are ignored.
+ */
+export function parsePhone(input: string, opts: PhoneOptions = {}): PhoneResult {
+  const region = toRegion(opts.defaultRegion);
+  if (!region) return { ok: false, reason: 'bad_region' };
+  if (input.trim() === '') return { ok: false, reason: 'empty' };
+  const toks = tokenize(input);
+  const runs = readNumberRuns(toks);
+  if (runs.length === 0) return { ok: false, reason: 'no_digits' };
+  const found = findPhones(toks, runs, region);
+  const best = found[found.length - 1];
+  if (best) return { ok: true, e164: best.e164 };
+  const all = runs.map(runDigits).join('');
+  if (all.length < MIN_DIGITS) return { ok: false, reason: 'too_short' };
+  if (all.length > MAX_DIGITS) return { ok: false, reason: 'too_long' };
+  return { ok: false, reason: 'invalid_number' };
+}
+
+/**
+ * Every valid phone number in a text, in order. In each run of numbers the whole run is tried first; when it is
+ * not a valid number, the longest valid stretch of whole phrases inside it is taken (a stray "un" or a house
+ * number next to the phone is left out).
+ */
+export function findPhonesInText(text: string, opts: PhoneOptions = {}): PhoneCandidate[] {
+  const region = toRegion(opts.defaultRegion);
+  if (!region) return [];
+  const toks = tokenize(text);
+  return findPhones(toks, readNumberRuns(toks), region);
+}
+
+function findPhones(toks: readonly Token[], runs: readonly NumberRun[], region: CountryCode): PhoneCandidate[] {
+  const out: PhoneCandidate[] = [];
+  for (const run of runs) {
+    const whole = validE164(runDigits(run), run.plus, region);
+    if (whole) {
+      out.push({ e164: whole, from: run.from, to: run.to, partial: false });
+      continue;
+    }
+    const sub = longestValidStretch(run, region);
+    if (sub) out.push(sub);
+  }
+  void toks;
+  return out;
+}
+
+function longestValidStretch(run: NumberRun, region: CountryCode): PhoneCandidate | null {
+  const n = run.phrases.length;
+  let best: { c: PhoneCandidate; len: number } | null = null;
+  for (let a = 0; a < n; a++) {
+    for (let b = n; b > a; b--) {
+      if (a === 0 && b === n) continue;
+      const slice = run.phrases.slice(a, b);
+      const digits = slice.map((p) => p.digits).join('');
+      if (digits.length < MIN_DIGITS || digits.length > MAX_DIGITS) continue;
+      const plus = a === 0 && run.plus;
+      const e164 = validE164(digits, plus, region);
+      if (!e164) continue;
+      const first = slice[0];
+      const last = slice[slice.length - 1];
+      if (!first || !last) continue;
+      if (!best || digits.length > best.len) {
+        best = { c: { e164, from: plus ? run.from : first.from, to: last.to, partial: true }, len: digits.length };
+      }
+    }
+  }
+  return best ? best.c : null;
+}
+
+/** True when the text contains the phone number `e164` (said, typed or written in any grouping). */
+export function textSupportsPhone(text: string, e164: string, opts: PhoneOptions = {}): boolean {
+  const region = toRegion(opts.defaultRegion);
+  if (!region) return false;
+  const target = parsePhoneNumberFromString(e164, region);
+  if (!target || !target.isValid()) return false;
+  const runs = readNumberRuns(tokenize(text));
+  for (const run of runs) {
+    const n = run.phrases.length;
+    for (let a = 0; a < n; a++) {
+      let digits = '';
+      for (let b = a; b < n; b++) {
+        digits += run.phrases[b]?.digits ?? '';
+        if (digits.length > MAX_DIGITS) break;
+        if (validE164(digits, a === 0 && run.plus, region) === target.number) return true;
+        // A number said with its country code but without "plus" ("deux cent soixante et un trente-deux…").
+        if (validE164(digits, true, region) === target.number) return true;
+      }
+    }
+  }
+  return false;
+}
