@@ -85,7 +85,11 @@ export type TraceEvent =
   | { kind: 'collected'; state: string; key: string }
   | { kind: 'invalid'; state: string; mode: CollectMode; count: number }
   | { kind: 'action'; state: string; stepId: string; endpoint?: string; ok?: boolean; status?: number }
-  | { kind: 'end'; state: string; outcome: SessionOutcome };
+  | { kind: 'end'; state: string; outcome: SessionOutcome }
+  /** An input that arrived while the session was not waiting for it (stale action result, speech during an action…). */
+  | { kind: 'ignored'; state: string; input: EngineInput['kind']; reason: string }
+  /** A machine defect met at run time (unknown state, no way out); the session ends with outcome 'error'. */
+  | { kind: 'error'; state: string; message: string };
 
 export type TransitionCause =
   | 'start'
