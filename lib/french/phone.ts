@@ -88,7 +88,7 @@ export function findPhonesInText(text: string, opts: PhoneOptions = {}): PhoneCa
   return findPhones(toks, readNumberRuns(toks), region);
 }
 
-function findPhones(toks: readonly Token[], runs: readonly NumberRun[], region: CountryCode): PhoneCandidate[] {
+function findPhones(_toks: readonly Token[], runs: readonly NumberRun[], region: CountryCode): PhoneCandidate[] {
   const out: PhoneCandidate[] = [];
   for (const run of runs) {
     const whole = validE164(runDigits(run), run.plus, region);
@@ -99,7 +99,6 @@ function findPhones(toks: readonly Token[], runs: readonly NumberRun[], region: 
     const sub = longestValidStretch(run, region);
     if (sub) out.push(sub);
   }
-  void toks;
   return out;
 }
 
@@ -147,4 +146,20 @@ export function textSupportsPhone(text: string, e164: string, opts: PhoneOptions
     }
   }
   return false;
+}
+
+/**
+ * Read-back form of an E.164 number, grouped as a French speaker reads it: a French number in its national form
+ * ("+33612345678" → "06 12 34 56 78"), a Malagasy one as "plus 261 32 12 34 567", any other as its international
+ * form with "plus" spelled out. Something that is not a phone number is returned with its digits unchanged.
+ */
+export function speakPhone(e164: string): string {
+  const p = parsePhoneNumberFromString(e164.trim(), 'FR');
+  if (!p) return e164.trim().replace(/^\+/, 'plus ');
+  if (p.countryCallingCode === '33' && p.country === 'FR') return p.formatNational();
+  const nsn = p.nationalNumber;
+  if (p.countryCallingCode === '261' && nsn.length === 9) {
+    return `plus 261 ${nsn.slice(0, 2)} ${nsn.slice(2, 4)} ${nsn.slice(4, 6)} ${nsn.slice(6)}`;
+  }
+  return p.formatInternational().replace(/^\+/, 'plus ');
 }
