@@ -1,6 +1,6 @@
 /**
  * End to end on the real dev server: a worker and a client with the product's data converter run workflows whose
- * inputs hold a phone number; a client WITHOUT the codec then reads the raw history and must see only ciphertext,
+ * inputs (and memo) hold a phone number; a client WITHOUT the codec then reads the raw history and must see only ciphertext,
  * which the codec server (what the UI calls) turns back into the clear values.
  */
 import crypto from 'node:crypto';
@@ -103,7 +103,7 @@ async function decodeViaServer(payloads: Payload[]): Promise<unknown[]> {
 
 test('workflow input, activity data and result are ciphertext in the raw history and clear through the codec server', async () => {
   const workflowId = `codec-e2e-ok-${Date.now()}`;
-  const result = await client.workflow.execute(confirmCaller, { taskQueue, workflowId, args: [input] });
+  const result = await client.workflow.execute(confirmCaller, { taskQueue, workflowId, args: [input], memo: { caller: PHONE } });
   expect(result).toBe(`Rendez-vous confirmé pour ${NAME} (${EMAIL})`);
 
   const history = await rawClient.workflow.getHandle(workflowId).fetchHistory();
@@ -117,13 +117,15 @@ test('workflow input, activity data and result are ciphertext in the raw history
 
   // Every payload in the history is encrypted, and no clear value appears anywhere in its bytes.
   const payloads = allPayloads(events);
-  expect(payloads.length).toBeGreaterThanOrEqual(4); // start input, activity input, activity result, workflow result
+  expect(payloads.length).toBeGreaterThanOrEqual(5); // start input, memo, activity input and result, workflow result
   for (const p of payloads) expect(Buffer.from(p.metadata!.encoding!).toString()).toBe('binary/encrypted');
   assertNoClearText(events);
 
   // What the UI would show through the codec server.
-  const [clearInput] = await decodeViaServer([startInput!]);
+  const memo = started?.memo?.fields?.caller;
+  const [clearInput, clearMemo] = await decodeViaServer([startInput!, memo!]);
   expect(clearInput).toEqual(input);
+  expect(clearMemo).toBe(PHONE);
   const activityInput = events.find((e) => e.activityTaskScheduledEventAttributes)?.activityTaskScheduledEventAttributes?.input
     ?.payloads?.[0];
   const completed = events.find((e) => e.workflowExecutionCompletedEventAttributes)?.workflowExecutionCompletedEventAttributes
