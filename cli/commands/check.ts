@@ -1,0 +1,67 @@
+/**
+ * `ivr check <files…> [--json]`: loads and checks machine files like a compiler.
+ * Exit 0: no errors (warnings allowed); 1: at least one error; 2: bad usage or a file that cannot be read.
+ */
+import type { CliCommand } from '../command';
+import { checkMachineFile } from '../../lib/machine/loader';
+import { countErrors, formatDiagnostic, type Diagnostic } from '../../lib/machine/diagnostics';
+
+export interface CheckReport {
+  ok: boolean;
+  files: { file: string; machine?: string; version?: string; sha256?: string; errors: number; warnings: number; readError?: string }[];
+  diagnostics: Diagnostic[];
+}
+
+export function checkFiles(files: string[]): { report: CheckReport; exitCode: number } {
+  const report: CheckReport = { ok: true, files: [], diagnostics: [] };
+  let unreadable = false;
+  for (const file of files) {
+    let result;
+    try {
+      result = checkMachineFile(file);
+    } catch (e) {
+      const err = e as NodeJS.ErrnoException;
+      unreadable = true;
+      report.files.push({ file, errors: 0, warnings: 0, readError: `${err.code ?? 'EIO'}: cannot read ${file}` });
+      continue;
+    }
+    const errors = countErrors(result.diagnostics);
+    const entry: CheckReport['files'][number] = { file, errors, warnings: result.diagnostics.length - errors };
+    if (result.machine) {
+      entry.machine = result.machine.name;
+      entry.version = result.machine.version;
+      entry.sha256 = result.machine.source.sha256;
+    }
+    report.files.push(entry);
+    report.diagnostics.push(...result.diagnostics);
+  }
+  const errors = countErrors(report.diagnostics);
+  report.ok = errors === 0 && !unreadable;
+  return { report, exitCode: unreadable ? 2 : errors > 0 ? 1 : 0 };
+}
+
+export const command: CliCommand = {
+  name: 'check',
+  usage: 'check <files…> [--json]',
+  summary: 'check machine files (schema, references, graph, data flow)',
+  async run(argv) {
+    const json = argv.includes('--json');
+    const unknown = argv.filter((a) => a.startsWith('-') && a !== '--json');
+    const files = argv.filter((a) => !a.startsWith('-'));
+    if (unknown.length || files.length === 0) {
+      process.stderr.write(`ivr check: ${unknown.length ? `unknown option ${unknown.join(' ')}` : 'name at least one machine file'}\nusage: ivr ${command.usage}\n`);
+      return 2;
+    }
+    const { report, exitCode } = checkFiles(files);
+    if (json) {
+      process.stdout.write(JSON.stringify(report, null, 2) + '\n');
+      return exitCode;
+    }
+    for (const d of report.diagnostics) process.stdout.write(formatDiagnostic(d) + '\n');
+    for (const f of report.files) {
+      if (f.readError) process.stderr.write(`ivr check: ${f.readError}\n`);
+      else process.stdout.write(`${f.file}: ${f.errors} error(s), ${f.warnings} warning(s)${f.machine ? ` — ${f.machine} ${f.version}` : ''}\n`);
+    }
+    return exitCode;
+  },
+};

@@ -1,0 +1,186 @@
+/**
+ * The transitions of a compiled machine as a graph, following the run-time semantics of model.ts. Used by the
+ * checker rules (reachability, exits, loops, data flow) and by the diagrams.
+ */
+import type { DocPath } from './diagnostics';
+import type { CompiledMachine, CompiledState, Route } from './model';
+
+export type EdgeKind =
+  | 'route'
+  | 'global_route'
+  | 'next'
+  | 'collected'
+  | 'on_success'
+  | 'on_fail'
+  | 'noinput'
+  | 'nomatch'
+  | 'fallback'
+  | 'retry_exhausted'
+  | 'max_visits'
+  | 'exhausted'
+  | 'handoff_failed';
+
+export interface Edge {
+  from: string;
+  to: string;
+  kind: EdgeKind;
+  /** Short text for diagrams: intent and DTMF keys, "no-input ×2", "success", … */
+  label: string;
+  /** Where the target is written in the YAML. */
+  at: DocPath;
+  /** ctx keys written along this edge (route/fallback/on_success sets, collect `into`), besides the state's `set`. */
+  sets: string[];
+  /** True when the edge is taken because the caller said or typed something. */
+  input: boolean;
+}
+
+export const RUNTIME_CTX_KEYS = ['call_id', 'session_id', 'caller', 'channel'] as const;
+
+export function isListening(s: CompiledState): boolean {
+  return s.type === 'prompt_and_listen' || s.type === 'listen';
+}
+
+export function intoKeys(s: CompiledState): string[] {
+  if (!s.collect) return [];
+  const into = s.collect.into;
+  return typeof into === 'string' ? [into] : [into.from, into.to];
+}
+
+export function routeLabel(m: CompiledMachine, r: Route): string {
+  if ('text' in r.when) return `"${r.when.text}"`;
+  const dtmf = m.intents[r.when.intent]?.dtmf ?? [];
+  return dtmf.length ? `${r.when.intent} [${dtmf.join(' ')}]` : r.when.intent;
+}
+
+/** Global routes that apply in a listening state: those whose intent the state does not route itself. */
+export function applicableGlobalRoutes(m: CompiledMachine, s: CompiledState): { route: Route; index: number }[] {
+  if (!isListening(s)) return [];
+  const own = new Set(s.routes.flatMap((r) => ('intent' in r.when ? [r.when.intent] : [])));
+  return m.globalRoutes
+    .map((route, index) => ({ route, index }))
+    .filter(({ route }) => !('intent' in route.when) || !own.has(route.when.intent));
+}
+
+export function stateEdges(m: CompiledMachine, s: CompiledState): Edge[] {
+  const edges: Edge[] = [];
+  const at: DocPath = ['states', s.name];
+  const add = (e: Omit<Edge, 'from'>): void => {
+    edges.push({ from: s.name, ...e });
+  };
+  const exhausted = (why: string): void => {
+    if (m.exhaustedNext !== undefined) {
+      add({ to: m.exhaustedNext, kind: 'exhausted', label: why, at: ['globals', 'exhausted_next'], sets: [], input: false });
+    }
+  };
+  const into = intoKeys(s);
+  const actionEdges = (input: boolean, extra: string[]): void => {
+    const a = s.action;
+    if (!a) return;
+    const aAt = [...at, 'action'];
+    if (a.onSuccess?.next !== undefined) {
+      add({ to: a.onSuccess.next, kind: 'on_success', label: 'success', at: [...aAt, 'on_success', 'next'], sets: [...extra, ...Object.keys(a.onSuccess.set)], input });
+    }
+    if (a.onFail?.next !== undefined) {
+      add({ to: a.onFail.next, kind: 'on_fail', label: 'failure', at: [...aAt, 'on_fail', 'next'], sets: extra, input });
+    } else exhausted('failure');
+  };
+
+  if (s.maxVisits) {
+    if (s.maxVisits.next !== undefined) {
+      add({ to: s.maxVisits.next, kind: 'max_visits', label: `visits > ${s.maxVisits.max}`, at: [...at, 'max_visits', 'next'], sets: [], input: false });
+    } else exhausted(`visits > ${s.maxVisits.max}`);
+  }
+
+  if (isListening(s)) {
+    s.routes.forEach((r, i) => {
+      add({ to: r.next, kind: 'route', label: routeLabel(m, r), at: [...at, 'routes', i, 'next'], sets: Object.keys(r.set), input: true });
+    });
+    for (const { route, index } of applicableGlobalRoutes(m, s)) {
+      add({ to: route.next, kind: 'global_route', label: routeLabel(m, route), at: ['global_routes', index, 'next'], sets: Object.keys(route.set), input: true });
+    }
+    if (s.collect) {
+      if (s.action) actionEdges(true, into);
+      else if (s.next !== undefined) add({ to: s.next, kind: 'collected', label: `collected ${s.collect.mode}`, at: [...at, 'next'], sets: into, input: true });
+      if (s.collect.retry) {
+        if (s.collect.retry.onFailNext !== undefined) {
+          add({ to: s.collect.retry.onFailNext, kind: 'retry_exhausted', label: `invalid ×${s.collect.retry.max}`, at: [...at, 'collect', 'retry', 'on_fail_next'], sets: [], input: true });
+        } else exhausted(`invalid ×${s.collect.retry.max}`);
+      }
+    } else {
+      if (s.action) actionEdges(true, []);
+      if (s.next !== undefined) add({ to: s.next, kind: 'next', label: 'next', at: [...at, 'next'], sets: [], input: true });
+    }
+    for (const kind of ['noinput', 'nomatch'] as const) {
+      const block = s[kind];
+      const name = kind === 'noinput' ? 'no-input' : 'no-match';
+      if (block?.next !== undefined) {
+        add({ to: block.next, kind, label: `${name} ×${block.max}`, at: [...at, kind, 'next'], sets: [], input: false });
+      } else if (!s.fallback) exhausted(`${name} exhausted`);
+    }
+    if (s.fallback) {
+      add({ to: s.fallback.next, kind: 'fallback', label: 'fallback', at: [...at, 'fallback', 'next'], sets: Object.keys(s.fallback.set), input: false });
+    }
+  } else if (s.type === 'action_then_prompt') {
+    actionEdges(false, []);
+  } else if (s.type === 'handoff') {
+    const next = s.handoff?.onFail?.next;
+    if (next !== undefined) add({ to: next, kind: 'handoff_failed', label: 'handoff failed', at: [...at, 'on_fail', 'next'], sets: [], input: false });
+    else exhausted('handoff failed');
+  }
+  return edges;
+}
+
+export function allEdges(m: CompiledMachine): Edge[] {
+  return Object.values(m.states).flatMap((s) => stateEdges(m, s));
+}
+
+/** States reachable from the entry (edges to unknown states are ignored). */
+export function reachable(m: CompiledMachine): Set<string> {
+  const seen = new Set<string>();
+  const todo = m.states[m.entry] ? [m.entry] : [];
+  const edges = allEdges(m);
+  while (todo.length) {
+    const n = todo.pop() as string;
+    if (seen.has(n)) continue;
+    seen.add(n);
+    for (const e of edges) if (e.from === n && m.states[e.to] && !seen.has(e.to)) todo.push(e.to);
+  }
+  return seen;
+}
+
+/** Strongly connected components that contain a cycle (Tarjan), each sorted in `order`. */
+export function cycles(order: string[], succ: Map<string, string[]>): string[][] {
+  const index = new Map<string, number>();
+  const low = new Map<string, number>();
+  const onStack = new Set<string>();
+  const stack: string[] = [];
+  const out: string[][] = [];
+  let i = 0;
+  const visit = (v: string): void => {
+    index.set(v, i);
+    low.set(v, i++);
+    stack.push(v);
+    onStack.add(v);
+    for (const w of succ.get(v) ?? []) {
+      if (!index.has(w)) {
+        visit(w);
+        low.set(v, Math.min(low.get(v) as number, low.get(w) as number));
+      } else if (onStack.has(w)) low.set(v, Math.min(low.get(v) as number, index.get(w) as number));
+    }
+    if (low.get(v) === index.get(v)) {
+      const comp: string[] = [];
+      let w: string;
+      do {
+        w = stack.pop() as string;
+        onStack.delete(w);
+        comp.push(w);
+      } while (w !== v);
+      const first = comp[0] as string;
+      if (comp.length > 1 || (succ.get(first) ?? []).includes(first)) {
+        out.push(comp.sort((a, b) => order.indexOf(a) - order.indexOf(b)));
+      }
+    }
+  };
+  for (const n of order) if (succ.has(n) && !index.has(n)) visit(n);
+  return out;
+}
