@@ -22,8 +22,8 @@ export interface LoggerOptions {
 }
 
 export function createLogger(name: string, opts: LoggerOptions = {}): Logger {
+  // No pino `name`: the top-level key would collide with the censored PII key `name`; `service` says who logs.
   const options: pino.LoggerOptions = {
-    name,
     level: opts.level ?? process.env.LOG_LEVEL ?? 'info',
     base: { service: name },
     redact: { paths: redactPaths, censor: '[redacted]' },

@@ -1,0 +1,74 @@
+/**
+ * The one generic action activity: performs a machine `call` against the project's backend API.
+ * 2xx and 4xx are answers (the machine's on_success / on_fail decide); 5xx, timeouts and network errors are thrown
+ * as retryable failures so Temporal retries them with backoff. Mutating calls carry the step's idempotency key, so
+ * a retry or a replay after a crash never doubles an effect.
+ */
+import { ApplicationFailure, Context } from '@temporalio/activity';
+import type { JsonValue } from '../../lib/machine/model';
+import { createLogger } from '../../lib/log';
+import type { BackendActivities, BackendCall, BackendResult } from '../../workflows/activity-types';
+
+export interface BackendActivityOptions {
+  /** Base URL of the backend API, e.g. http://127.0.0.1:3000 */
+  baseUrl: string;
+  /** Per-attempt timeout; Temporal's startToClose bounds the whole activity. */
+  timeoutMs?: number;
+}
+
+const log = createLogger('backend-activity');
+
+function buildUrl(baseUrl: string, call: BackendCall): string {
+  const url = new URL(call.request.path, baseUrl.endsWith('/') ? baseUrl : `${baseUrl}/`);
+  // A path from the machine is absolute ("/appointments/7"): keep the base URL's own path prefix.
+  const base = new URL(baseUrl);
+  url.pathname = `${base.pathname.replace(/\/$/, '')}${call.request.path}`;
+  for (const [key, value] of Object.entries(call.request.query)) url.searchParams.set(key, value);
+  return url.toString();
+}
+
+async function readBody(response: Response): Promise<JsonValue> {
+  const text = await response.text();
+  if (!text) return null;
+  try {
+    return JSON.parse(text) as JsonValue;
+  } catch {
+    return { text };
+  }
+}
+
+export function createBackendActivities(opts: BackendActivityOptions): BackendActivities {
+  const timeoutMs = opts.timeoutMs ?? 10_000;
+  return {
+    async callBackend(call: BackendCall): Promise<BackendResult> {
+      const url = buildUrl(opts.baseUrl, call);
+      const headers: Record<string, string> = { accept: 'application/json', ...call.request.headers };
+      if (call.mutating) headers['idempotency-key'] = call.idempotencyKey;
+      let body: string | undefined;
+      if (call.request.body !== undefined && call.request.method !== 'GET') {
+        headers['content-type'] = 'application/json';
+        body = JSON.stringify(call.request.body);
+      }
+      const signals = [AbortSignal.timeout(timeoutMs)];
+      const cancellation = Context.current().cancellationSignal;
+      if (cancellation) signals.push(cancellation);
+      const started = Date.now();
+      let response: Response;
+      try {
+        response = await fetch(url, { method: call.request.method, headers, body, signal: AbortSignal.any(signals) });
+      } catch (err) {
+        log.warn({ method: call.request.method, path: call.request.path, err: String(err) }, 'backend unreachable');
+        throw ApplicationFailure.retryable(`backend unreachable: ${String(err)}`, 'BackendUnavailable');
+      }
+      const answer = await readBody(response);
+      log.info(
+        { method: call.request.method, path: call.request.path, status: response.status, ms: Date.now() - started },
+        'backend call',
+      );
+      if (response.status >= 500) {
+        throw ApplicationFailure.retryable(`backend answered ${response.status}`, 'BackendUnavailable');
+      }
+      return { ok: response.status < 400, status: response.status, body: answer };
+    },
+  };
+}

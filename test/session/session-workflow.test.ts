@@ -1,0 +1,175 @@
+/**
+ * The session workflow on the real Temporal dev server: inputs by update and signal, de-duplication by event id,
+ * durable no-input timers, backend actions with idempotency keys and retries, hang-up during an action, and the
+ * search attributes operators filter by.
+ */
+import crypto from 'node:crypto';
+import { Client, Connection, WorkflowHandle } from '@temporalio/client';
+import { NativeConnection, type Worker } from '@temporalio/worker';
+import { checkMachineSource } from '../../lib/machine/loader';
+import type { CompiledMachine } from '../../lib/machine/model';
+import { startSessionWorkflow } from '../../lib/sessions/start';
+import { dataConverter } from '../../lib/codec/data-converter';
+import { createSessionWorker } from '../../workers/session-worker';
+import { inputSignal, inputUpdate, viewQuery, type CallerInput } from '../../workflows/session-api';
+import { startBackendStub, type BackendStub } from '../support/backend-stub';
+
+const MACHINE_YAML = `
+machine: session_test
+version: "1.2.0"
+locale: fr-FR
+timezone: Europe/Paris
+entry: s.menu
+globals:
+  max_noinput: 2
+  max_nomatch: 2
+  noinput_timeout_sec: 1
+  exhausted_next: s.bye
+  endpoints:
+    confirm: "PUT /things/{id}/confirm"
+intents:
+  confirm: { utterances: ["confirmer"], dtmf: ["1"] }
+states:
+  s.menu:
+    type: prompt_and_listen
+    prompt: "Dites confirmer ou tapez 1."
+    noinput: { max: 2, next: s.bye }
+    routes:
+      - when_intent: confirm
+        next: s.confirm
+  s.confirm:
+    type: action_then_prompt
+    action:
+      call: \${globals.endpoints.confirm}
+      path: { id: "42" }
+      body: { channel: "{{ctx.channel}}" }
+      on_success: { prompt: "C'est confirmé.", next: s.bye }
+      on_fail: { prompt: "Échec de la confirmation.", next: s.bye }
+  s.bye:
+    type: prompt_end
+    prompt: "Au revoir."
+`;
+
+let machine: CompiledMachine;
+let backend: BackendStub;
+let worker: Worker;
+let workerRun: Promise<void>;
+let nativeConnection: NativeConnection;
+let connection: Connection;
+let client: Client;
+const taskQueue = `session-test-${process.pid}`;
+
+beforeAll(async () => {
+  const checked = checkMachineSource('session-test.yaml', MACHINE_YAML);
+  const errors = checked.diagnostics.filter((d) => d.severity === 'error');
+  expect(errors).toEqual([]);
+  machine = checked.machine!;
+  backend = await startBackendStub();
+  const address = process.env.TEMPORAL_ADDRESS!;
+  nativeConnection = await NativeConnection.connect({ address });
+  worker = await createSessionWorker({ connection: nativeConnection, taskQueue, backendUrl: backend.url });
+  workerRun = worker.run();
+  connection = await Connection.connect({ address });
+  client = new Client({ connection, dataConverter: dataConverter() });
+}, 120_000);
+
+afterAll(async () => {
+  worker?.shutdown();
+  await workerRun;
+  await nativeConnection?.close();
+  await connection?.close();
+  await backend?.close();
+});
+
+beforeEach(() => {
+  backend.requests.length = 0;
+});
+
+async function start(caller = '+33612345678'): Promise<WorkflowHandle> {
+  return startSessionWorkflow(client, { machine, channel: 'web', callId: crypto.randomUUID(), caller }, { taskQueue });
+}
+
+const dtmf = (digits: string, eventId = crypto.randomUUID()): CallerInput => ({ eventId, kind: 'dtmf', digits });
+
+test('an update applies the input, runs the action with an idempotency key, and returns the next view', async () => {
+  backend.answer('PUT /things/42/confirm', { status: 200, body: { ok: true } });
+  const handle = await start();
+  const first = await handle.query(viewQuery);
+  expect(first.state).toBe('s.menu');
+  expect(first.lastPrompt).toBe('Dites confirmer ou tapez 1.');
+
+  const view = await handle.executeUpdate(inputUpdate, { args: [dtmf('1')] });
+  expect(view.ended).toEqual({ outcome: 'completed', state: 's.bye' });
+  expect(view.prompts).toEqual(["C'est confirmé.", 'Au revoir.']);
+  expect(backend.requests).toHaveLength(1);
+  const [request] = backend.requests;
+  expect(request).toMatchObject({ method: 'PUT', path: '/things/42/confirm', body: { channel: 'web' } });
+  expect(request!.idempotencyKey).toMatch(new RegExp(`^${handle.workflowId}:`));
+  expect(await handle.result()).toMatchObject({ outcome: 'completed', state: 's.bye', turns: 1 });
+});
+
+test('5xx answers are retried with the same idempotency key; the machine sees one success', async () => {
+  backend.answer('PUT /things/42/confirm', { status: 503 }, { status: 500 }, { status: 200, body: { ok: true } });
+  const handle = await start();
+  const view = await handle.executeUpdate(inputUpdate, { args: [dtmf('1')] });
+  expect(view.prompts[0]).toBe("C'est confirmé.");
+  expect(backend.requests).toHaveLength(3);
+  expect(new Set(backend.requests.map((r) => r.idempotencyKey)).size).toBe(1);
+});
+
+test('a 4xx answer is not retried and takes on_fail', async () => {
+  backend.answer('PUT /things/42/confirm', { status: 404, body: { code: 'appointment_not_found' } });
+  const handle = await start();
+  const view = await handle.executeUpdate(inputUpdate, { args: [dtmf('1')] });
+  expect(view.prompts[0]).toBe('Échec de la confirmation.');
+  expect(backend.requests).toHaveLength(1);
+});
+
+test('an input delivered twice with the same event id is applied once', async () => {
+  backend.answer('PUT /things/42/confirm', { status: 200, body: {} });
+  const handle = await start();
+  const event = dtmf('1', 'fs-core-uuid:1234');
+  await handle.signal(inputSignal, event);
+  await handle.signal(inputSignal, event);
+  const result = await handle.result();
+  expect(result.turns).toBe(1);
+  expect(backend.requests).toHaveLength(1);
+});
+
+test('silence runs the durable no-input timer: re-prompt once, then noinput.next', async () => {
+  const handle = await start();
+  const result = await handle.result();
+  expect(result).toMatchObject({ outcome: 'completed', state: 's.bye', turns: 0 });
+  const trace = await handle.query(viewQuery);
+  expect(trace.ended?.state).toBe('s.bye');
+});
+
+test('a hang-up during an action lets the action finish once and ends the session as hung up', async () => {
+  backend.answer('PUT /things/42/confirm', { status: 200, body: {}, delayMs: 800 });
+  const handle = await start();
+  await handle.signal(inputSignal, dtmf('1'));
+  // Wait until the action is in flight, then hang up.
+  for (let i = 0; i < 100 && backend.requests.length === 0; i++) await new Promise((r) => setTimeout(r, 20));
+  await handle.signal(inputSignal, { eventId: crypto.randomUUID(), kind: 'hangup' });
+  const result = await handle.result();
+  expect(result.outcome).toBe('hangup');
+  expect(backend.requests).toHaveLength(1);
+});
+
+test('operators can find the session by state, machine, channel and caller hash, never the number', async () => {
+  backend.answer('PUT /things/42/confirm', { status: 200, body: {} });
+  const handle = await start('+33699887766');
+  await handle.executeUpdate(inputUpdate, { args: [dtmf('1')] });
+  await handle.result();
+  const description = await handle.describe();
+  const attrs = description.typedSearchAttributes;
+  const get = (name: string) => attrs.getAll().find((p) => p.key.name === name)?.value;
+  expect(get('IvrState')).toBe('s.bye');
+  expect(get('IvrOutcome')).toBe('completed');
+  expect(get('IvrMachine')).toBe('session_test');
+  expect(get('IvrMachineVersion')).toBe('1.2.0');
+  expect(get('IvrChannel')).toBe('web');
+  expect(get('IvrCallerHash')).toMatch(/^[0-9a-f]{16}$/);
+  expect(JSON.stringify(attrs.getAll())).not.toContain('699887766');
+  expect(handle.workflowId).toMatch(/^web-/);
+});
