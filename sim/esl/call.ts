@@ -1,0 +1,729 @@
+/**
+ * One simulated channel: state, ordered channel variables, the dialplan and socket-queued applications run one at a
+ * time (as the session thread does), media that takes time (playback, speak, record, play_and_get_digits), DTMF
+ * and audio injected by the test, hangup with the real event sequence.
+ */
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { channelEvent, nowMicros, SITES, type CallingSite, type ChannelView } from './events';
+import type { SimulatorContext } from './context';
+import { concat, durationMs, readWav, resample, silence, writeWav, type PcmAudio } from './wav';
+
+export type AppOutcome = 'done' | 'break' | 'hangup';
+
+/** Q.850 codes of the causes the product meets. */
+const Q850: Record<string, number> = {
+  UNALLOCATED_NUMBER: 1, NO_ROUTE_DESTINATION: 3, NORMAL_CLEARING: 16, USER_BUSY: 17, NO_USER_RESPONSE: 18,
+  NO_ANSWER: 19, CALL_REJECTED: 21, DESTINATION_OUT_OF_ORDER: 27, NORMAL_TEMPORARY_FAILURE: 41,
+  ORIGINATOR_CANCEL: 487, MANAGER_REQUEST: 503, RECOVERY_ON_TIMER_EXPIRE: 102, LOSE_RACE: 502,
+};
+
+export interface PlaceCallOptions {
+  callerIdNumber: string;
+  destinationNumber: string;
+  callerIdName?: string;
+  direction?: 'inbound' | 'outbound';
+  /** Extra channel variables set at creation (e.g. sip_h_X-… headers). */
+  variables?: Record<string, string>;
+}
+
+export interface ExecutedApp {
+  app: string;
+  arg: string;
+  applicationUuid: string;
+  response?: string;
+}
+
+interface QueuedApp {
+  app: string;
+  arg: string;
+  applicationUuid: string;
+}
+
+/** A cancellable wait; `interrupt` ends it early with a reason. */
+class Slot {
+  private timer: NodeJS.Timeout | undefined;
+  private resolveFn: ((o: string) => void) | undefined;
+  onDtmf: ((digit: string) => void) | undefined;
+  onSpeech: (() => void) | undefined;
+  wait(ms: number): Promise<string> {
+    return new Promise((resolve) => {
+      this.resolveFn = resolve;
+      if (Number.isFinite(ms)) this.timer = setTimeout(() => this.finish('timeout'), Math.max(0, ms));
+    });
+  }
+  interrupt(reason: string): void {
+    this.finish(reason);
+  }
+  private finish(reason: string): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    const r = this.resolveFn;
+    this.resolveFn = undefined;
+    r?.(reason);
+  }
+}
+
+export class SimCall {
+  readonly uuid: string;
+  readonly callerIdNumber: string;
+  destinationNumber: string;
+  readonly direction: 'inbound' | 'outbound';
+  /** Every application run on this channel, in order, with its response once complete. */
+  readonly apps: ExecutedApp[] = [];
+  /** Paths of recordings written. */
+  readonly recordings: string[] = [];
+  /** Digits received, in order. */
+  dtmf = '';
+  answered = false;
+  hungUp = false;
+  hangupCause: string | undefined;
+  readonly variables = new Map<string, string>();
+  /** Resolves once CHANNEL_DESTROY has been emitted. */
+  readonly ended: Promise<void>;
+
+  private endResolve!: () => void;
+  private readonly ctx: SimulatorContext;
+  private readonly channelName: string;
+  private readonly callerIdName: string;
+  private state = 'CS_INIT';
+  private stateNumber = 2;
+  private callState = 'DOWN';
+  private answerState = 'ringing';
+  private readonly createdUs: string;
+  private answeredUs = '0';
+  private hangupUs = '0';
+  private transferUs = '0';
+  private bridgedUs = '0';
+  private dialplanQueue: QueuedApp[] = [];
+  private readonly privateQueue: QueuedApp[] = [];
+  private parked: QueuedApp | undefined;
+  private wake: (() => void) | undefined;
+  private current: { app: string; slot: Slot } | undefined;
+  private running: Promise<void> | undefined;
+  private speech: Array<{ audio: PcmAudio; at: number }> = [];
+  private bridgeEnd: (() => void) | undefined;
+
+  constructor(ctx: SimulatorContext, opts: PlaceCallOptions) {
+    this.ctx = ctx;
+    this.uuid = crypto.randomUUID();
+    this.callerIdNumber = opts.callerIdNumber;
+    this.callerIdName = opts.callerIdName ?? opts.callerIdNumber;
+    this.destinationNumber = opts.destinationNumber;
+    this.direction = opts.direction ?? 'inbound';
+    this.channelName = `sofia/external/${opts.callerIdNumber}@${ctx.core.ipv4}`;
+    this.createdUs = nowMicros();
+    this.ended = new Promise((r) => (this.endResolve = r));
+    const v = (k: string, val: string) => this.setVar(k, val);
+    v('direction', this.direction);
+    v('uuid', this.uuid);
+    v('call_uuid', this.uuid);
+    v('session_id', String(ctx.nextSessionId()));
+    v('sip_from_user', opts.callerIdNumber);
+    v('sip_from_uri', `${opts.callerIdNumber}@${ctx.core.ipv4}`);
+    v('sip_from_host', ctx.core.ipv4);
+    v('channel_name', this.channelName);
+    v('sip_call_id', `${crypto.randomBytes(8).toString('hex')}@${ctx.core.ipv4}`);
+    v('sip_network_ip', '127.0.0.1');
+    v('sip_network_port', '5060');
+    v('sip_from_user_stripped', opts.callerIdNumber);
+    v('sofia_profile_name', 'external');
+    v('sip_from_display', this.callerIdName);
+    v('sip_req_user', opts.destinationNumber);
+    v('sip_req_uri', `${opts.destinationNumber}@${ctx.core.ipv4}`);
+    v('sip_to_user', opts.destinationNumber);
+    v('sip_to_uri', `${opts.destinationNumber}@${ctx.core.ipv4}`);
+    v('max_forwards', '70');
+    v('rtp_use_codec_name', 'PCMA');
+    v('rtp_use_codec_rate', '8000');
+    v('rtp_use_codec_ptime', '20');
+    v('read_codec', 'PCMA');
+    v('original_read_codec', 'PCMA');
+    v('read_rate', '8000');
+    v('original_read_rate', '8000');
+    v('write_codec', 'PCMA');
+    v('write_rate', '8000');
+    v('dtmf_type', 'rfc2833');
+    v('endpoint_disposition', 'RECEIVED');
+    for (const [k, val] of Object.entries(opts.variables ?? {})) v(k, val);
+  }
+
+  /** Starts the channel: CHANNEL_CREATE, then the dialplan extension for the destination. */
+  start(apps?: Array<[string, string]>): void {
+    this.emit('CHANNEL_CREATE', SITES.CHANNEL_CREATE);
+    this.state = 'CS_EXECUTE';
+    this.stateNumber = 4;
+    this.callState = 'RINGING';
+    this.dialplanQueue = (apps ?? this.ctx.dialplan(this.destinationNumber)).map(([app, arg]) => ({ app, arg, applicationUuid: crypto.randomUUID() }));
+    this.running = this.runLoop();
+  }
+
+  // ---- test-side control -------------------------------------------------------------------------------------
+
+  /** The caller presses keys: one DTMF event per digit at the end of the digit, as FreeSWITCH reports it. */
+  async press(digits: string, opts: { durationMs?: number; gapMs?: number } = {}): Promise<void> {
+    const dur = opts.durationMs ?? 140;
+    const gap = opts.gapMs ?? 60;
+    for (const digit of digits) {
+      if (this.hungUp) return;
+      await this.ctx.sleep(dur);
+      if (this.hungUp) return;
+      this.dtmf += digit;
+      this.emit('DTMF', SITES.DTMF, {
+        withVariables: false,
+        extra: [['DTMF-Digit', digit], ['DTMF-Duration', String(Math.round(dur * 8))], ['DTMF-Source', 'RTP']],
+      });
+      this.current?.slot.onDtmf?.(digit);
+      await this.ctx.sleep(gap);
+    }
+  }
+
+  /** The caller says something: the audio the current or next `record` captures. */
+  speak(audio: Buffer | string): void {
+    const buf = typeof audio === 'string' ? fs.readFileSync(audio) : audio;
+    this.speech.push({ audio: resample(readWav(buf), 8000), at: Date.now() });
+    this.current?.slot.onSpeech?.();
+  }
+
+  /** The caller (or the far end) hangs up. */
+  hangup(cause = 'NORMAL_CLEARING'): Promise<void> {
+    return this.doHangup(cause);
+  }
+
+  /** The bridged party leaves: the bridge (or callcenter) application completes and the call goes on. */
+  endBridge(): void {
+    this.bridgeEnd?.();
+  }
+
+  // ---- server-side control (sendmsg, api) --------------------------------------------------------------------
+
+  queueApp(app: string, arg: string, applicationUuid: string): void {
+    this.privateQueue.push({ app, arg, applicationUuid });
+    this.wake?.();
+  }
+
+  /** uuid_break: stops the media being played; `all` also drops what is queued. */
+  breakMedia(all: boolean): void {
+    if (all) this.privateQueue.length = 0;
+    if (this.current && ['playback', 'speak', 'play_and_get_digits', 'record', 'sleep'].includes(this.current.app)) {
+      this.current.slot.interrupt('break');
+    }
+  }
+
+  answer(): void {
+    if (this.answered || this.hungUp) return;
+    this.answered = true;
+    this.answeredUs = nowMicros();
+    this.answerState = 'answered';
+    this.setVar('answer_stamp', stamp(new Date()));
+    this.emit('CHANNEL_ANSWER', SITES.CHANNEL_ANSWER);
+    this.callState = 'ACTIVE';
+  }
+
+  transfer(dest: string): void {
+    this.destinationNumber = dest;
+    this.transferUs = nowMicros();
+    this.privateQueue.length = 0;
+    this.dialplanQueue = this.ctx.dialplan(dest).map(([app, arg]) => ({ app, arg, applicationUuid: crypto.randomUUID() }));
+    if (this.parked) this.unpark();
+    if (this.current) this.current.slot.interrupt('break');
+    this.wake?.();
+  }
+
+  setVar(name: string, value: string | undefined): void {
+    // switch_channel_set_variable deletes then appends: a re-set variable moves to the end.
+    this.variables.delete(name);
+    if (value !== undefined) this.variables.set(name, value);
+  }
+
+  getVar(name: string): string | undefined {
+    return this.variables.get(name);
+  }
+
+  view(): ChannelView {
+    const v: ChannelView = {
+      uuid: this.uuid,
+      channelName: this.channelName,
+      state: this.state,
+      stateNumber: this.stateNumber,
+      callState: this.callState,
+      answerState: this.answerState,
+      direction: this.direction,
+      readCodec: ['PCMA', 8000, 64000],
+      writeCodec: ['PCMA', 8000, 64000],
+      profile: {
+        username: this.callerIdNumber,
+        callerIdName: this.callerIdName,
+        callerIdNumber: this.callerIdNumber,
+        networkAddr: '127.0.0.1',
+        destinationNumber: this.destinationNumber,
+        source: 'mod_sofia',
+        context: 'public',
+        createdTime: this.createdUs,
+        answeredTime: this.answeredUs,
+        hangupTime: this.hangupUs,
+        transferTime: this.transferUs,
+        bridgedTime: this.bridgedUs,
+      },
+      variables: this.variables,
+    };
+    if (this.hangupCause) v.hangupCause = this.hangupCause;
+    return v;
+  }
+
+  // ---- internals ---------------------------------------------------------------------------------------------
+
+  private emit(name: string, site: CallingSite, opts: Parameters<typeof channelEvent>[5] = {}): void {
+    this.ctx.fire(channelEvent(this.ctx.core, name, site, this.ctx.nextSeq(), this.view(), opts));
+  }
+
+  private async runLoop(): Promise<void> {
+    while (!this.hungUp) {
+      const next = this.privateQueue.shift() ?? (this.parked ? undefined : this.dialplanQueue.shift());
+      if (next) {
+        await this.execute(next);
+        continue;
+      }
+      if (this.parked || this.bridgeEnd) {
+        await new Promise<void>((r) => (this.wake = r));
+        this.wake = undefined;
+        continue;
+      }
+      // Nothing left in the extension and not parked: FreeSWITCH hangs the call up.
+      await this.doHangup('NORMAL_CLEARING');
+    }
+  }
+
+  private async execute(q: QueuedApp): Promise<void> {
+    const record: ExecutedApp = { app: q.app, arg: q.arg, applicationUuid: q.applicationUuid };
+    this.apps.push(record);
+    const appHeaders = (): Array<[string, string]> => {
+      const h: Array<[string, string]> = [['Application', q.app]];
+      if (q.arg) h.push(['Application-Data', q.arg]);
+      return h;
+    };
+    this.setVar('current_application_data', q.arg || undefined);
+    this.setVar('current_application', q.app);
+    this.emit('CHANNEL_EXECUTE', SITES.CHANNEL_EXECUTE, { extra: [...appHeaders(), ['Application-UUID', q.applicationUuid]] });
+    const slot = new Slot();
+    this.current = { app: q.app, slot };
+    let response = '_none_';
+    try {
+      const r = await this.runApp(q, slot);
+      if (r === 'deferred') return;
+      if (typeof r === 'string') response = r;
+    } finally {
+      if (this.current?.slot === slot) this.current = undefined;
+    }
+    this.complete(q, response);
+  }
+
+  private complete(q: QueuedApp, response: string): void {
+    const record = this.apps.find((a) => a.applicationUuid === q.applicationUuid);
+    if (record) record.response = response;
+    const extra: Array<[string, string]> = [['Application', q.app]];
+    if (q.arg) extra.push(['Application-Data', q.arg]);
+    extra.push(['Application-Response', response], ['Application-UUID', q.applicationUuid]);
+    this.emit('CHANNEL_EXECUTE_COMPLETE', SITES.CHANNEL_EXECUTE_COMPLETE, { extra });
+  }
+
+  /** Runs one application; returns its response text, or 'deferred' when it completes later (park). */
+  private async runApp(q: QueuedApp, slot: Slot): Promise<string | 'deferred' | void> {
+    const args = q.arg.trim() ? q.arg.trim().split(/\s+/) : [];
+    switch (q.app) {
+      case 'answer':
+      case 'pre_answer':
+        this.answer();
+        return;
+      case 'set':
+      case 'export': {
+        const eq = q.arg.indexOf('=');
+        if (eq > 0) this.setVar(q.arg.slice(0, eq), q.arg.slice(eq + 1) || undefined);
+        return;
+      }
+      case 'unset':
+        this.setVar(q.arg.trim(), undefined);
+        return;
+      case 'park':
+        this.parked = q;
+        this.emit('CHANNEL_PARK', SITES.CHANNEL_PARK);
+        return 'deferred';
+      case 'hangup':
+        await this.doHangup(args[0] || 'NORMAL_CLEARING');
+        return;
+      case 'transfer':
+        this.transfer(args[0] ?? this.destinationNumber);
+        return;
+      case 'sleep':
+        await this.media(slot, Number(args[0] ?? 0), { breakable: true });
+        return;
+      case 'playback':
+        return this.playback(q.arg.trim(), slot);
+      case 'speak':
+        return this.speakApp(q.arg, slot);
+      case 'play_and_get_digits':
+        return this.playAndGetDigits(args, slot);
+      case 'record':
+        return this.recordApp(args, slot);
+      case 'bridge':
+        return this.bridge(q.arg.trim(), slot);
+      case 'callcenter':
+        return this.callcenter(args[0] ?? '', slot);
+      default:
+        this.ctx.log(`application "${q.app}" is not simulated: completed without effect`);
+        return;
+    }
+  }
+
+  /** Waits `ms` of simulated time; ends early on break/hangup, or on a terminator digit when asked. */
+  private async media(slot: Slot, ms: number, opts: { breakable: boolean; terminators?: string }): Promise<AppOutcome> {
+    if (this.hungUp) return 'hangup';
+    const terms = opts.terminators;
+    slot.onDtmf = terms
+      ? (d) => {
+          if (terms === 'any' || terms.includes(d)) {
+            this.setVar('playback_terminator_used', d);
+            slot.interrupt('break');
+          }
+        }
+      : undefined;
+    const r = await slot.wait(this.ctx.scale(ms));
+    slot.onDtmf = undefined;
+    if (r === 'hangup' || this.hungUp) return 'hangup';
+    if (r === 'break' && opts.breakable) return 'break';
+    return 'done';
+  }
+
+  private terminators(): string | undefined {
+    const t = this.getVar('playback_terminators') ?? '*';
+    return t.toLowerCase() === 'none' || t === '' ? undefined : t;
+  }
+
+  /** One file with PLAYBACK_START/STOP around it; returns done/break/hangup. */
+  private async playFile(file: string, slot: Slot, terminators: string | undefined, onDigit?: (d: string) => void): Promise<AppOutcome> {
+    const ms = this.ctx.playbackMs(file);
+    const fileHeaders: Array<[string, string]> = [];
+    if (file.startsWith('tone_stream:')) fileHeaders.push(['Playback-File-Type', 'tone_stream']);
+    else if (file.startsWith('local_stream:')) fileHeaders.push(['Playback-File-Type', 'local_stream']);
+    fileHeaders.push(['Playback-File-Path', file]);
+    this.emit('PLAYBACK_START', SITES.PLAYBACK_START, { extra: fileHeaders });
+    const started = Date.now();
+    let outcome: AppOutcome;
+    if (onDigit) {
+      slot.onDtmf = (d) => {
+        onDigit(d);
+        slot.interrupt('break');
+      };
+      const r = await slot.wait(this.ctx.scale(ms));
+      slot.onDtmf = undefined;
+      outcome = r === 'hangup' || this.hungUp ? 'hangup' : r === 'break' ? 'break' : 'done';
+    } else {
+      outcome = await this.media(slot, ms, { breakable: true, terminators });
+    }
+    const playedMs = outcome === 'done' ? ms : Math.min(ms, this.ctx.unscale(Date.now() - started));
+    const samples = Math.round(playedMs * 8);
+    this.setVar('playback_last_offset_pos', String(samples));
+    this.setVar('playback_seconds', String(Math.floor(playedMs / 1000)));
+    this.setVar('playback_ms', String(Math.round(playedMs)));
+    this.setVar('playback_samples', String(samples));
+    this.emit('PLAYBACK_STOP', SITES.PLAYBACK_STOP, {
+      extra: [...fileHeaders, ['Playback-Status', outcome === 'done' ? 'done' : 'break']],
+    });
+    return outcome;
+  }
+
+  private async playback(file: string, slot: Slot): Promise<string> {
+    if (!this.ctx.fileExists(file)) {
+      this.setVar('current_application_response', 'FILE NOT FOUND');
+      return 'FILE NOT FOUND';
+    }
+    await this.playFile(file, slot, this.terminators());
+    this.setVar('current_application_response', 'FILE PLAYED');
+    return 'FILE PLAYED';
+  }
+
+  private async speakApp(arg: string, slot: Slot): Promise<void> {
+    const parts = arg.split('|');
+    const text = parts.length >= 3 ? parts.slice(2).join('|') : (parts[parts.length - 1] ?? '');
+    await this.media(slot, text.length * this.ctx.speakMsPerChar, { breakable: true });
+  }
+
+  /** play_and_get_digits <min> <max> <tries> <timeout> <terminators> <file> <invalid_file> <var> <regexp> [digit_timeout] */
+  private async playAndGetDigits(args: string[], slot: Slot): Promise<void> {
+    const min = Number(args[0] ?? 0);
+    const max = Number(args[1] ?? 128);
+    const tries = Math.max(1, Number(args[2] ?? 1));
+    const timeout = Number(args[3] ?? 5000);
+    const terms = args[4] ?? '#';
+    const file = args[5] ?? '';
+    const invalid = args[6] ?? '';
+    const varName = args[7] ?? 'pagd_input';
+    const regexp = args[8] ?? '';
+    const digitTimeout = Number(args[9] ?? timeout);
+    let lastDigits = '';
+    for (let attempt = 1; attempt <= tries && !this.hungUp; attempt++) {
+      let digits = '';
+      let terminator: string | undefined;
+      const queue: string[] = [];
+      if (file) {
+        const r = await this.playFile(file, slot, undefined, (d) => queue.push(d));
+        if (r === 'hangup') return;
+      }
+      const take = (d: string): boolean => {
+        if (terms.includes(d) && terms !== '') {
+          terminator = d;
+          return true;
+        }
+        digits += d;
+        return digits.length >= max;
+      };
+      let finished = false;
+      for (const d of queue.splice(0)) if (!finished) finished = take(d);
+      while (!finished && !this.hungUp) {
+        slot.onDtmf = (d) => {
+          queue.push(d);
+          slot.interrupt('digit');
+        };
+        const r = await slot.wait(this.ctx.scale(digits.length ? digitTimeout : timeout));
+        slot.onDtmf = undefined;
+        if (r === 'hangup' || this.hungUp) return;
+        if (r === 'break') break;
+        if (r === 'timeout') break;
+        for (const d of queue.splice(0)) if (!finished) finished = take(d);
+      }
+      lastDigits = digits;
+      if (terminator) this.setVar('read_terminator_used', terminator);
+      const valid = digits.length >= min && digits.length > 0 && (!regexp || new RegExp(regexp).test(digits));
+      if (valid) {
+        this.setVar('read_result', 'success');
+        this.setVar(varName, digits);
+        return;
+      }
+      if (attempt < tries && invalid && invalid !== 'silence_stream://0') {
+        const r = await this.playFile(invalid, slot, undefined, () => undefined);
+        if (r === 'hangup') return;
+      }
+    }
+    this.setVar('read_result', lastDigits ? 'failure' : 'timeout');
+  }
+
+  /** record <path> [limit_s] [silence_thresh] [silence_hits]: writes a real 8 kHz mono WAV. */
+  private async recordApp(args: string[], slot: Slot): Promise<void> {
+    const file = args[0] ?? '';
+    const limitMs = Number(args[1] ?? 0) * 1000 || Infinity;
+    const thresh = Number(args[2] ?? 0);
+    const hitsMs = (Number(args[3] ?? 0) || 3) * 1000;
+    const silenceDetect = thresh > 0;
+    this.setVar('silence_hits_exhausted', 'false');
+    this.emit('RECORD_START', SITES.RECORD_START, { extra: [['Record-File-Path', file]] });
+    const start = Date.now();
+    // Simulated ms since the record started, and speech laid out on that time line.
+    const simNow = () => this.ctx.unscale(Date.now() - start);
+    const segments: Array<{ atMs: number; audio: PcmAudio }> = [];
+    const takeSpeech = () => {
+      for (const s of this.speech.splice(0)) {
+        const atMs = Math.max(segments.reduce((end, g) => Math.max(end, g.atMs + durationMs(g.audio)), 0), simNow());
+        segments.push({ atMs, audio: s.audio });
+      }
+    };
+    takeSpeech();
+    const speechEnd = () => segments.reduce((end, g) => Math.max(end, g.atMs + durationMs(g.audio)), 0);
+    let stopReason: 'limit' | 'silence' | 'break' | 'hangup' | 'terminator' = 'limit';
+    const terms = this.terminators();
+    for (;;) {
+      const deadline = Math.min(limitMs, silenceDetect ? speechEnd() + hitsMs : Infinity);
+      const remaining = deadline - simNow();
+      if (remaining <= 0) {
+        stopReason = deadline === limitMs ? 'limit' : 'silence';
+        break;
+      }
+      slot.onSpeech = () => slot.interrupt('speech');
+      slot.onDtmf = terms
+        ? (d) => {
+            if (terms === 'any' || terms.includes(d)) {
+              this.setVar('playback_terminator_used', d);
+              slot.interrupt('terminator');
+            }
+          }
+        : undefined;
+      const r = await slot.wait(Number.isFinite(remaining) ? this.ctx.scale(remaining) : Infinity);
+      slot.onSpeech = undefined;
+      slot.onDtmf = undefined;
+      if (r === 'speech') {
+        takeSpeech();
+        continue;
+      }
+      if (r === 'hangup' || this.hungUp) stopReason = 'hangup';
+      else if (r === 'break') stopReason = 'break';
+      else if (r === 'terminator') stopReason = 'terminator';
+      else continue;
+      break;
+    }
+    const totalMs = stopReason === 'limit' ? limitMs : stopReason === 'silence' ? speechEnd() + hitsMs : Math.min(simNow(), limitMs);
+    const parts: PcmAudio[] = [];
+    let t = 0;
+    for (const g of segments) {
+      if (g.atMs >= totalMs) break;
+      if (g.atMs > t) parts.push(silence(8000, g.atMs - t));
+      const keepMs = Math.min(durationMs(g.audio), totalMs - g.atMs);
+      parts.push({ sampleRate: 8000, samples: g.audio.samples.subarray(0, Math.round(keepMs * 8)) });
+      t = g.atMs + keepMs;
+    }
+    if (totalMs > t) parts.push(silence(8000, totalMs - t));
+    const wav = writeWav(concat(8000, parts));
+    try {
+      fs.mkdirSync(path.dirname(file), { recursive: true });
+      fs.writeFileSync(file, wav);
+      this.recordings.push(file);
+    } catch (e) {
+      this.ctx.log(`record: cannot write ${file}: ${(e as Error).message}`);
+    }
+    const samples = (wav.length - 44) / 2;
+    if (stopReason === 'silence') this.setVar('silence_hits_exhausted', 'true');
+    this.setVar('record_record_file_size', String(wav.length));
+    this.setVar('record_file_size', String(wav.length));
+    this.setVar('record_seconds', String(Math.floor(samples / 8000)));
+    this.setVar('record_ms', String(Math.round(samples / 8)));
+    this.setVar('record_samples', String(samples));
+    this.emit('RECORD_STOP', SITES.RECORD_STOP, { extra: [['Record-File-Path', file]] });
+  }
+
+  private async bridge(target: string, slot: Slot): Promise<void> {
+    const outcome = this.ctx.bridgeOutcome(target, this);
+    if (outcome !== 'answer') {
+      // The originate fails: bridge completes at once with the failure recorded in the channel variables.
+      await this.media(slot, 200, { breakable: false });
+      this.setVar('originate_disposition', outcome);
+      this.setVar('DIALSTATUS', outcome);
+      return;
+    }
+    await this.bridged(slot, crypto.randomUUID());
+  }
+
+  private async bridged(slot: Slot, otherUuid: string): Promise<AppOutcome> {
+    this.bridgedUs = nowMicros();
+    this.setVar('bridge_uuid', otherUuid);
+    this.emit('CHANNEL_BRIDGE', SITES.CHANNEL_BRIDGE, {
+      extra: [['Bridge-A-Unique-ID', this.uuid], ['Bridge-B-Unique-ID', otherUuid], ['Other-Leg-Unique-ID', otherUuid]],
+    });
+    this.bridgeEnd = () => slot.interrupt('unbridge');
+    const r = await slot.wait(Infinity);
+    this.bridgeEnd = undefined;
+    this.emit('CHANNEL_UNBRIDGE', SITES.CHANNEL_UNBRIDGE, {
+      extra: [['Bridge-A-Unique-ID', this.uuid], ['Bridge-B-Unique-ID', otherUuid], ['Other-Leg-Unique-ID', otherUuid]],
+    });
+    return r === 'hangup' ? 'hangup' : 'done';
+  }
+
+  /** mod_callcenter as the member sees it: an agent answers (bridge) or nobody does before the wait ends. */
+  private async callcenter(queue: string, slot: Slot): Promise<void> {
+    const outcome = this.ctx.callcenterOutcome(queue, this);
+    const memberUuid = crypto.randomUUID();
+    const cc = (action: string, more: Array<[string, string]> = []): void =>
+      this.emit('CUSTOM', SITES.CC_MEMBER_QUEUE_START, {
+        subclass: 'callcenter::info',
+        extra: [
+          ['CC-Queue', queue],
+          ['CC-Action', action],
+          ['CC-Member-UUID', memberUuid],
+          ['CC-Member-Session-UUID', this.uuid],
+          ['CC-Member-CID-Number', this.callerIdNumber],
+          ...more,
+        ],
+      });
+    this.setVar('cc_queue', queue);
+    cc('member-queue-start');
+    if (outcome.agent) {
+      await this.media(slot, outcome.answerAfterMs ?? 500, { breakable: false });
+      if (this.hungUp) return;
+      cc('bridge-agent-start', [['CC-Agent', outcome.agent]]);
+      this.setVar('cc_agent', outcome.agent);
+      const r = await this.bridged(slot, crypto.randomUUID());
+      cc('bridge-agent-end', [['CC-Agent', outcome.agent], ['CC-Hangup-Cause', r === 'hangup' ? (this.hangupCause ?? 'NORMAL_CLEARING') : 'NORMAL_CLEARING']]);
+      cc('member-queue-end', [['CC-Cause', 'Terminated']]);
+      this.setVar('cc_cause', 'answered');
+      return;
+    }
+    const r = await this.media(slot, outcome.maxWaitMs ?? 5000, { breakable: true });
+    if (r === 'hangup') {
+      cc('member-queue-end', [['CC-Cause', 'Cancel'], ['CC-Cancel-Reason', 'NONE']]);
+      return;
+    }
+    cc('member-queue-end', [['CC-Cause', 'Cancel'], ['CC-Cancel-Reason', 'TIMEOUT']]);
+    this.setVar('cc_cancel_reason', 'TIMEOUT');
+    this.setVar('cc_cause', 'cancel');
+  }
+
+  private unpark(): void {
+    const p = this.parked;
+    if (!p) return;
+    this.parked = undefined;
+    this.emit('CHANNEL_UNPARK', SITES.CHANNEL_UNPARK);
+    this.complete(p, '_none_');
+  }
+
+  private hangupPromise: Promise<void> | undefined;
+
+  private doHangup(cause: string): Promise<void> {
+    if (this.hangupPromise) return this.hangupPromise;
+    this.hangupPromise = (async () => {
+      this.hungUp = true;
+      this.hangupCause = cause;
+      this.hangupUs = nowMicros();
+      this.stateNumber = 10;
+      this.answerState = 'hangup';
+      const end = new Date();
+      this.setVar('hangup_cause', cause);
+      this.setVar('hangup_cause_q850', String(Q850[cause] ?? 16));
+      this.emit('CHANNEL_HANGUP', SITES.CHANNEL_HANGUP);
+      const cur = this.current;
+      this.privateQueue.length = 0;
+      this.dialplanQueue = [];
+      if (cur) cur.slot.interrupt('hangup');
+      this.wake?.();
+      // Let the interrupted application emit its own stop/complete events first, as its thread does.
+      await new Promise((r) => setImmediate(r));
+      await new Promise((r) => setImmediate(r));
+      this.unpark();
+      this.state = 'CS_REPORTING';
+      this.stateNumber = 11;
+      this.callState = 'HANGUP';
+      const startS = Math.floor(Number(this.createdUs) / 1e6);
+      const endS = Math.floor(end.getTime() / 1000);
+      this.setVar('digits_dialed', this.dtmf || 'none');
+      this.setVar('start_stamp', stamp(new Date(Number(this.createdUs) / 1000)));
+      this.setVar('end_stamp', stamp(end));
+      this.setVar('start_epoch', String(startS));
+      this.setVar('start_uepoch', this.createdUs);
+      this.setVar('answer_epoch', String(Math.floor(Number(this.answeredUs) / 1e6)));
+      this.setVar('answer_uepoch', this.answeredUs);
+      this.setVar('end_epoch', String(endS));
+      this.setVar('end_uepoch', this.hangupUs);
+      const last = this.apps[this.apps.length - 1];
+      if (last) {
+        this.setVar('last_app', last.app);
+        if (last.arg) this.setVar('last_arg', last.arg);
+      }
+      this.setVar('caller_id', `"${this.callerIdName}" <${this.callerIdNumber}>`);
+      this.setVar('duration', String(endS - startS));
+      this.setVar('billsec', String(this.answered ? endS - Math.floor(Number(this.answeredUs) / 1e6) : 0));
+      this.setVar('sip_hangup_disposition', 'recv_bye');
+      this.emit('CHANNEL_HANGUP_COMPLETE', SITES.CHANNEL_HANGUP_COMPLETE);
+      this.emit('CHANNEL_DESTROY', SITES.CHANNEL_DESTROY);
+      this.ctx.destroyed(this);
+      this.endResolve();
+    })();
+    return this.hangupPromise;
+  }
+
+  /** Resolves when the application loop has stopped (after hangup). */
+  async settled(): Promise<void> {
+    await this.running;
+  }
+}
+
+function stamp(d: Date): string {
+  const p = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
+}

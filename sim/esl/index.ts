@@ -1,0 +1,4 @@
+/** FreeSWITCH event-socket simulator: see sim/esl/README.md. */
+export { startEslSimulator, type EslSimulator, type EslSimulatorOptions } from './server';
+export { SimCall, type PlaceCallOptions, type ExecutedApp } from './call';
+export type { CallcenterOutcome } from './context';

@@ -1,0 +1,727 @@
+/**
+ * A TCP server that behaves like FreeSWITCH's mod_event_socket in inbound mode, plus the simulated channels it
+ * controls. Reply texts, their order, the blocking of `api` and the event-subscription/filter rules follow
+ * mod_event_socket.c (parse_command, event_handler) and the frames captured from FreeSWITCH 1.10.12.
+ */
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import net from 'node:net';
+import { SimCall, type PlaceCallOptions } from './call';
+import type { CallcenterOutcome, SimulatorContext } from './context';
+import { commonHeaders, SITES, type CoreIdentity } from './events';
+import { durationMs, readWav } from './wav';
+import {
+  apiResponse,
+  AUTH_REQUEST,
+  commandReply,
+  DISCONNECT_BODY,
+  disconnectNotice,
+  eventFrame,
+  header,
+  PacketReader,
+  type ClientPacket,
+  type EventFormat,
+  type WireEvent,
+} from './wire';
+
+export interface EslSimulatorOptions {
+  port?: number;
+  host?: string;
+  password: string;
+  coreUuid?: string;
+  hostname?: string;
+  ipv4?: string;
+  ipv6?: string;
+  /** Real time per simulated time: 0.01 makes a 4 s prompt last 40 ms. Applies to every media duration and timeout. */
+  timeScale?: number;
+  /** Speech synthesis speed; FreeSWITCH + espeak-ng took 3.8 s for 69 characters. */
+  speakMsPerChar?: number;
+  /** Duration of a prompt that is neither a readable WAV nor listed in `playbackDurations`. */
+  defaultPlaybackMs?: number;
+  playbackDurations?: Record<string, number>;
+  /** Paths that answer FILE NOT FOUND. */
+  missingFiles?: string[];
+  /** Extension run for a destination; the default mirrors the captured one: set ivr_entry=true, answer, park. */
+  dialplan?: (destination: string) => Array<[string, string]>;
+  /** `bridge` outcome per target: 'answer' or a hangup cause (USER_BUSY, NO_ANSWER…). Default 'answer'. */
+  bridge?: (target: string, call: SimCall) => 'answer' | string;
+  /** `callcenter` outcome per queue. Default: agent "agent_1" answers after 500 ms. */
+  callcenter?: (queue: string, call: SimCall) => CallcenterOutcome;
+  /** `originate` outcome per dial string: 'answer' or a hangup cause. Default 'answer'. */
+  originate?: (dialString: string) => 'answer' | string;
+  /** Extra time an `api` command takes (simulated ms), to observe that it blocks its socket. */
+  apiDelayMs?: (command: string, arg: string) => number;
+  log?: (message: string) => void;
+}
+
+export interface EslSimulator {
+  readonly port: number;
+  readonly host: string;
+  /** Live channels by uuid. */
+  readonly calls: Map<string, SimCall>;
+  /** Every event fired, in order (for assertions). */
+  readonly firedEvents: WireEvent[];
+  /** Every command line received from authenticated clients, in order. */
+  readonly commands: string[];
+  placeCall(opts: PlaceCallOptions): Promise<SimCall>;
+  /** Cuts every event-socket connection (calls stay up), as a FreeSWITCH restart of mod_event_socket would. */
+  dropConnections(): void;
+  /** Writes bytes as they are to every authenticated connection (malformed frames for robustness tests). */
+  injectRawFrame(bytes: Buffer | string): void;
+  connectionCount(): number;
+  stop(): Promise<void>;
+}
+
+/** FreeSWITCH event type names accepted by `event`/`nixevent` (switch_event.c EVENT_NAMES). */
+const EVENT_TYPES = new Set(
+  (
+    'CUSTOM CLONE CHANNEL_CREATE CHANNEL_DESTROY CHANNEL_STATE CHANNEL_CALLSTATE CHANNEL_ANSWER CHANNEL_HANGUP ' +
+    'CHANNEL_HANGUP_COMPLETE CHANNEL_EXECUTE CHANNEL_EXECUTE_COMPLETE CHANNEL_HOLD CHANNEL_UNHOLD CHANNEL_BRIDGE ' +
+    'CHANNEL_UNBRIDGE CHANNEL_PROGRESS CHANNEL_PROGRESS_MEDIA CHANNEL_OUTGOING CHANNEL_PARK CHANNEL_UNPARK ' +
+    'CHANNEL_APPLICATION CHANNEL_ORIGINATE CHANNEL_UUID API LOG INBOUND_CHAN OUTBOUND_CHAN STARTUP SHUTDOWN PUBLISH ' +
+    'UNPUBLISH TALK NOTALK SESSION_CRASH MODULE_LOAD MODULE_UNLOAD DTMF MESSAGE PRESENCE_IN NOTIFY_IN PRESENCE_OUT ' +
+    'PRESENCE_PROBE MESSAGE_WAITING MESSAGE_QUERY ROSTER CODEC BACKGROUND_JOB DETECTED_SPEECH DETECTED_TONE ' +
+    'PRIVATE_COMMAND HEARTBEAT TRAP ADD_SCHEDULE DEL_SCHEDULE EXE_SCHEDULE RE_SCHEDULE RELOADXML NOTIFY ' +
+    'PHONE_FEATURE PHONE_FEATURE_SUBSCRIBE SEND_MESSAGE RECV_MESSAGE REQUEST_PARAMS CHANNEL_DATA GENERAL COMMAND ' +
+    'SESSION_HEARTBEAT CLIENT_DISCONNECTED SERVER_DISCONNECTED SEND_INFO RECV_INFO RECV_RTCP_MESSAGE ' +
+    'SEND_RTCP_MESSAGE CALL_SECURE NAT RECORD_START RECORD_STOP PLAYBACK_START PLAYBACK_STOP CALL_UPDATE FAILURE ' +
+    'SOCKET_DATA MEDIA_BUG_START MEDIA_BUG_STOP CONFERENCE_DATA_QUERY CONFERENCE_DATA CALL_SETUP_REQ ' +
+    'CALL_SETUP_RESULT CALL_DETAIL DEVICE_STATE TEXT SHUTDOWN_REQUESTED ALL'
+  ).split(' '),
+);
+
+/** switch_name_event: case-insensitive, with or without the SWITCH_EVENT_ prefix. */
+function eventType(name: string): string | undefined {
+  let n = name.toUpperCase();
+  if (n.startsWith('SWITCH_EVENT_')) n = n.slice(13);
+  return EVENT_TYPES.has(n) ? n : undefined;
+}
+
+/** Events a `myevents` listener receives. */
+const MYEVENTS_TYPES = [
+  'CHANNEL_ANSWER', 'CHANNEL_APPLICATION', 'CHANNEL_BRIDGE', 'CHANNEL_CREATE', 'CHANNEL_DATA', 'CHANNEL_DESTROY',
+  'CHANNEL_EXECUTE', 'CHANNEL_EXECUTE_COMPLETE', 'CHANNEL_HANGUP', 'CHANNEL_HANGUP_COMPLETE', 'CHANNEL_ORIGINATE',
+  'CHANNEL_UUID', 'CHANNEL_OUTGOING', 'CHANNEL_PARK', 'CHANNEL_PROGRESS', 'CHANNEL_PROGRESS_MEDIA', 'CHANNEL_STATE',
+  'CHANNEL_UNBRIDGE', 'CHANNEL_UNPARK', 'DETECTED_SPEECH', 'DTMF', 'NOTALK', 'TALK',
+];
+
+function getHeader(ev: WireEvent, name: string): string | undefined {
+  const lower = name.toLowerCase();
+  return ev.headers.find(([k]) => k.toLowerCase() === lower)?.[1];
+}
+
+class Listener {
+  authed = false;
+  running = true;
+  format: EventFormat = 'plain';
+  eventsOn = false;
+  readonly types = new Set<string>();
+  readonly subclasses = new Set<string>();
+  filters: Array<[string, string]> = [];
+  session: string | undefined;
+  myevents = false;
+  private chain: Promise<void> = Promise.resolve();
+  private readonly reader = new PacketReader();
+
+  constructor(
+    readonly socket: net.Socket,
+    private readonly sim: Simulator,
+  ) {
+    // mod_event_socket sets TCP_NODELAY on every listener socket.
+    socket.setNoDelay(true);
+    socket.on('data', (chunk) => {
+      let packets: ClientPacket[];
+      try {
+        packets = this.reader.push(chunk);
+      } catch {
+        this.socket.destroy();
+        return;
+      }
+      for (const p of packets) this.chain = this.chain.then(() => this.handle(p)).catch((e: Error) => sim.log(`listener error: ${e.message}`));
+    });
+    socket.on('error', () => undefined);
+    socket.on('close', () => {
+      this.running = false;
+      sim.listeners.delete(this);
+    });
+    this.write(AUTH_REQUEST);
+  }
+
+  write(data: string | Buffer): void {
+    if (this.running && !this.socket.destroyed && this.socket.writable) this.socket.write(data);
+  }
+
+  /** Sends the disconnect notice and closes, as listener_run's exit path does. */
+  close(): void {
+    if (!this.running) return;
+    if (this.session) {
+      this.write(
+        `Content-Type: text/disconnect-notice\nControlled-Session-UUID: ${this.session}\nContent-Disposition: disconnect\nContent-Length: ${Buffer.byteLength(DISCONNECT_BODY)}\n\n${DISCONNECT_BODY}`,
+      );
+    } else {
+      this.write(disconnectNotice());
+    }
+    this.running = false;
+    this.socket.end();
+  }
+
+  wants(ev: WireEvent): boolean {
+    if (!this.authed || !this.eventsOn || !this.running) return false;
+    const name = getHeader(ev, 'Event-Name') ?? '';
+    let send = false;
+    if (this.types.has('ALL')) send = true;
+    else if (this.types.has(name)) {
+      const sub = getHeader(ev, 'Event-Subclass');
+      send = name !== 'CUSTOM' || !sub || this.subclasses.has(sub);
+    }
+    if (send && this.filters.length) {
+      send = false;
+      for (const [fname, fvalue] of this.filters) {
+        const hval = getHeader(ev, fname);
+        if (hval === undefined) continue;
+        let pos = true;
+        let i = 0;
+        for (; i < fvalue.length; i++) {
+          const c = fvalue[i];
+          if (c === '+') pos = true;
+          else if (c === '-') pos = false;
+          else if (c !== ' ') break;
+        }
+        const compTo = fvalue.slice(i);
+        if (send && pos) continue;
+        let cmp: boolean;
+        if (fvalue.startsWith('/')) {
+          const m = /^\/(.*)\/([a-z]*)$/s.exec(compTo) ?? /^\/(.*)$/s.exec(compTo);
+          try {
+            cmp = new RegExp(m?.[1] ?? compTo, m?.[2]?.includes('i') ? 'i' : '').test(hval);
+          } catch {
+            cmp = false;
+          }
+        } else {
+          cmp = hval.toLowerCase() === compTo.toLowerCase();
+        }
+        if (cmp) {
+          if (pos) send = true;
+          else {
+            send = false;
+            break;
+          }
+        }
+      }
+    }
+    if (send && this.myevents) {
+      const uuid = getHeader(ev, 'Unique-ID');
+      if (!uuid || (this.session && uuid !== this.session)) send = false;
+    }
+    return send;
+  }
+
+  private reply(text: string): void {
+    this.write(commandReply(text));
+  }
+
+  private async handle(p: ClientPacket): Promise<void> {
+    if (!this.running) return;
+    const cmd = p.command.replace(/\r$/, '');
+    const lc = cmd.toLowerCase();
+    if (lc.startsWith('exit') || lc.startsWith('...')) {
+      this.reply('+OK bye');
+      this.close();
+      return;
+    }
+    if (!this.authed) {
+      if (lc.startsWith('auth ')) {
+        if (cmd.slice(5) === this.sim.opts.password) {
+          this.authed = true;
+          this.reply('+OK accepted');
+        } else {
+          this.reply('-ERR invalid');
+          this.close();
+        }
+        return;
+      }
+      this.reply('-ERR command not found');
+      return;
+    }
+    this.sim.commands.push(cmd);
+    if (lc.startsWith('filter ')) return this.filter(cmd.slice(7));
+    if (this.session || lc.startsWith('myevents ')) {
+      if (lc.startsWith('getvar')) {
+        const name = cmd.split(' ')[1] ?? '';
+        this.reply(this.sim.calls.get(this.session ?? '')?.getVar(name) ?? '');
+        return;
+      }
+      if (lc.startsWith('myevents')) return this.myEvents(cmd);
+    }
+    if (lc.startsWith('divert_events')) {
+      this.reply(this.session ? '+OK events not diverted' : '-ERR not controlling a session.');
+      return;
+    }
+    if (lc.startsWith('sendmsg')) return this.sendmsg(cmd.slice(7), p);
+    if (lc.startsWith('sendevent')) {
+      this.reply(`+OK ${crypto.randomUUID()}`);
+      return;
+    }
+    if (lc.startsWith('api ')) return this.api(cmd.slice(4));
+    if (lc.startsWith('bgapi ')) return this.bgapi(cmd.slice(6), p);
+    if (lc.startsWith('log')) {
+      this.reply('-ERR permission denied');
+      return;
+    }
+    if (lc.startsWith('linger')) {
+      this.reply(this.session ? '+OK will linger' : '-ERR not controlling a session');
+      return;
+    }
+    if (lc.startsWith('nolinger')) {
+      this.reply(this.session ? '+OK will not linger' : '-ERR not controlling a session');
+      return;
+    }
+    if (lc.startsWith('nolog')) {
+      this.reply('-ERR not loging');
+      return;
+    }
+    if (lc.startsWith('event')) return this.event(cmd);
+    if (lc.startsWith('nixevent')) return this.nixevent(cmd);
+    if (lc.startsWith('noevents')) {
+      if (this.eventsOn) {
+        this.eventsOn = false;
+        this.types.clear();
+        this.subclasses.clear();
+        this.reply('+OK no longer listening for events');
+      } else this.reply('-ERR not listening for events');
+      return;
+    }
+    this.reply('-ERR command not found');
+  }
+
+  private filter(rest: string): void {
+    let s = rest.replace(/^ +/, '');
+    const sp = s.indexOf(' ');
+    let name = sp >= 0 ? s.slice(0, sp) : s;
+    let value: string | undefined = sp >= 0 ? s.slice(sp + 1) : undefined;
+    if (name.toLowerCase() === 'delete' && value !== undefined) {
+      s = value;
+      const sp2 = s.indexOf(' ');
+      name = sp2 >= 0 ? s.slice(0, sp2) : s;
+      value = sp2 >= 0 ? s.slice(sp2 + 1) : undefined;
+      if (name.toLowerCase() === 'all') this.filters = [];
+      else this.filters = this.filters.filter(([n, v]) => !(n.toLowerCase() === name.toLowerCase() && (value === undefined || v === value)));
+      this.reply(`+OK filter deleted. [${name}][${value ?? ''}]`);
+      return;
+    }
+    if (value === undefined) {
+      this.reply('-ERR invalid syntax');
+      return;
+    }
+    if (name.toLowerCase() === 'add') {
+      const sp3 = value.indexOf(' ');
+      name = sp3 >= 0 ? value.slice(0, sp3) : value;
+      value = sp3 >= 0 ? value.slice(sp3 + 1) : '';
+    }
+    this.filters.push([name, value]);
+    this.reply(`+OK filter added. [${name}]=[${value}]`);
+  }
+
+  private myEvents(cmd: string): void {
+    if (this.myevents) {
+      this.reply('-ERR aready enabled.');
+      return;
+    }
+    if (!this.session) {
+      const rest = cmd.slice(9).trim();
+      const [uuid = '', fmt] = rest.split(' ');
+      if (this.sim.calls.has(uuid)) this.session = uuid;
+      else if (fmt) {
+        this.reply('-ERR invalid uuid');
+        return;
+      }
+    }
+    for (const t of MYEVENTS_TYPES) this.types.add(t);
+    this.myevents = true;
+    this.eventsOn = true;
+    if (/json/i.test(cmd)) this.format = 'json';
+    else if (/plain/i.test(cmd)) this.format = 'plain';
+    this.reply('+OK Events Enabled');
+  }
+
+  private event(cmd: string): void {
+    const sp = cmd.indexOf(' ', 5);
+    let keys = 0;
+    let custom = false;
+    if (sp >= 0) {
+      const tokens = cmd.slice(sp + 1).split(' ');
+      tokens.forEach((tok, i) => {
+        if (i === 0) {
+          const f = tok.toLowerCase();
+          if (f === 'plain' || f === 'json' || f === 'xml') {
+            // xml is accepted but rendered as plain here: the product never asks for it.
+            this.format = f === 'json' ? 'json' : 'plain';
+            this.formatName = f;
+            return;
+          }
+        }
+        if (custom) {
+          if (tok) this.subclasses.add(tok);
+          return;
+        }
+        const t = eventType(tok);
+        if (!t) return;
+        keys++;
+        this.types.add(t);
+        if (t === 'CUSTOM') custom = true;
+      });
+    }
+    if (!keys) {
+      this.reply('-ERR no keywords supplied');
+      return;
+    }
+    this.eventsOn = true;
+    this.reply(`+OK event listener enabled ${this.formatName}`);
+  }
+
+  private formatName = 'plain';
+
+  private nixevent(cmd: string): void {
+    const sp = cmd.indexOf(' ', 5);
+    let keys = 0;
+    let custom = false;
+    if (sp >= 0) {
+      for (const tok of cmd.slice(sp + 1).split(' ')) {
+        if (custom) {
+          this.subclasses.delete(tok);
+          continue;
+        }
+        const t = eventType(tok);
+        if (!t) continue;
+        keys++;
+        if (t === 'CUSTOM') custom = true;
+        else if (t === 'ALL') this.types.clear();
+        else {
+          if (this.types.has('ALL')) {
+            this.types.delete('ALL');
+            for (const n of EVENT_TYPES) if (n !== 'ALL') this.types.add(n);
+          }
+          this.types.delete(t);
+        }
+      }
+    }
+    if (!keys) {
+      this.reply('-ERR no keywords supplied');
+      return;
+    }
+    this.eventsOn = true;
+    this.reply('+OK events nixed');
+  }
+
+  private sendmsg(rest: string, p: ClientPacket): void {
+    let uuid: string | undefined = rest.trim() || header(p, 'session-id');
+    if (uuid && this.session && uuid === this.session) uuid = undefined;
+    if (!uuid && this.session) uuid = this.session;
+    const call = uuid ? this.sim.calls.get(uuid) : undefined;
+    if (!call) {
+      this.reply(`-ERR invalid session id [${uuid ?? ''}]`);
+      return;
+    }
+    const command = (header(p, 'call-command') ?? '').toLowerCase();
+    if (command === 'execute') {
+      const app = header(p, 'execute-app-name') ?? '';
+      let arg = header(p, 'execute-app-arg') ?? '';
+      if (!arg && p.body !== undefined && (header(p, 'content-type') ?? '').toLowerCase() === 'text/plain') arg = p.body;
+      const loops = Math.max(1, Number(header(p, 'loops') ?? 1) || 1);
+      for (let i = 0; i < loops; i++) call.queueApp(app, arg, header(p, 'Event-UUID') ?? crypto.randomUUID());
+    } else if (command === 'hangup') {
+      void call.hangup(header(p, 'hangup-cause') ?? 'NORMAL_CLEARING');
+    }
+    this.reply('+OK');
+  }
+
+  private async api(line: string): Promise<void> {
+    const sp = line.indexOf(' ');
+    const name = sp >= 0 ? line.slice(0, sp) : line;
+    const arg = sp >= 0 ? line.slice(sp + 1) : '';
+    // Blocking on purpose: nothing else on this socket is processed until the command returns.
+    const body = await this.sim.runApi(name, arg);
+    this.write(apiResponse(body));
+  }
+
+  private bgapi(line: string, p: ClientPacket): void {
+    const sp = line.indexOf(' ');
+    const name = sp >= 0 ? line.slice(0, sp) : line;
+    const arg = sp >= 0 ? line.slice(sp + 1) : '';
+    const job = header(p, 'job-uuid') ?? crypto.randomUUID();
+    this.write(`Content-Type: command/reply\nReply-Text: +OK Job-UUID: ${job}\nJob-UUID: ${job}\n\n`);
+    setImmediate(() => {
+      void this.sim.runApi(name, arg).then((body) => {
+        const headers = commonHeaders(this.sim.core, 'BACKGROUND_JOB', SITES.BACKGROUND_JOB, this.sim.nextSeq());
+        headers.push(['Job-UUID', job], ['Job-Command', name]);
+        if (arg) headers.push(['Job-Command-Arg', arg]);
+        this.sim.fire({ headers, body });
+      });
+    });
+  }
+}
+
+class Simulator implements SimulatorContext {
+  readonly listeners = new Set<Listener>();
+  readonly calls = new Map<string, SimCall>();
+  readonly firedEvents: WireEvent[] = [];
+  readonly commands: string[] = [];
+  readonly core: CoreIdentity;
+  readonly speakMsPerChar: number;
+  private seq = 1000;
+  private sessionId = 0;
+  private readonly started = Date.now();
+  private readonly timeScale: number;
+
+  constructor(readonly opts: EslSimulatorOptions) {
+    this.core = {
+      coreUuid: opts.coreUuid ?? crypto.randomUUID(),
+      hostname: opts.hostname ?? 'fs-sim',
+      ipv4: opts.ipv4 ?? '192.0.2.2',
+      ipv6: opts.ipv6 ?? '::1',
+    };
+    this.timeScale = opts.timeScale ?? 1;
+    this.speakMsPerChar = opts.speakMsPerChar ?? 3800 / 69;
+  }
+
+  nextSeq(): number {
+    return ++this.seq;
+  }
+  nextSessionId(): number {
+    return ++this.sessionId;
+  }
+  scale(ms: number): number {
+    return ms * this.timeScale;
+  }
+  unscale(ms: number): number {
+    return this.timeScale > 0 ? ms / this.timeScale : ms;
+  }
+  sleep(ms: number): Promise<void> {
+    return new Promise((r) => setTimeout(r, this.scale(ms)));
+  }
+  log(message: string): void {
+    this.opts.log?.(message);
+  }
+
+  fire(ev: WireEvent): void {
+    this.firedEvents.push(ev);
+    const frames: Partial<Record<EventFormat, Buffer>> = {};
+    for (const l of this.listeners) {
+      if (!l.wants(ev)) continue;
+      const f = (frames[l.format] ??= eventFrame(ev, l.format));
+      l.write(f);
+    }
+  }
+
+  dialplan(destination: string): Array<[string, string]> {
+    return this.opts.dialplan?.(destination) ?? [['set', 'ivr_entry=true'], ['answer', ''], ['park', '']];
+  }
+
+  playbackMs(file: string): number {
+    const listed = this.opts.playbackDurations?.[file];
+    if (listed !== undefined) return listed;
+    const silenceMatch = /^silence_stream:\/\/(\d+)/.exec(file);
+    if (silenceMatch) return Number(silenceMatch[1]);
+    try {
+      if (fs.existsSync(file)) return durationMs(readWav(fs.readFileSync(file)));
+    } catch {
+      // Not a WAV we can read: fall back to the default duration.
+    }
+    return this.opts.defaultPlaybackMs ?? 1000;
+  }
+
+  fileExists(file: string): boolean {
+    return !(this.opts.missingFiles ?? []).includes(file);
+  }
+
+  bridgeOutcome(target: string, call: SimCall): string {
+    return this.opts.bridge?.(target, call) ?? 'answer';
+  }
+
+  callcenterOutcome(queue: string, call: SimCall): CallcenterOutcome {
+    return this.opts.callcenter?.(queue, call) ?? { agent: 'agent_1', answerAfterMs: 500 };
+  }
+
+  destroyed(call: SimCall): void {
+    this.calls.delete(call.uuid);
+  }
+
+  async placeCall(opts: PlaceCallOptions, apps?: Array<[string, string]>): Promise<SimCall> {
+    const call = new SimCall(this, opts);
+    this.calls.set(call.uuid, call);
+    call.start(apps);
+    await new Promise((r) => setImmediate(r));
+    return call;
+  }
+
+  fireApiEvent(name: string, arg: string): void {
+    const headers = commonHeaders(this.core, 'API', SITES.API, this.nextSeq());
+    headers.push(['API-Command', name]);
+    if (arg) headers.push(['API-Command-Argument', arg]);
+    this.fire({ headers });
+  }
+
+  async runApi(name: string, arg: string): Promise<string> {
+    this.fireApiEvent(name, arg);
+    const delay = this.opts.apiDelayMs?.(name, arg) ?? 0;
+    if (delay > 0) await this.sleep(delay);
+    const args = arg.trim() ? arg.trim().split(/\s+/) : [];
+    const call = (i: number) => this.calls.get(args[i] ?? '');
+    const noChannel = '-ERR No such channel!\n';
+    switch (name) {
+      case 'status':
+        return this.status();
+      case 'uuid_exists':
+        return this.calls.has(args[0] ?? '') ? 'true' : 'false';
+      case 'uuid_kill': {
+        const c = call(0);
+        if (!c) return noChannel;
+        void c.hangup(args[1] ?? 'NORMAL_CLEARING');
+        return '+OK\n';
+      }
+      case 'uuid_break': {
+        const c = call(0);
+        if (!c) return noChannel;
+        c.breakMedia(args[1] === 'all');
+        return '+OK\n';
+      }
+      case 'uuid_answer': {
+        const c = call(0);
+        if (!c) return noChannel;
+        c.answer();
+        return '+OK\n';
+      }
+      case 'uuid_broadcast': {
+        const c = call(0);
+        if (!c) return noChannel;
+        const what = args[1] ?? '';
+        const sep = what.indexOf('::');
+        if (sep > 0) c.queueApp(what.slice(0, sep), what.slice(sep + 2).replace(/^'|'$/g, ''), crypto.randomUUID());
+        else c.queueApp('playback', what, crypto.randomUUID());
+        return '+OK Message sent\n';
+      }
+      case 'uuid_transfer': {
+        const c = call(0);
+        if (!c) return noChannel;
+        const rest = args.slice(1).filter((a) => a !== '-bleg' && a !== '-both');
+        if (!rest[0]) return '-USAGE: <uuid> [-bleg|-both] <dest-exten> [<dialplan>] [<context>]\n';
+        c.transfer(rest[0]);
+        return '+OK\n';
+      }
+      case 'uuid_setvar': {
+        const c = call(0);
+        if (!c) return noChannel;
+        if (!args[1]) return '-USAGE: <uuid> <var> [value]\n';
+        c.setVar(args[1], args.length > 2 ? args.slice(2).join(' ') : undefined);
+        return '+OK\n';
+      }
+      case 'uuid_getvar': {
+        const c = call(0);
+        if (!c) return noChannel;
+        return c.getVar(args[1] ?? '') ?? '_undef_';
+      }
+      case 'uuid_record': {
+        const c = call(0);
+        if (!c) return noChannel;
+        const action = args[1];
+        if (action === 'start') c.queueApp('record', [args[2] ?? '', args[3] ?? ''].join(' ').trim(), crypto.randomUUID());
+        else if (action === 'stop') c.breakMedia(false);
+        else return '-USAGE: <uuid> [start|stop|mask|unmask] <path> [<limit>]\n';
+        return '+OK Success\n';
+      }
+      case 'originate':
+        return this.originate(arg);
+      case 'hupall': {
+        const cause = args[0] ?? 'NORMAL_CLEARING';
+        for (const c of [...this.calls.values()]) void c.hangup(cause);
+        return `+OK hangup all channels with cause ${cause}\n`;
+      }
+      case 'show': {
+        if (args[0] !== 'calls' && args[0] !== 'channels') return `-USAGE: show ${args[0] ?? ''}\n`;
+        if (this.calls.size === 0) return '\n0 total.\n';
+        const rows = [...this.calls.values()].map((c) => `${c.uuid},${c.direction},${c.callerIdNumber},${c.destinationNumber}`);
+        return `uuid,direction,cid_num,dest\n${rows.join('\n')}\n\n${this.calls.size} total.\n`;
+      }
+      case 'callcenter_config':
+        return '+OK\n';
+      default:
+        return `-ERR ${name} Command not found!\n`;
+    }
+  }
+
+  private status(): string {
+    const up = Date.now() - this.started;
+    const s = Math.floor(up / 1000);
+    return (
+      `UP 0 years, 0 days, ${Math.floor(s / 3600)} hours, ${Math.floor(s / 60) % 60} minutes, ${s % 60} seconds, ${up % 1000} milliseconds, 0 microseconds\n` +
+      `FreeSWITCH (Version 1.10.12-release  64bit) is ready\n` +
+      `${this.sessionId} session(s) since startup\n` +
+      `${this.calls.size} session(s) - peak ${this.calls.size}, last 5min ${this.calls.size} \n` +
+      `0 session(s) per Sec out of max 50, peak 0, last 5min 0 \n` +
+      `200 session(s) max\n` +
+      `min idle cpu 0.00/99.00\n` +
+      `Current Stack Size/Max 240K/8192K\n`
+    );
+  }
+
+  /** originate {vars}endpoint/…/number <&app(args) | extension> */
+  private async originate(arg: string): Promise<string> {
+    const m = /^(?:\{([^}]*)\})?(\S+)\s+(\S+)/.exec(arg.trim());
+    if (!m) return '-USAGE: <call url> <exten>|&<application_name>(<app_args>) [<dialplan>] [<context>] [<cid_name>] [<cid_num>] [<timeout_sec>]\n';
+    const vars: Record<string, string> = {};
+    for (const kv of (m[1] ?? '').split(',')) {
+      const eq = kv.indexOf('=');
+      if (eq > 0) vars[kv.slice(0, eq)] = kv.slice(eq + 1);
+    }
+    const dial = m[2] ?? '';
+    const outcome = this.opts.originate?.(dial) ?? 'answer';
+    if (outcome !== 'answer') return `-ERR ${outcome}\n`;
+    const target = (dial.split('/')[dial.split('/').length - 1] ?? '').split('@')[0] ?? '';
+    const number = /^\d+$/.test(target) ? target : (dial.split('/')[1] ?? target);
+    const appSpec = m[3] ?? '';
+    const appMatch = /^&(\w+)\((.*)\)$/.exec(appSpec);
+    const apps: Array<[string, string]> = appMatch ? [['answer', ''], [appMatch[1] ?? 'park', appMatch[2] ?? '']] : [['answer', ''], ...this.dialplan(appSpec)];
+    const call = await this.placeCall(
+      {
+        callerIdNumber: vars.origination_caller_id_number ?? '0000000000',
+        destinationNumber: number,
+        direction: 'outbound',
+        variables: vars,
+      },
+      apps,
+    );
+    return `+OK ${call.uuid}\n`;
+  }
+}
+
+export async function startEslSimulator(opts: EslSimulatorOptions): Promise<EslSimulator> {
+  const sim = new Simulator(opts);
+  const server = net.createServer((socket) => sim.listeners.add(new Listener(socket, sim)));
+  const host = opts.host ?? '127.0.0.1';
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? 0, host, () => resolve());
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  return {
+    port,
+    host,
+    calls: sim.calls,
+    firedEvents: sim.firedEvents,
+    commands: sim.commands,
+    placeCall: (o) => sim.placeCall(o),
+    dropConnections: () => {
+      for (const l of [...sim.listeners]) l.socket.destroy();
+    },
+    injectRawFrame: (bytes) => {
+      for (const l of sim.listeners) if (l.authed) l.write(bytes);
+    },
+    connectionCount: () => sim.listeners.size,
+    stop: async () => {
+      for (const c of [...sim.calls.values()]) void c.hangup('MANAGER_REQUEST');
+      for (const l of [...sim.listeners]) l.socket.destroy();
+      await new Promise<void>((r) => server.close(() => r()));
+    },
+  };
+}
