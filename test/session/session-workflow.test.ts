@@ -173,3 +173,35 @@ test('operators can find the session by state, machine, channel and caller hash,
   expect(JSON.stringify(attrs.getAll())).not.toContain('699887766');
   expect(handle.workflowId).toMatch(/^web-/);
 });
+
+describe('replay against the current code', () => {
+  // Imported lazily: the replay module bundles workflow code like the worker does.
+  const load = () => import('../../lib/sessions/replay');
+
+  test('a recorded session replays cleanly', async () => {
+    backend.answer('PUT /things/42/confirm', { status: 200, body: {} });
+    const handle = await start();
+    await handle.executeUpdate(inputUpdate, { args: [dtmf('1')] });
+    await handle.result();
+    const history = await handle.fetchHistory();
+    const { replayHistory } = await load();
+    expect(await replayHistory(history, handle.workflowId)).toEqual({ workflowId: handle.workflowId, ok: true });
+  });
+
+  test('a history the current code would not produce is reported as a divergence with its event', async () => {
+    backend.answer('PUT /things/42/confirm', { status: 200, body: {} });
+    const handle = await start();
+    await handle.executeUpdate(inputUpdate, { args: [dtmf('1')] });
+    await handle.result();
+    const history = await handle.fetchHistory();
+    // Pretend an older interpreter scheduled another activity at this point.
+    const scheduled = history.events!.find((e) => e.activityTaskScheduledEventAttributes);
+    scheduled!.activityTaskScheduledEventAttributes!.activityType = { name: 'legacyCallBackend' };
+    const { replayHistory } = await load();
+    const outcome = await replayHistory(history, handle.workflowId);
+    expect(outcome.ok).toBe(false);
+    expect(outcome.error?.kind).toBe('nondeterminism');
+    expect(outcome.error?.message).toMatch(/legacyCallBackend|callBackend/);
+    expect(outcome.error?.eventId).toBe(Number(scheduled!.eventId));
+  });
+});
