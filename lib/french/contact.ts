@@ -67,6 +67,12 @@ const CORRECTIONS = [
 
 const MAX_NAME_WORDS = 5;
 
+/** Words naming a contact field other than the name: a weak cue right after them is not a name cue. */
+const FIELD_WORDS: ReadonlySet<string> = new Set([
+  'email', 'mail', 'mel', 'courriel', 'adresse', 'electronique', 'numero', 'telephone', 'tel', 'portable',
+  'mobile', 'fixe', 'code', 'ligne',
+]);
+
 function tokenizeNames(text: string): NTok[] {
   const out: NTok[] = [];
   const re = /[\p{L}\p{M}]+(?:['’-][\p{L}\p{M}]+)*|[\p{N}]+|[,.;:!?()"«»]/gu;
@@ -331,6 +337,12 @@ export function extractContact(transcript: string, opts: PhoneOptions = {}): Ext
     // The cue may end inside a token ("c'est" is one token): the name starts at the next token.
     const startTok = lastFlat.tok + 1;
     const cueStart = toks[flat[i]?.tok ?? 0]?.start ?? 0;
+    // "mon email c'est …", "mon numéro c'est …": that "c'est" introduces the field, not a name.
+    const fieldCue = cue?.weak === true && flat.slice(Math.max(0, i - 3), i).some((f) => FIELD_WORDS.has(f.w));
+    if (fieldCue) {
+      i += len - 1;
+      continue;
+    }
     if (cue) {
       const cap = captureName(toks, startTok, cue.weak);
       if (cap) {

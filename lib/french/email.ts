@@ -44,7 +44,7 @@ const DOT_WORDS = new Set(['point', 'dot']);
 const LOCAL_STOP = new Set([
   'email', 'mail', 'mel', 'courriel', 'adresse', 'electronique', 'est', 'c', 'cest', 'mon', 'ma', 'votre', 'et',
   'voici', 'sur', 'j', 'ai', 'a', 'c', 'l', 'le', 'la', 'son', 'pardon', 'plutot', 'non', 'enfin', 'oui', 'donc',
-  'alors', 'puis', 'aussi', 'e', 'contact', 'je', 'suis', 'vous', 'pouvez', 'me', 'joindre', 'ecrire', 'merci',
+  'alors', 'puis', 'aussi', 'e', 'je', 'suis', 'vous', 'pouvez', 'me', 'joindre', 'ecrire', 'merci',
   'telephone', 'numero', 'portable', 'mobile', 'dire', 'veux', 'plus', 'du', 'de', 'ca', 'donne', 'sinon',
 ]);
 

@@ -15,6 +15,8 @@ export interface Token {
   w: string;
   start: number;
   end: number;
+  /** Punctuation (a pause in a transcript) comes right before this word: no compound number spans it. */
+  pause?: boolean;
 }
 
 /** One number phrase read from the input. `digits` keeps leading zeros ("06", "0"); words [from, to) in tokens. */
@@ -57,15 +59,22 @@ export function isNumberWord(w: string): boolean {
 /** Splits raw text into normalized words with offsets; "+" is kept as its own token, hyphens split compounds. */
 export function tokenize(text: string): Token[] {
   const out: Token[] = [];
-  const re = /\+|[\p{L}\p{M}\p{N}]+/gu;
+  const re = /\+|[\p{L}\p{M}\p{N}]+|[,;:.!?…]/gu;
+  let pause = false;
   for (let m = re.exec(text); m !== null; m = re.exec(text)) {
     const raw = m[0];
+    if (/^[,;:.!?…]$/.test(raw)) {
+      pause = true;
+      continue;
+    }
     if (raw === '+') {
-      out.push({ w: '+', start: m.index, end: m.index + 1 });
+      out.push({ w: '+', start: m.index, end: m.index + 1, pause });
+      pause = false;
       continue;
     }
     const w = normalizeText(raw).replace(/ /g, '');
-    if (w !== '') out.push({ w, start: m.index, end: m.index + raw.length });
+    if (w !== '') out.push({ w, start: m.index, end: m.index + raw.length, pause });
+    pause = false;
   }
   return out;
 }
@@ -79,12 +88,18 @@ function at(toks: readonly Token[], i: number): string | undefined {
   return toks[i]?.w;
 }
 
+/** The word at j when it continues the phrase (no pause before it), else undefined. */
+function cont(toks: readonly Token[], j: number): string | undefined {
+  const t = toks[j];
+  return t && !t.pause ? t.w : undefined;
+}
+
 /** 10–19: "dix", "onze"…"seize", "dix-sept"…"dix-neuf". */
 function parseTeen(toks: readonly Token[], i: number): Parsed | null {
   const w = at(toks, i);
   if (w === undefined) return null;
   if (w === 'dix') {
-    const n = at(toks, i + 1);
+    const n = cont(toks, i + 1);
     if (n === 'sept' || n === 'huit' || n === 'neuf') return { value: 10 + (UNITS[n] ?? 0), next: i + 2 };
     return { value: 10, next: i + 1 };
   }
@@ -97,28 +112,28 @@ function parseBelow100(toks: readonly Token[], i: number): Parsed | null {
   const w = at(toks, i);
   if (w === undefined) return null;
   // 80–99: "quatre-vingt(s)", "quatre-vingt-un", "quatre-vingt-dix-neuf".
-  if (w === 'quatre' && (at(toks, i + 1) === 'vingt' || at(toks, i + 1) === 'vingts')) {
-    let j = i + 2;
-    const teen = parseTeen(toks, j);
+  if (w === 'quatre' && (cont(toks, i + 1) === 'vingt' || cont(toks, i + 1) === 'vingts')) {
+    const j = i + 2;
+    const teen = toks[j]?.pause ? null : parseTeen(toks, j);
     if (teen) return { value: 80 + teen.value, next: teen.next };
-    if (at(toks, j) === 'et' && (at(toks, j + 1) === 'un' || at(toks, j + 1) === 'une')) return { value: 81, next: j + 2 };
-    const u = UNITS[at(toks, j) ?? ''];
+    if (cont(toks, j) === 'et' && (cont(toks, j + 1) === 'un' || cont(toks, j + 1) === 'une')) return { value: 81, next: j + 2 };
+    const u = UNITS[cont(toks, j) ?? ''];
     if (u !== undefined) return { value: 80 + u, next: j + 1 };
     return { value: 80, next: j };
   }
   const tens = TENS[w];
   if (tens !== undefined) {
-    let j = i + 1;
+    const j = i + 1;
     if (w === 'soixante') {
       // 70–79: "soixante-dix", "soixante et onze", "soixante-douze".
-      const k = at(toks, j) === 'et' && at(toks, j + 1) === 'onze' ? j + 1 : j;
-      const teen = parseTeen(toks, k);
+      const k = cont(toks, j) === 'et' && cont(toks, j + 1) === 'onze' ? j + 1 : j;
+      const teen = toks[k]?.pause ? null : parseTeen(toks, k);
       if (teen) return { value: 60 + teen.value, next: teen.next };
     }
-    if (at(toks, j) === 'et' && (at(toks, j + 1) === 'un' || at(toks, j + 1) === 'une')) {
+    if (cont(toks, j) === 'et' && (cont(toks, j + 1) === 'un' || cont(toks, j + 1) === 'une')) {
       return { value: tens + 1, next: j + 2 };
     }
-    const u = UNITS[at(toks, j) ?? ''];
+    const u = UNITS[cont(toks, j) ?? ''];
     if (u !== undefined) return { value: tens + u, next: j + 1 };
     return { value: tens, next: j };
   }
@@ -135,7 +150,7 @@ function parseBelow1000(toks: readonly Token[], i: number): Parsed | null {
   let hundreds = -1;
   let j = i;
   const u = UNITS[w];
-  const n = at(toks, i + 1);
+  const n = cont(toks, i + 1);
   if (u !== undefined && u >= 2 && (n === 'cent' || n === 'cents')) {
     hundreds = u * 100;
     j = i + 2;
@@ -145,20 +160,20 @@ function parseBelow1000(toks: readonly Token[], i: number): Parsed | null {
   }
   if (hundreds < 0) return parseBelow100(toks, i);
   if (w !== 'cent' && n === 'cents') return { value: hundreds, next: j }; // "cents" ends the number
-  const rest = parseBelow100(toks, j);
+  const rest = toks[j]?.pause ? null : parseBelow100(toks, j);
   return rest ? { value: hundreds + rest.value, next: rest.next } : { value: hundreds, next: j };
 }
 
 /** A whole number phrase in words, up to 999 999 ("mille", "deux mille vingt-six"). */
 function parseWords(toks: readonly Token[], i: number): Parsed | null {
   if (at(toks, i) === 'mille') {
-    const rest = parseBelow1000(toks, i + 1);
+    const rest = toks[i + 1]?.pause ? null : parseBelow1000(toks, i + 1);
     return rest ? { value: 1000 + rest.value, next: rest.next } : { value: 1000, next: i + 1 };
   }
   const first = parseBelow1000(toks, i);
   if (!first) return null;
-  if (at(toks, first.next) === 'mille' && first.value > 1) {
-    const rest = parseBelow1000(toks, first.next + 1);
+  if (cont(toks, first.next) === 'mille' && first.value > 1) {
+    const rest = toks[first.next + 1]?.pause ? null : parseBelow1000(toks, first.next + 1);
     return rest
       ? { value: first.value * 1000 + rest.value, next: rest.next }
       : { value: first.value * 1000, next: first.next + 1 };
