@@ -179,15 +179,16 @@ export class DomainEvaluator {
       return ids.some((rid) => this.leaf(f.relation!, rid, sub, original));
     }
 
-    if (head === 'phone_mobile_search') return this.phoneSearch(model, rec, op, value);
-    if (head === 'id') return compareScalar(id, op, value);
 
     if (op === 'child_of' || op === 'parent_of') {
       const roots = (Array.isArray(value) ? value : [value]).filter((x): x is number => typeof x === 'number');
-      const target = f.type === 'many2one' ? (typeof rec[head!] === 'number' ? (rec[head!] as number) : undefined) : id;
+      const target = head !== 'id' && f.type === 'many2one' ? (typeof rec[head!] === 'number' ? (rec[head!] as number) : undefined) : id;
       if (target === undefined) return false;
       return roots.some((r) => (op === 'child_of' ? this.isDescendant(model, target, r) : this.isDescendant(model, r, target)));
     }
+
+    if (head === 'phone_mobile_search') return this.phoneSearch(model, rec, op, value);
+    if (head === 'id') return compareScalar(id, op, value);
 
     if (f.type === 'many2one' || f.type === 'many2many' || f.type === 'one2many') {
       const ids = this.relatedIds(model, id, head!, f);

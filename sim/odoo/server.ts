@@ -82,8 +82,9 @@ interface Session {
 const CallKwParams = z.object({
   model: z.string(),
   method: z.string(),
-  args: z.array(z.unknown()).default([]),
-  kwargs: z.record(z.string(), z.unknown()).default({}),
+  // DataSet.call_kw(model, method, args, kwargs, path=None): all four are required
+  args: z.array(z.unknown()),
+  kwargs: z.record(z.string(), z.unknown()),
 }).passthrough();
 
 const AuthParams = z.object({
