@@ -128,3 +128,39 @@ describe('OpenAI simulator: chat completions and models through the SDK', () => 
     expect(ids).toEqual(expect.arrayContaining(['whisper-1', 'gpt-4o-transcribe', 'gpt-4o-mini']));
   });
 });
+
+describe('OpenAI simulator standalone (`ivr sim openai`)', () => {
+  test('serves transcriptions and lets another process register a transcript', async () => {
+    const { spawn } = await import('node:child_process');
+    const path = await import('node:path');
+    const crypto = await import('node:crypto');
+    const root = path.join(__dirname, '..', '..');
+    const child = spawn(process.execPath, [path.join(root, 'bin', 'ivr.js'), 'sim', 'openai', '--port', '0', '--api-key', 'sk-standalone'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        let out = '';
+        child.stdout.on('data', (c: Buffer) => {
+          out += c.toString();
+          const m = /simulator on (http:\/\/\S+)/.exec(out);
+          if (m) resolve(m[1]!);
+        });
+        child.once('exit', (code) => reject(new Error(`simulator exited early (${code})`)));
+        setTimeout(() => reject(new Error(`no URL printed; got: ${out}`)), 20_000).unref();
+      });
+      const audio = silentWav(600);
+      const origin = url.replace(/\/v1$/, '');
+      const reg = await fetch(`${origin}/_sim/transcripts`, { method: 'POST', body: JSON.stringify({ sha256: crypto.createHash('sha256').update(audio).digest('hex'), text: 'rappelez-moi' }) });
+      expect(reg.status).toBe(200);
+      const client = new OpenAI({ apiKey: 'sk-standalone', baseURL: url, maxRetries: 0 });
+      const { toFile } = await import('openai');
+      const t = await client.audio.transcriptions.create({ file: await toFile(audio, 'a.wav'), model: 'whisper-1', language: 'fr' });
+      expect(t.text).toBe('rappelez-moi');
+      const log = (await (await fetch(`${origin}/_sim/requests`)).json()) as { transcriptions: Array<{ language: string }> };
+      expect(log.transcriptions).toEqual([expect.objectContaining({ language: 'fr', status: 200 })]);
+    } finally {
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      await exited;
+    }
+  }, 30_000);
+});
