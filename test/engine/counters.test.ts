@@ -70,21 +70,26 @@ describe('no-input / no-match counters of a visit', () => {
       expect(entered(drive(m, [speech('bof')]))).toEqual(['ask', 'bye']);
     });
 
-    test('without fallback: re-prompts up to globals.max_noinput, then exhaustedNext', () => {
+    test('without fallback: re-prompts up to globals.max_noinput times, then exhaustedNext', () => {
       const m = machine({
         states: { ask: { type: 'prompt_and_listen', prompt: 'Q', routes: [route('yes', 'bye')] }, bye, lost: { type: 'prompt_end', prompt: 'Perdu.' } },
         exhaustedNext: 'lost',
         globals: { max_noinput: 3 },
       });
-      const steps = drive(m, [noinput, noinput, noinput]);
-      expect(steps[2]!.session.state).toBe('ask');
+      const steps = drive(m, [noinput, noinput, noinput, noinput]);
+      for (const i of [1, 2, 3]) {
+        expect(says(steps[i]!)).toEqual(['Q']);
+        expect(steps[i]!.session).toMatchObject({ state: 'ask', counters: { noinput: i } });
+      }
       expect(last(steps).session.state).toBe('lost');
       expect(last(steps).trace).toContainEqual({ kind: 'enter', state: 'lost', from: 'ask', via: 'exhausted' });
     });
 
     test('without fallback nor exhaustedNext: the session ends as noinput_exhausted', () => {
       const m = machine({ states: { ask: { type: 'prompt_and_listen', prompt: 'Q', routes: [route('yes', 'bye')] }, bye } });
-      const s = last(drive(m, [speech('bof'), speech('bof')]));
+      const steps = drive(m, [speech('bof'), speech('bof'), speech('bof')]);
+      expect(steps[2]!.session).toMatchObject({ state: 'ask', counters: { nomatch: 2 } });
+      const s = last(steps);
       expect(s.session.ended).toEqual({ outcome: 'noinput_exhausted', state: 'ask' });
       expect(s.commands).toEqual([{ kind: 'end', outcome: 'noinput_exhausted' }]);
     });
