@@ -134,7 +134,8 @@ function localStart(t: readonly ETok[], m: number): number {
       k -= 1;
       continue;
     }
-    if (LOCAL_STOP.has(w) && !(w.length === 1 && isSpelledRun(t, k))) break;
+    // A cue word ends the local part, unless it is spelled or joined by a separator ("a point b arobase …").
+    if (LOCAL_STOP.has(w) && !(w.length === 1 && isSpelledRun(t, k)) && !isSep(t[k + 1]?.w)) break;
     if (!isSep(w) && !/^[a-z0-9]+$/.test(w)) break;
     const before = t[k + 1]?.w;
     const joined = isSep(w) || isSep(before) || before === 'tiret' || before === 'trait' || w.length === 1 || k === m - 1 || t[k - 1]?.w === 'comme';
@@ -222,7 +223,7 @@ function readLocal(t: readonly ETok[], s: number, m: number): { local: string; u
       prevWord = false;
       continue;
     }
-    if (w.length === 1) uncertain = true; // spelled letters
+    if (w.length === 1 && (t[k - 1]?.w.length === 1 || t[k + 1]?.w.length === 1)) uncertain = true; // spelled letters
     else if (prevWord) uncertain = true; // two words glued without a spoken separator
     local += w;
     prevWord = w.length > 1;

@@ -7,7 +7,7 @@
  *
  * Pure and deterministic: no Node imports, no clock.
  */
-import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/max';
+import { parsePhoneNumberFromString, validatePhoneNumberLength, type CountryCode } from 'libphonenumber-js/max';
 import { readNumberRuns, runDigits, tokenize, type NumberRun, type Token } from './numbers';
 
 export type PhoneResult = { ok: true; e164: string } | { ok: false; reason: PhoneFailure };
@@ -67,28 +67,34 @@ export function parsePhone(input: string, opts: PhoneOptions = {}): PhoneResult 
   const toks = tokenize(input);
   const runs = readNumberRuns(toks);
   if (runs.length === 0) return { ok: false, reason: 'no_digits' };
-  const found = findPhones(toks, runs, region);
+  // Only leading words may be left out (a stray "un" before "zéro six…"); digits said after the number make it wrong.
+  const found = findPhones(toks, runs, region, true);
   const best = found[found.length - 1];
   if (best) return { ok: true, e164: best.e164 };
-  const all = runs.map(runDigits).join('');
+  const last = runs[runs.length - 1];
+  const all = last ? runDigits(last) : '';
   if (all.length < MIN_DIGITS) return { ok: false, reason: 'too_short' };
   if (all.length > MAX_DIGITS) return { ok: false, reason: 'too_long' };
+  // Tell "a digit missing" from "not a number of that country" so the prompt can say which.
+  const length = validatePhoneNumberLength(last?.plus ? `+${all}` : all, region);
+  if (length === 'TOO_SHORT') return { ok: false, reason: 'too_short' };
+  if (length === 'TOO_LONG') return { ok: false, reason: 'too_long' };
   return { ok: false, reason: 'invalid_number' };
 }
 
 /**
  * Every valid phone number in a text, in order. In each run of numbers the whole run is tried first; when it is
  * not a valid number, the longest valid stretch of whole phrases inside it is taken (a stray "un" or a house
- * number next to the phone is left out).
+ * number next to the phone is left out) and marked `partial` so that the read-back confirms it.
  */
 export function findPhonesInText(text: string, opts: PhoneOptions = {}): PhoneCandidate[] {
   const region = toRegion(opts.defaultRegion);
   if (!region) return [];
   const toks = tokenize(text);
-  return findPhones(toks, readNumberRuns(toks), region);
+  return findPhones(toks, readNumberRuns(toks), region, false);
 }
 
-function findPhones(_toks: readonly Token[], runs: readonly NumberRun[], region: CountryCode): PhoneCandidate[] {
+function findPhones(_toks: readonly Token[], runs: readonly NumberRun[], region: CountryCode, keepEnd: boolean): PhoneCandidate[] {
   const out: PhoneCandidate[] = [];
   for (const run of runs) {
     const whole = validE164(runDigits(run), run.plus, region);
@@ -96,17 +102,17 @@ function findPhones(_toks: readonly Token[], runs: readonly NumberRun[], region:
       out.push({ e164: whole, from: run.from, to: run.to, partial: false });
       continue;
     }
-    const sub = longestValidStretch(run, region);
+    const sub = longestValidStretch(run, region, keepEnd);
     if (sub) out.push(sub);
   }
   return out;
 }
 
-function longestValidStretch(run: NumberRun, region: CountryCode): PhoneCandidate | null {
+function longestValidStretch(run: NumberRun, region: CountryCode, keepEnd: boolean): PhoneCandidate | null {
   const n = run.phrases.length;
   let best: { c: PhoneCandidate; len: number } | null = null;
   for (let a = 0; a < n; a++) {
-    for (let b = n; b > a; b--) {
+    for (let b = n; b > (keepEnd ? n - 1 : a); b--) {
       if (a === 0 && b === n) continue;
       const slice = run.phrases.slice(a, b);
       const digits = slice.map((p) => p.digits).join('');
