@@ -48,14 +48,15 @@ describe('resolution scoped to a state', () => {
     expect(resolveDtmf(entry, '11')).toBeUndefined();
   });
 
-  test('a global route is dropped when the state names the same intent, masked where its keys or words collide', () => {
+  test('a global route colliding with the state (same intent, a shared key or utterance) does not apply there', () => {
     expect(entry.filter((c) => c.id === 'operator')).toHaveLength(1);
     expect(entry.find((c) => c.id === 'operator')?.global).toBe(false);
-    const op = slots.find((c) => c.id === 'operator');
-    // "0" belongs to none_of_these in the slots state: the state wins, the operator keeps its words.
-    expect(op?.dtmf).toEqual([]);
+    // "0" belongs to none_of_these in the slots state: the state wins and the global operator route is out.
+    expect(slots.find((c) => c.id === 'operator')).toBeUndefined();
     expect(resolveDtmf(slots, '0')?.id).toBe('none_of_these');
-    expect(resolveText(slots, 'un conseiller')?.id).toBe('operator');
+    expect(resolveText(slots, 'un conseiller')?.id).toBe('choose_first');
+    // A global route that collides with nothing applies.
     expect(resolveDtmf(slots, '9')?.id).toBe('repeat');
+    expect(resolveText(entry, 'pardon')?.id).toBe('repeat');
   });
 });

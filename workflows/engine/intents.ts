@@ -47,9 +47,10 @@ function candidateOf(machine: CompiledMachine, route: Route, global: boolean): C
 }
 
 /**
- * Candidates of a state, in priority order. A global route whose intent (or text) is already one of the state's
- * routes is dropped; otherwise only its colliding DTMF keys and utterances are masked, so that "conseiller" still
- * reaches an operator in a state that uses "0" for something else.
+ * Candidates of a state, in priority order: the state's routes, then the global routes that do not collide with
+ * them. A global route collides when its intent (or text) is one of the state's, or it shares a DTMF key or a
+ * normalized utterance with one of the state's routes; a colliding global route does not apply in that state
+ * (the state wins). The checker reports such collisions (`intent-collision`), so a checked machine has none.
  */
 export function candidatesFor(machine: CompiledMachine, state: CompiledState): Candidate[] {
   const own = state.routes.map((r) => candidateOf(machine, r, false));
@@ -59,18 +60,10 @@ export function candidatesFor(machine: CompiledMachine, state: CompiledState): C
   const out = [...own];
   for (const route of machine.globalRoutes) {
     const c = candidateOf(machine, route, true);
-    if (ids.has(c.id)) continue;
-    const kept = c.utterances.map((u, i) => ({ u, n: c.normalized[i] ?? '' })).filter((x) => !words.has(x.n));
-    const masked: Candidate = {
-      ...c,
-      utterances: kept.map((x) => x.u),
-      normalized: kept.map((x) => x.n),
-      dtmf: c.dtmf.filter((k) => !keys.has(k)),
-    };
-    if (masked.utterances.length === 0 && masked.dtmf.length === 0) continue;
-    masked.label = masked.utterances[0] ?? c.label;
-    ids.add(masked.id);
-    out.push(masked);
+    const collides = ids.has(c.id) || c.dtmf.some((k) => keys.has(k)) || c.normalized.some((n) => words.has(n));
+    if (collides) continue;
+    ids.add(c.id);
+    out.push(c);
   }
   return out;
 }
