@@ -53,15 +53,20 @@ export const command: CliCommand = {
       return 2;
     }
     const { report, exitCode } = checkFiles(files);
+    // A reader that stops early (`| head`) must not turn the report into a stack trace.
+    process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code !== 'EPIPE') throw e;
+    });
     if (json) {
       process.stdout.write(JSON.stringify(report, null, 2) + '\n');
       return exitCode;
     }
-    for (const d of report.diagnostics) process.stdout.write(formatDiagnostic(d) + '\n');
+    const lines = report.diagnostics.map(formatDiagnostic);
     for (const f of report.files) {
       if (f.readError) process.stderr.write(`ivr check: ${f.readError}\n`);
-      else process.stdout.write(`${f.file}: ${f.errors} error(s), ${f.warnings} warning(s)${f.machine ? ` — ${f.machine} ${f.version}` : ''}\n`);
+      else lines.push(`${f.file}: ${f.errors} error(s), ${f.warnings} warning(s)${f.machine ? ` — ${f.machine} ${f.version}` : ''}`);
     }
+    process.stdout.write(lines.join('\n') + '\n');
     return exitCode;
   },
 };

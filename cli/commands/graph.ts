@@ -46,7 +46,12 @@ export const command: CliCommand = {
       fs.mkdirSync(path.dirname(path.resolve(out)), { recursive: true });
       fs.writeFileSync(out, text);
       process.stderr.write(`ivr graph: wrote ${out}\n`);
-    } else process.stdout.write(text);
+    } else {
+      process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+        if (e.code !== 'EPIPE') throw e; // `| head` closed the pipe: not an error of ours
+      });
+      process.stdout.write(text);
+    }
     return 0;
   },
 };

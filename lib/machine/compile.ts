@@ -58,7 +58,9 @@ export class Compiler {
       return parseTemplate(text);
     } catch (e) {
       if (!(e instanceof TemplateSyntaxError)) throw e;
-      this.diagnostics.push(this.src.diag('error', 'template-syntax', `template: ${e.message}.`, at));
+      // Point at the faulty tag as written (its first characters are verbatim in the YAML for every scalar style).
+      const tag = text.slice(e.offset, text.indexOf('}}', e.offset) + 2 || e.offset + 12).split('\n')[0] ?? '';
+      this.diagnostics.push(this.src.diag('error', 'template-syntax', `template: ${e.message}.`, at, { text: tag }));
       return { source: text, nodes: [{ kind: 'text', text }] };
     }
   }

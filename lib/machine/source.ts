@@ -87,14 +87,31 @@ export class MachineSource {
     return { line: p.line, column: p.col };
   }
 
+  /**
+   * Position of `needle` as written inside the scalar at `path` (e.g. `ctx.item_id` inside a folded prompt), so a
+   * diagnostic can point at the expression itself; the scalar's start when it is not found verbatim.
+   */
+  findText(path: DocPath, needle: string): Position {
+    const { node, depth } = this.find(path);
+    const range = depth === path.length ? node?.range : undefined;
+    if (range && needle) {
+      const i = this.text.slice(range[0], range[1]).indexOf(needle);
+      if (i >= 0) {
+        const p = this.pos(range[0] + i);
+        return { line: p.line, column: p.col };
+      }
+    }
+    return this.at(path);
+  }
+
   diag(
     severity: Severity,
     code: string,
     message: string,
     path: DocPath,
-    opts: { state?: string; key?: boolean } = {},
+    opts: { state?: string; key?: boolean; text?: string } = {},
   ): Diagnostic {
-    const p = this.at(path, opts);
+    const p = opts.text !== undefined ? this.findText(path, opts.text) : this.at(path, opts);
     const d: Diagnostic = { severity, code, message, file: this.file, line: p.line, column: p.column, path: formatDocPath(path) };
     const state = opts.state ?? (path[0] === 'states' && typeof path[1] === 'string' ? path[1] : undefined);
     if (state !== undefined) d.state = state;

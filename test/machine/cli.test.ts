@@ -39,7 +39,7 @@ describe('ivr check', () => {
     expect(report.diagnostics).toHaveLength(1);
     const d = report.diagnostics[0] as Record<string, unknown>;
     expect(Object.keys(d).sort()).toEqual(['code', 'column', 'file', 'line', 'message', 'path', 'severity', 'state']);
-    expect(d).toMatchObject({ severity: 'error', code: 'unset-ctx', file: 'test/machine/corpus/unset-ctx.yaml', line: 35, column: 13, state: 'show', path: '/states/show/action/path/id' });
+    expect(d).toMatchObject({ severity: 'error', code: 'unset-ctx', file: 'test/machine/corpus/unset-ctx.yaml', line: 35, column: 16, state: 'show', path: '/states/show/action/path/id' });
   });
 });
 

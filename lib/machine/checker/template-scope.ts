@@ -27,10 +27,10 @@ export const rule: Rule = {
       for (const read of stateReads(src, s)) {
         for (const path of templatePaths(read.template)) {
           if (path[0] === 'resp' && !read.resp) {
-            out.push(src.diag('error', 'template-scope', `reads ${formatPath(path)} where no action response is in scope (resp exists in on_success and in a prompt_from_action prompt).`, read.at, { state: s.name }));
+            out.push(src.diag('error', 'template-scope', `reads ${formatPath(path)} where no action response is in scope (resp exists in on_success and in a prompt_from_action prompt).`, read.at, { state: s.name, text: formatPath(path) }));
           }
           if (path[0] === 'globals' && !exists(m.globals, path.slice(1))) {
-            out.push(src.diag('error', 'template-scope', `reads ${formatPath(path)}, which is not in globals.`, read.at, { state: s.name }));
+            out.push(src.diag('error', 'template-scope', `reads ${formatPath(path)}, which is not in globals.`, read.at, { state: s.name, text: formatPath(path) }));
           }
         }
       }

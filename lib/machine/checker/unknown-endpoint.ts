@@ -17,6 +17,7 @@ export const rule: Rule = {
           'unknown-endpoint',
           `endpoint '${r.key.slice(1).join('.')}' is not in globals.endpoints.${didYouMean(r.key.slice(1).join('.'), names)}${names.length ? '' : ' (globals.endpoints is empty)'}`,
           r.at,
+          { text: `${'$'}{${r.text}}` },
         ),
       );
   },

@@ -31,6 +31,7 @@ export const rule: Rule = {
           'unknown-global',
           `\${${r.text}}: ${parent} has no '${missing}'.${didYouMean(missing, keysAt(globals, r.key.slice(0, i)))}`,
           r.at,
+          { text: `${'$'}{${r.text}}` },
         );
       });
   },

@@ -58,7 +58,7 @@ export const rule: Rule = {
               'unset-ctx',
               `reads ${formatPath(path)}, but a path from the entry reaches here without setting '${key}'${via}. Set it before (set, route set, on_success set, collect into) or give it a default.`,
               read.at,
-              { state: s.name },
+              { state: s.name, text: formatPath(path) },
             ),
           );
         }
