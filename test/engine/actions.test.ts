@@ -179,3 +179,21 @@ describe('prompt_from_action', () => {
     expect(startSession(m, {}, clock).commands.map((c) => c.kind)).toEqual(['say', 'action']);
   });
 });
+
+test('a listening prompt_from_action prompt sees the previous action response as resp', () => {
+  const m = machine({
+    states: {
+      fetch: { type: 'action_then_prompt', action: { call: 'GET /slots', onSuccess: { set: { slots: '{{resp.slots}}' }, next: 'choose' }, onFail: { next: 'choose' } } },
+      choose: {
+        type: 'prompt_and_listen',
+        promptFromAction: true,
+        prompt: '{{#if resp.slots}}Premier : {{resp.slots[0].voice_label}}.{{else}}Aucun créneau.{{/if}}',
+        routes: [route('choose_first', 'bye')],
+      },
+      bye,
+    },
+  });
+  const s = last(drive(m, [ok('1', { slots: [{ id: 'a', voice_label: 'lundi à 9h' }] })]));
+  expect(says(s)).toEqual(['Premier : lundi à 9h.']);
+  expect(says(last(drive(m, [failed('1')])))).toEqual(['Aucun créneau.']);
+});

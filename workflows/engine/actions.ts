@@ -58,6 +58,7 @@ export function onActionResult(run: Run, state: CompiledState, input: ActionResu
   if (!action) return machineError(run, `action result in state "${state.name}", which runs no action`);
   if (input.ok) {
     const resp: JsonValue = input.body;
+    run.s.lastResponse = resp;
     if (action.onSuccess) applySet(run, action.onSuccess.set, resp);
     const scope = scopeOf(run, resp);
     if (state.type === 'action_then_prompt' && state.promptFromAction) say(run, renderPrompt(state.prompt, scope));
@@ -66,6 +67,7 @@ export function onActionResult(run: Run, state: CompiledState, input: ActionResu
     if (next !== undefined) return transition(run, next, 'on_success');
     return exhaust(run, 'next');
   }
+  delete run.s.lastResponse;
   if (action.onFail) say(run, renderPrompt(action.onFail.prompt, scopeOf(run)));
   if (action.onFail?.next !== undefined) return transition(run, action.onFail.next, 'on_fail');
   exhaust(run, 'action');

@@ -32,6 +32,11 @@ export interface SessionState {
   seq: number;
   /** Last text said to the caller (for the portal's view and `expect.say`). */
   lastPrompt?: string;
+  /**
+   * Body of the last successful action response: the `resp` of a listening state's `prompt_from_action` prompt
+   * (e.g. slots listed by the previous state's action). Cleared by a failed action.
+   */
+  lastResponse?: JsonValue;
   ended?: { outcome: SessionOutcome; state: string };
 }
 

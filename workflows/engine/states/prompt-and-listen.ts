@@ -1,7 +1,7 @@
 /**
- * `prompt_and_listen`: say the state's prompt (rendered with ctx), then listen. Re-prompts within the visit say
- * it again. A prompt marked prompt_from_action in a listening state is rendered from ctx on entry (no response
- * is in scope: the state's own action, if any, runs only after a collected value).
+ * `prompt_and_listen`: say the state's prompt, then listen. Re-prompts within the visit say it again. A prompt
+ * marked prompt_from_action is rendered on entry with `resp` = the body of the last successful action (the
+ * previous state's, e.g. the slots just fetched): the state's own action, if any, runs only after a collected value.
  */
 import type { CompiledState } from '../../../lib/machine/model';
 import { listenNow, onListeningInput } from '../listening';
@@ -9,7 +9,8 @@ import { renderPrompt } from '../render';
 import { say, scopeOf, type Run, type StateHandler } from '../run';
 
 function promptAndListen(run: Run, state: CompiledState): void {
-  say(run, renderPrompt(state.prompt, scopeOf(run)));
+  const resp = state.promptFromAction ? run.s.lastResponse : undefined;
+  say(run, renderPrompt(state.prompt, scopeOf(run, resp)));
   listenNow(run, state);
 }
 
