@@ -156,7 +156,7 @@ function captureName(toks: readonly NTok[], i: number, weak: boolean): Capture |
     const n = t.norm;
     const next = toks[k + 1];
     const isParticle =
-      (PARTICLES.has(n) || n.startsWith('d ') || ((n === 'le' || n === 'la') && (isCapitalized(t.raw) || words[words.length - 1]?.norm === 'de'))) &&
+      (PARTICLES.has(n) || n.startsWith('d ') || ((n === 'le' || n === 'la') && (isCapitalized(t.raw) || !weak || words[words.length - 1]?.norm === 'de'))) &&
       words.length > 0 &&
       (isNameWord(next) || (next !== undefined && (next.norm === 'la' || next.norm === 'le' || PARTICLES.has(next.norm))));
     const leadingArticleName = words.length === 0 && (n === 'le' || n === 'la') && isCapitalized(t.raw) && isNameWord(next);
@@ -220,7 +220,7 @@ function isKnownFirst(t: NTok | undefined): boolean {
 /** Splits a full name into first and last names (see the module header), updating state. */
 function applyFull(state: NameState, cap: Capture, guessed: boolean): void {
   const w = cap.words;
-  const particleAt = w.findIndex((t, i) => i > 0 && (PARTICLES.has(t.norm) || t.norm.startsWith('d ') || ((t.norm === 'le' || t.norm === 'la') && isCapitalized(t.raw))));
+  const particleAt = w.findIndex((t, i) => i > 0 && (PARTICLES.has(t.norm) || t.norm.startsWith('d ') || t.norm === 'le' || t.norm === 'la'));
   if (guessed) {
     state.check.add('firstname');
     state.check.add('lastname');
