@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import { toDot, toMermaid } from '../../lib/machine/diagram';
 import { loadMachine } from '../../lib/machine/loader';
 
@@ -24,5 +25,14 @@ describe('diagrams', () => {
     expect(text).toContain('"ivr.confirmation" -> "ivr.confirmation.share" [label="\\"partager\\""]');
     expect(text).toContain('label="success"');
     expect(text).toContain('label="failure"');
+  });
+});
+
+describe('committed diagrams (docs/)', () => {
+  it.each(['rdv-ivr', 'voice-crm'])('docs/%s.dot and .mmd match the machine (regenerate with ivr graph, then dot -Tsvg)', (name) => {
+    const machine = loadMachine(`machines/${name}.yaml`);
+    expect(fs.readFileSync(`docs/${name}.dot`, 'utf8')).toBe(toDot(machine));
+    expect(fs.readFileSync(`docs/${name}.mmd`, 'utf8')).toBe(toMermaid(machine));
+    expect(fs.statSync(`docs/${name}.svg`).size).toBeGreaterThan(1000);
   });
 });
