@@ -182,13 +182,25 @@ export class SimCall {
   /** The caller says something: the audio the current or next `record` captures. */
   speak(audio: Buffer | string): void {
     const buf = typeof audio === 'string' ? fs.readFileSync(audio) : audio;
-    this.speech.push({ audio: resample(readWav(buf), 8000), at: Date.now() });
+    const pcm = resample(readWav(buf), 8000);
+    this.speech.push({ audio: pcm, at: Date.now() });
+    for (const rec of this.bgRecords.values()) {
+      const now = this.ctx.unscale(Date.now() - rec.started);
+      const last = rec.segments.reduce((end, g) => Math.max(end, g.atMs + durationMs(g.audio)), 0);
+      rec.segments.push({ atMs: Math.max(now, last), audio: pcm });
+    }
     this.current?.slot.onSpeech?.();
   }
 
   /** The caller (or the far end) hangs up. */
   hangup(cause = 'NORMAL_CLEARING'): Promise<void> {
     return this.doHangup(cause);
+  }
+
+  /** A speech recogniser attached to the channel reports a result (DETECTED_SPEECH, body = the result). */
+  detectSpeech(result: string, speechType = 'detected-speech'): void {
+    if (this.hungUp) return;
+    this.emit('DETECTED_SPEECH', SITES.DETECTED_SPEECH, { extra: [['Speech-Type', speechType]], body: result });
   }
 
   /** The bridged party leaves: the bridge (or callcenter) application completes and the call goes on. */
@@ -561,6 +573,12 @@ export class SimCall {
       break;
     }
     const totalMs = stopReason === 'limit' ? limitMs : stopReason === 'silence' ? speechEnd() + hitsMs : Math.min(simNow(), limitMs);
+    if (stopReason === 'silence') this.setVar('silence_hits_exhausted', 'true');
+    this.finishRecording(file, segments, totalMs);
+  }
+
+  /** Writes the WAV (speech laid on its time line, silence elsewhere), sets the record_* variables, RECORD_STOP. */
+  private finishRecording(file: string, segments: Array<{ atMs: number; audio: PcmAudio }>, totalMs: number): void {
     const parts: PcmAudio[] = [];
     let t = 0;
     for (const g of segments) {
@@ -580,13 +598,40 @@ export class SimCall {
       this.ctx.log(`record: cannot write ${file}: ${(e as Error).message}`);
     }
     const samples = (wav.length - 44) / 2;
-    if (stopReason === 'silence') this.setVar('silence_hits_exhausted', 'true');
     this.setVar('record_record_file_size', String(wav.length));
     this.setVar('record_file_size', String(wav.length));
     this.setVar('record_seconds', String(Math.floor(samples / 8000)));
     this.setVar('record_ms', String(Math.round(samples / 8)));
     this.setVar('record_samples', String(samples));
     this.emit('RECORD_STOP', SITES.RECORD_STOP, { extra: [['Record-File-Path', file]] });
+  }
+
+  // ---- uuid_record: a recording running beside whatever the channel does (a media bug) ------------------------
+
+  private readonly bgRecords = new Map<string, { started: number; segments: Array<{ atMs: number; audio: PcmAudio }>; limitMs: number; timer?: NodeJS.Timeout }>();
+
+  startBackgroundRecord(file: string, limitS: number): void {
+    if (this.hungUp || this.bgRecords.has(file)) return;
+    const rec: { started: number; segments: Array<{ atMs: number; audio: PcmAudio }>; limitMs: number; timer?: NodeJS.Timeout } = {
+      started: Date.now(),
+      segments: [],
+      limitMs: limitS > 0 ? limitS * 1000 : Infinity,
+    };
+    if (Number.isFinite(rec.limitMs)) rec.timer = setTimeout(() => this.stopBackgroundRecord(file), this.ctx.scale(rec.limitMs));
+    this.bgRecords.set(file, rec);
+    this.emit('RECORD_START', SITES.RECORD_START, { extra: [['Record-File-Path', file]] });
+  }
+
+  /** Stops one background recording (or every one with 'all'); false when none matched. */
+  stopBackgroundRecord(file: string): boolean {
+    const files = file === 'all' ? [...this.bgRecords.keys()] : this.bgRecords.has(file) ? [file] : [];
+    for (const f of files) {
+      const rec = this.bgRecords.get(f)!;
+      this.bgRecords.delete(f);
+      if (rec.timer) clearTimeout(rec.timer);
+      this.finishRecording(f, rec.segments, Math.min(rec.limitMs, this.ctx.unscale(Date.now() - rec.started)));
+    }
+    return files.length > 0;
   }
 
   private async bridge(target: string, slot: Slot): Promise<void> {
@@ -686,6 +731,7 @@ export class SimCall {
       await new Promise((r) => setImmediate(r));
       await new Promise((r) => setImmediate(r));
       this.unpark();
+      this.stopBackgroundRecord('all');
       this.state = 'CS_REPORTING';
       this.stateNumber = 11;
       this.callState = 'HANGUP';

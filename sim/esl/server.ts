@@ -624,9 +624,10 @@ class Simulator implements SimulatorContext {
         const c = call(0);
         if (!c) return noChannel;
         const action = args[1];
-        if (action === 'start') c.queueApp('record', [args[2] ?? '', args[3] ?? ''].join(' ').trim(), crypto.randomUUID());
-        else if (action === 'stop') c.breakMedia(false);
-        else return '-USAGE: <uuid> [start|stop|mask|unmask] <path> [<limit>]\n';
+        const file = args[2];
+        if (!file || (action !== 'start' && action !== 'stop')) return '-USAGE: <uuid> [start|stop|mask|unmask] <path> [<limit>]\n';
+        if (action === 'start') c.startBackgroundRecord(file, Number(args[3] ?? 0));
+        else if (!c.stopBackgroundRecord(file)) return `-ERR Cannot stop record session for [${file}]\n`;
         return '+OK Success\n';
       }
       case 'originate':

@@ -227,3 +227,14 @@ describe('robustness', () => {
     expect(await conn.api('uuid_exists 00000000-0000-0000-0000-000000000000')).toBe('false');
   });
 });
+
+test('DETECTED_SPEECH reaches listeners typed, with the recogniser result as body', async () => {
+  const conn = await connect();
+  await conn.subscribe(['DETECTED_SPEECH']);
+  const call = await sim.placeCall({ callerIdNumber: '0612345678', destinationNumber: '5000' });
+  const got = nextEvent(conn, (e) => isEvent(e, 'DETECTED_SPEECH') && e.uniqueId === call.uuid);
+  call.detectSpeech('<result><interpretation><input>oui</input></interpretation></result>');
+  const e = await got;
+  expect(e.headers['Speech-Type']).toBe('detected-speech');
+  expect(e.body).toContain('<input>oui</input>');
+});

@@ -128,7 +128,7 @@ test('a DTMF stops a breakable prompt (playback_terminators), not otherwise; DTM
   // "1" is not a terminator (default "*"): the prompt plays to its end.
   expect((await ev('PLAYBACK_STOP', call.uuid)).headers['Playback-Status']).toBe('done');
   await execute(call, 'set', 'playback_terminators=#');
-  await execute(call, 'playback', '/prompts/long.wav');
+  await execute(call, 'playback', 'silence_stream://60000');
   await c.event((h) => h['Event-Name'] === 'PLAYBACK_START' && h['variable_playback_terminators'] === '#');
   await call.press('#');
   const stop = await c.event((h) => h['Event-Name'] === 'PLAYBACK_STOP' && h['Playback-Status'] === 'break');
@@ -281,4 +281,64 @@ test('originate places an outbound call running the given application', async ()
   expect(park.headers['Call-Direction']).toBe('outbound');
   expect(park.headers['Caller-Caller-ID-Number']).toBe('0600000001');
   expect(sim.calls.has(uuid)).toBe(true);
+});
+
+test('uuid_record start/stop records beside the running application and stops at hangup', async () => {
+  const call = await sim.placeCall({ callerIdNumber: '0612345678', destinationNumber: '5000' });
+  await ev('CHANNEL_PARK', call.uuid);
+  const file = path.join(tmp, 'bg.wav');
+  expect((await c.command(`api uuid_record ${call.uuid} start ${file}`)).body).toBe('+OK Success\n');
+  await ev('RECORD_START', call.uuid);
+  call.speak(toneWav(500, 8000));
+  await new Promise((r) => setTimeout(r, 1500 * 0.02));
+  expect((await c.command(`api uuid_record ${call.uuid} stop ${file}`)).body).toBe('+OK Success\n');
+  const stop = await ev('RECORD_STOP', call.uuid);
+  expect(stop.headers['Record-File-Path']).toBe(file);
+  const seconds = (fs.readFileSync(file).length - 44) / 16000;
+  expect(seconds).toBeGreaterThanOrEqual(1.4);
+  expect((await c.command(`api uuid_record ${call.uuid} stop ${file}`)).body).toBe(`-ERR Cannot stop record session for [${file}]\n`);
+  const file2 = path.join(tmp, 'bg2.wav');
+  await c.command(`api uuid_record ${call.uuid} start ${file2}`);
+  await call.hangup();
+  await ev('CHANNEL_DESTROY', call.uuid);
+  const names = c.frames().map(decodeEvent).filter((h) => h?.['Unique-ID'] === call.uuid).map((h) => h!['Event-Name']);
+  expect(names.lastIndexOf('RECORD_STOP')).toBeLessThan(names.indexOf('CHANNEL_HANGUP_COMPLETE'));
+  expect(fs.existsSync(file2)).toBe(true);
+});
+
+test('uuid_broadcast queues a playback or app::args on the channel', async () => {
+  const call = await sim.placeCall({ callerIdNumber: '0612345678', destinationNumber: '5000' });
+  await ev('CHANNEL_PARK', call.uuid);
+  expect((await c.command(`api uuid_broadcast ${call.uuid} /prompts/hold.wav aleg`)).body).toBe('+OK Message sent\n');
+  await ev('PLAYBACK_STOP', call.uuid, (h) => h['Playback-File-Path'] === '/prompts/hold.wav');
+  await c.command(`api uuid_broadcast ${call.uuid} set::foo=bar aleg`);
+  const done = await ev('CHANNEL_EXECUTE_COMPLETE', call.uuid, (h) => h['Application'] === 'set' && h['Application-Data'] === 'foo=bar');
+  expect(done.headers['variable_foo']).toBe('bar');
+});
+
+test('myevents <uuid> binds the socket to one call (no PLAYBACK_*), and the disconnect notice names the session', async () => {
+  const call = await sim.placeCall({ callerIdNumber: '0612345678', destinationNumber: '5000' });
+  const other = await sim.placeCall({ callerIdNumber: '0699999999', destinationNumber: '5000' });
+  const m = await RawClient.connect(sim.port);
+  try {
+    await m.login('pw');
+    expect((await m.command(`myevents ${call.uuid} json`)).raw.toString()).toBe('Content-Type: command/reply\nReply-Text: +OK Events Enabled\n\n');
+    expect((await m.command('linger')).raw.toString()).toContain('+OK will linger');
+    await (async () => {
+      const r = await m.command(`sendmsg ${call.uuid}\ncall-command: execute\nexecute-app-name: playback\nexecute-app-arg: /prompts/a.wav`);
+      expect(r.raw.toString()).toContain('+OK');
+    })();
+    await m.event((h) => h['Event-Name'] === 'CHANNEL_EXECUTE_COMPLETE' && h['Application'] === 'playback');
+    await other.press('1');
+    await call.press('2');
+    await m.event((h) => h['Event-Name'] === 'DTMF');
+    const names = m.frames().map(decodeEvent).filter(Boolean);
+    expect(names.every((h) => h!['Unique-ID'] === call.uuid)).toBe(true);
+    expect(names.some((h) => h!['Event-Name']!.startsWith('PLAYBACK_'))).toBe(false);
+    m.send('exit\n\n');
+    await m.until(() => m.closed, 2000, 'close');
+    expect(m.data.toString()).toContain(`Content-Type: text/disconnect-notice\nControlled-Session-UUID: ${call.uuid}\nContent-Disposition: disconnect\nContent-Length: 67\n\n`);
+  } finally {
+    m.close();
+  }
 });
