@@ -76,7 +76,9 @@ function issuesToDiagnostics(
     const rel = issue.path.filter((p): p is string | number => typeof p !== 'symbol');
     const path = [...prefix, ...rel];
     if (skip(path)) continue;
-    const where = path.length ? path.join('.') : 'the file';
+    // Inside a state the diagnostic already names the state: say the key path relative to it.
+    const shown = prefix[0] === 'states' ? rel : path;
+    const where = shown.length ? shown.map((x, i) => (typeof x === 'number' ? `[${x}]` : i ? `.${x}` : x)).join('') : prefix[0] === 'states' ? 'the state' : 'the file';
     if (issue.code === 'unrecognized_keys') {
       const known = shapeKeys(schemaAt(schema, rel));
       for (const key of issue.keys) {
@@ -91,7 +93,9 @@ function issuesToDiagnostics(
     const value = valueAt(data, rel);
     if (issue.code === 'invalid_type' && value === undefined) {
       const field = rel[rel.length - 1];
-      out.push(src.diag('error', 'missing-field', `missing field '${String(field)}' (${issue.expected} expected).`, path));
+      const parent = shown.slice(0, -1);
+      const inWhat = parent.length ? ` in ${parent.map((x, i) => (typeof x === 'number' ? `[${x}]` : i ? `.${x}` : x)).join('')}` : '';
+      out.push(src.diag('error', 'missing-field', `missing field '${String(field)}'${inWhat} (${issue.expected} expected).`, path));
       continue;
     }
     if (issue.code === 'invalid_type') {
