@@ -54,5 +54,7 @@ export async function createSessionWorker(opts: SessionWorkerOptions): Promise<W
     workflowBundle: await sessionWorkflowBundle(),
     activities: { ...createBackendActivities({ baseUrl: opts.backendUrl }), ...speech, ...(opts.extraActivities ?? {}) },
     dataConverter: opts.dataConverter ?? productDataConverter(),
+    // A caller hears dead air while a dead worker's sticky queue times out: fall back to another worker quickly.
+    stickyQueueScheduleToStartTimeout: '3 seconds',
   });
 }

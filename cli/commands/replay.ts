@@ -27,7 +27,8 @@ export const command: CliCommand = {
       process.stderr.write('ivr replay: give --workflow-id <id> (fetched from TEMPORAL_ADDRESS) or --history <file.json>\n');
       return 2;
     }
-    const { readHistoryFile, replayHistory } = await import('../../lib/sessions/replay');
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on demand: the CLI starts fast
+    const { readHistoryFile, replayHistory } = require('../../lib/sessions/replay') as typeof import('../../lib/sessions/replay');
     const jobs: { label: string; load: () => Promise<Parameters<typeof replayHistory>[0]> }[] = [];
     for (const file of files) jobs.push({ label: file, load: async () => readHistoryFile(file) });
     if (ids.length) {
@@ -36,8 +37,10 @@ export const command: CliCommand = {
         process.stderr.write('ivr replay: --workflow-id needs TEMPORAL_ADDRESS (the server that holds the history)\n');
         return 2;
       }
-      const { Client, Connection } = await import('@temporalio/client');
-      const { dataConverter } = await import('../../lib/codec/data-converter');
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on demand: the CLI starts fast
+    const { Client, Connection } = require('@temporalio/client') as typeof import('@temporalio/client');
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on demand: the CLI starts fast
+    const { dataConverter } = require('../../lib/codec/data-converter') as typeof import('../../lib/codec/data-converter');
       const connection = await Connection.connect({ address });
       const client = new Client({ connection, namespace: process.env.TEMPORAL_NAMESPACE ?? 'default', dataConverter: dataConverter() });
       for (const id of ids) jobs.push({ label: id, load: () => client.workflow.getHandle(id).fetchHistory() });

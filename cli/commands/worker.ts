@@ -5,7 +5,8 @@ export const command: CliCommand = {
   usage: 'worker',
   summary: 'run the session worker (TEMPORAL_ADDRESS, BACKEND_URL from the environment)',
   async run() {
-    const { runWorkerProcess } = await import('../../workers/main');
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on demand: the CLI starts fast
+    const { runWorkerProcess } = require('../../workers/main') as typeof import('../../workers/main');
     return runWorkerProcess();
   },
 };
