@@ -52,7 +52,24 @@ function candidateOf(machine: CompiledMachine, route: Route, global: boolean): C
  * normalized utterance with one of the state's routes; a colliding global route does not apply in that state
  * (the state wins). The checker reports such collisions (`intent-collision`), so a checked machine has none.
  */
-export function candidatesFor(machine: CompiledMachine, state: CompiledState): Candidate[] {
+export function candidatesFor(machine: CompiledMachine, state: CompiledState): readonly Candidate[] {
+  // Machines are immutable data frozen into a session: the candidates of a state never change, compute them once.
+  let perState = CACHE.get(machine);
+  if (!perState) {
+    perState = new Map();
+    CACHE.set(machine, perState);
+  }
+  let cands = perState.get(state.name);
+  if (!cands) {
+    cands = computeCandidates(machine, state);
+    perState.set(state.name, cands);
+  }
+  return cands;
+}
+
+const CACHE = new WeakMap<CompiledMachine, Map<string, readonly Candidate[]>>();
+
+function computeCandidates(machine: CompiledMachine, state: CompiledState): readonly Candidate[] {
   const own = state.routes.map((r) => candidateOf(machine, r, false));
   const ids = new Set(own.map((c) => c.id));
   const keys = new Set(own.flatMap((c) => c.dtmf));
@@ -69,7 +86,7 @@ export function candidatesFor(machine: CompiledMachine, state: CompiledState): C
 }
 
 /** Speech or typed text → the candidate whose matching utterance is longest; ties go to the one listed first. */
-export function resolveText(cands: Candidate[], text: string): Candidate | undefined {
+export function resolveText(cands: readonly Candidate[], text: string): Candidate | undefined {
   const input = normalize(text);
   if (input === '') return undefined;
   let best: Candidate | undefined;
@@ -86,7 +103,7 @@ export function resolveText(cands: Candidate[], text: string): Candidate | undef
 }
 
 /** A completed DTMF sequence → the first candidate that lists exactly that sequence. */
-export function resolveDtmf(cands: Candidate[], sequence: string): Candidate | undefined {
+export function resolveDtmf(cands: readonly Candidate[], sequence: string): Candidate | undefined {
   if (sequence === '') return undefined;
   return cands.find((c) => c.dtmf.includes(sequence));
 }
