@@ -192,7 +192,7 @@ export class EslConnection extends EventEmitter<EslConnectionEvents> {
   private queue: Pending[] = [];
   private inFlight: Pending | undefined;
   private readonly executes = new Map<string, PendingExecute>();
-  private readonly jobs = new Map<string, (e: EslEvent) => void>();
+  private readonly jobs = new Map<string, { resolve: (e: EslEvent) => void; reject: (err: Error) => void }>();
   private readonly subscriptions = new Set<string>(REQUIRED_EVENTS);
   private readonly customSubclasses = new Set<string>();
   private filters: Array<[string, string]> = [];
@@ -242,26 +242,38 @@ export class EslConnection extends EventEmitter<EslConnectionEvents> {
     const usesFilters = this.filters.length > 0;
     // With filters on, the job's event would be filtered out unless it is let through explicitly.
     if (usesFilters) await this.command(`filter Job-UUID ${jobUuid}`);
+    let timer: NodeJS.Timeout | undefined;
+    // Registered before the command is written: the job's event may arrive right behind the +OK reply.
     const done = new Promise<EslEvent>((resolve, reject) => {
-      const timer = setTimeout(() => {
+      timer = setTimeout(() => {
         this.jobs.delete(jobUuid);
         reject(new EslTimeoutError(`bgapi ${verb(command)}: no BACKGROUND_JOB within ${opts.timeoutMs ?? this.opts.bgapiTimeoutMs} ms`));
       }, opts.timeoutMs ?? this.opts.bgapiTimeoutMs);
-      this.jobs.set(jobUuid, (e) => {
-        clearTimeout(timer);
-        this.jobs.delete(jobUuid);
-        resolve(e);
+      this.jobs.set(jobUuid, {
+        resolve: (e) => {
+          clearTimeout(timer);
+          this.jobs.delete(jobUuid);
+          resolve(e);
+        },
+        reject: (err) => {
+          clearTimeout(timer);
+          this.jobs.delete(jobUuid);
+          reject(err);
+        },
       });
     });
     try {
       const reply = await this.request(`bgapi ${command}\nJob-UUID: ${jobUuid}\n\n`, `bgapi ${verb(command)}`, 'command/reply');
       const text = reply.getHeader('Reply-Text') ?? '';
-      if (!text.startsWith('+OK')) {
-        this.jobs.get(jobUuid)?.({ name: 'BACKGROUND_JOB', headers: {} });
-        throw new EslCommandError(`bgapi ${verb(command)}`, text);
-      }
+      if (!text.startsWith('+OK')) throw new EslCommandError(`bgapi ${verb(command)}`, text);
       const ev = await done;
       return { jobUuid, body: ev.body ?? '' };
+    } catch (err) {
+      // Nobody awaits `done` any more: drop the waiter and its timer so no rejection goes unhandled.
+      clearTimeout(timer);
+      this.jobs.delete(jobUuid);
+      done.catch(() => undefined);
+      throw err;
     } finally {
       if (usesFilters) await this.command(`filter delete Job-UUID ${jobUuid}`).catch(() => undefined);
     }
@@ -437,6 +449,8 @@ export class EslConnection extends EventEmitter<EslConnectionEvents> {
     this.socket = undefined;
     this.conn = undefined;
     this.failAll(new EslDisconnectedError(`event socket lost (${reason}); the request may or may not have run`));
+    // A job that reports while no connection is subscribed is lost: fail its waiter now rather than at its timeout.
+    for (const job of [...this.jobs.values()]) job.reject(new EslDisconnectedError(`event socket lost (${reason}) before the background job reported; it may have run`));
     this.emit('disconnected', reason);
     if (this.closing || this.opts.reconnect === false) return;
     this.scheduleReconnect();
@@ -590,7 +604,7 @@ export class EslConnection extends EventEmitter<EslConnectionEvents> {
     const ev = v.event;
     if (ev.name === 'BACKGROUND_JOB') {
       const job = ev.headers['Job-UUID'];
-      if (job) this.jobs.get(job)?.(ev);
+      if (job) this.jobs.get(job)?.resolve(ev);
     } else if (ev.name === 'CHANNEL_EXECUTE_COMPLETE') {
       const id = ev.headers['Application-UUID'];
       const pending = id ? this.executes.get(id) : undefined;

@@ -238,3 +238,26 @@ test('DETECTED_SPEECH reaches listeners typed, with the recogniser result as bod
   expect(e.headers['Speech-Type']).toBe('detected-speech');
   expect(e.body).toContain('<input>oui</input>');
 });
+
+test('a bgapi still running when the connection drops fails fast with EslDisconnectedError, and nothing is left unhandled', async () => {
+  await sim.stop();
+  sim = await startEslSimulator({ password: 'pw', timeScale: 1, apiDelayMs: (cmd) => (cmd === 'status' ? 300 : 0) });
+  const conn = await connect();
+  const t0 = Date.now();
+  const job = conn.bgapi('status');
+  await new Promise((r) => setTimeout(r, 50));
+  sim.dropConnections();
+  await expect(job).rejects.toBeInstanceOf(EslDisconnectedError);
+  expect(Date.now() - t0).toBeLessThan(1000);
+  await new Promise<void>((r) => conn.once('reconnected', () => r()));
+  expect((await conn.bgapi('uuid_exists 00000000-0000-0000-0000-000000000000')).body).toBe('false');
+});
+
+test('a long application argument travels in the sendmsg body', async () => {
+  const conn = await connect();
+  const call = await sim.placeCall({ callerIdNumber: '0612345678', destinationNumber: '5000' });
+  const text = `tts|fr|${'Bonjour. '.repeat(300)}`;
+  const done = await conn.execute(call.uuid, 'set', `long_text=${text}`);
+  expect(done.applicationData).toBe(`long_text=${text}`);
+  expect(await conn.api(`uuid_getvar ${call.uuid} long_text`)).toBe(text);
+});
