@@ -49,10 +49,14 @@ const backend = proxyActivities<BackendActivities>({
   retry: { initialInterval: '300 milliseconds', backoffCoefficient: 2, maximumInterval: '5 seconds', maximumAttempts: 4 },
 });
 
-const speech = proxyActivities<SpeechActivities>({
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '500 milliseconds', maximumAttempts: 3 },
-});
+/** Speech is transcribed where the recording is: on the call's FreeSWITCH node queue for voice. */
+function speechActivities(taskQueue?: string) {
+  return proxyActivities<SpeechActivities>({
+    ...(taskQueue ? { taskQueue } : {}),
+    startToCloseTimeout: '30 seconds',
+    retry: { initialInterval: '500 milliseconds', maximumAttempts: 3 },
+  });
+}
 
 function voiceActivities(taskQueue: string) {
   return proxyActivities<VoiceActivities>({
@@ -67,6 +71,7 @@ export async function sessionWorkflow(input: SessionInput): Promise<SessionResul
   const { machine, channel } = input;
   const workflowId = workflowInfo().workflowId;
   const voice = channel === 'voice' && input.voiceTaskQueue ? voiceActivities(input.voiceTaskQueue) : undefined;
+  const speech = speechActivities(voice ? input.voiceTaskQueue : undefined);
   const effectiveMachine = input.globals ? { ...machine, globals: { ...machine.globals, ...input.globals } } : machine;
 
   const queue: CallerInput[] = [];
@@ -261,6 +266,8 @@ export async function sessionWorkflow(input: SessionInput): Promise<SessionResul
           produced = { kind: 'hangup' };
           break;
         }
+        // Barge-in: once the caller answered, the rest of what was to be said is moot.
+        if (command.kind === 'say' && command.bargeIn && queue.length > 0) continue;
         produced = await run(command);
         if (produced) break;
       }
