@@ -156,24 +156,33 @@ async function main(argv: string[]): Promise<number> {
   const parser = await scoreExtractor(corpus, parserExtractor);
   let llmScore: Score | null = null;
   let llmNote: string | null = null;
+  let llmModel = '';
+  /** Values the model returned that the transcript check removed (what it would have invented). */
+  let llmDropped = 0;
   if (llm) {
     if (!process.env.OPENAI_API_KEY) {
       llmNote = 'LLM path not measured: OPENAI_API_KEY is not set (optional OPENAI_BASE_URL, EXTRACTION_MODEL).';
     } else {
       const { createLlmContactExtractor } = await import('../activities/extraction/llm');
       const extractor = createLlmContactExtractor();
+      llmModel = extractor.model;
       llmScore = await scoreExtractor(corpus, async (t, region) => {
         const r = await extractor.extract(t, { defaultRegion: region });
+        llmDropped += r.dropped.length;
         return { firstname: r.firstname, lastname: r.lastname, email: r.email, phone: r.phone };
       });
     }
   }
   const ok = parser.overall.rate >= TARGET_EXACT && parser.invented === 0;
   if (json) {
-    console.log(JSON.stringify({ target: { exact: TARGET_EXACT, invented: 0 }, parser, llm: llmScore, llmNote, ok }, null, 2));
+    const llmOut = llmScore ? { model: llmModel, droppedByTranscriptCheck: llmDropped, ...llmScore } : null;
+    console.log(JSON.stringify({ target: { exact: TARGET_EXACT, invented: 0 }, parser, llm: llmOut, llmNote, ok }, null, 2));
   } else {
     printScore('parser (lib/french/contact.ts)', parser, verbose);
-    if (llmScore) printScore(`llm (${process.env.EXTRACTION_MODEL ?? 'default model'})`, llmScore, verbose);
+    if (llmScore) {
+      printScore(`llm (${llmModel}, answers checked against the transcript)`, llmScore, verbose);
+      console.log(`  dropped by the transcript check: ${llmDropped} value(s) the model returned without support`);
+    }
     else console.log(`\n${llmNote ?? 'LLM path not measured (pass --llm with OPENAI_API_KEY set).'}`);
     console.log(`\ntarget: ≥ ${pct(TARGET_EXACT)} exact fields and 0 invented → ${ok ? 'met' : 'NOT MET'}`);
   }

@@ -16,7 +16,7 @@ import { findEmailsInText, textSupportsEmail } from './email';
 import { HESITATIONS, normalizeText } from './normalize';
 import { isNumberWord, tokenize } from './numbers';
 import { findPhonesInText, textSupportsPhone, type PhoneOptions } from './phone';
-import { FIRST_NAMES, HONORIFICS, MALAGASY_SURNAME, NOT_NAME, PARTICLES } from './names';
+import { FIRST_NAMES, HONORIFICS, LOWER_PARTICLES, MALAGASY_SURNAME, NOT_NAME, PARTICLES } from './names';
 
 export type ContactField = 'firstname' | 'lastname' | 'email' | 'phone';
 
@@ -37,7 +37,8 @@ interface NTok {
   punct: boolean;
 }
 
-type CueKind = 'full' | 'first' | 'last';
+/** full: first and last name; name: "mon nom est …" (one word alone is a last name); first / last: one of them. */
+type CueKind = 'full' | 'name' | 'first' | 'last';
 interface Cue {
   phrase: string[];
   kind: CueKind;
@@ -47,9 +48,9 @@ interface Cue {
 
 const CUES: readonly Cue[] = ([
   ['je m appelle', 'full', false], ['je m appele', 'full', false], ['je me nomme', 'full', false],
-  ['mon nom est', 'full', false], ['mon nom c est', 'full', false], ['mon nom complet est', 'full', false],
+  ['mon nom est', 'name', false], ['mon nom c est', 'name', false], ['mon nom complet est', 'full', false],
   ['mon nom complet c est', 'full', false], ['moi c est', 'full', false], ['nom et prenom', 'full', false],
-  ['nom prenom', 'full', false], ['prenom et nom', 'full', false], ['mon nom', 'full', true],
+  ['nom prenom', 'full', false], ['prenom et nom', 'full', false], ['mon nom', 'name', true],
   ['ici', 'full', true], ['c est', 'full', true], ['je suis', 'full', true], ['de la part de', 'full', false],
   ['mon prenom est', 'first', false], ['mon prenom c est', 'first', false], ['mon prenom', 'first', false],
   ['prenom', 'first', true],
@@ -148,7 +149,8 @@ function captureName(toks: readonly NTok[], i: number, weak: boolean): Capture |
       if (words.length === 0 && t.raw === ':') continue;
       break;
     }
-    if (HESITATIONS.has(t.norm)) continue;
+    const capitalParticle = words.length > 0 && PARTICLES.has(t.norm) && isCapitalized(t.raw) && isNameWord(toks[k + 1]);
+    if (HESITATIONS.has(t.norm) && !capitalParticle) continue;
     if (words.length === 0 && HONORIFICS.has(t.norm)) {
       honorific = true;
       continue;
@@ -192,7 +194,7 @@ function formatName(words: readonly NTok[], lastName: boolean): string {
   return words
     .map((t, i) => {
       const prev = words[i - 1]?.norm;
-      const isPart = (i > 0 || lastName) && (PARTICLES.has(t.norm) || ((t.norm === 'le' || t.norm === 'la') && (prev === 'de' || prev === 'd')));
+      const isPart = (i > 0 || lastName) && (LOWER_PARTICLES.has(t.norm) || ((t.norm === 'le' || t.norm === 'la') && (prev === 'de' || prev === 'd')));
       return capitalizeWord(t.raw, isPart);
     })
     .join(' ');
@@ -371,7 +373,7 @@ export function extractContact(transcript: string, opts: PhoneOptions = {}): Ext
     let k = 0;
     while (toks[k] && (toks[k]?.punct || HESITATIONS.has(toks[k]?.norm ?? '') || ['bonjour', 'bonsoir', 'oui', 'alors', 'allo', 'donc', 'voila'].includes(toks[k]?.norm ?? ''))) k++;
     const first = toks[k];
-    if (first && isCapitalized(first.raw) && (isKnownFirst(first) || isCapitalized(toks[k + 1]?.raw ?? ''))) {
+    if (first && (isKnownFirst(first) || (isCapitalized(first.raw) && isCapitalized(toks[k + 1]?.raw ?? '')))) {
       const cap = captureName(toks, k, true);
       if (cap && (cap.words.length >= 2 || isKnownFirst(cap.words[0]))) {
         events.push({ kind: 'full', pos: first.start, end: toks[cap.end - 1]?.end ?? 0, cap, guessed: true });
@@ -382,7 +384,11 @@ export function extractContact(transcript: string, opts: PhoneOptions = {}): Ext
   const state: NameState = { first: null, last: null, check, lastSet: null };
   let lastEnd = -1;
   for (const ev of events.sort((a, b) => a.pos - b.pos)) {
-    if (ev.kind === 'full') applyFull(state, ev.cap, ev.guessed);
+    if (ev.kind === 'name' && ev.cap.words.length === 1 && !isKnownFirst(ev.cap.words[0])) {
+      // "mon nom c'est Lefort": a single word after "nom" is the family name.
+      state.last = ev.cap.words;
+      state.lastSet = 'last';
+    } else if (ev.kind === 'full' || ev.kind === 'name') applyFull(state, ev.cap, ev.guessed);
     else if (ev.kind === 'first') {
       state.first = ev.cap.words;
       state.lastSet = 'first';

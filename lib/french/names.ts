@@ -57,8 +57,11 @@ export const HONORIFICS: ReadonlySet<string> = new Set([
   'madame', 'monsieur', 'mademoiselle', 'mme', 'mlle', 'mr', 'm', 'docteur', 'dr', 'maitre',
 ]);
 
-/** Lower-case particles that start a last name ("de la Fontaine", "d'Almeida", "van der Berg"). */
+/** Particles that start a last name ("de la Fontaine", "d'Almeida", "van der Berg", "Ben Ali"). */
 export const PARTICLES: ReadonlySet<string> = new Set(['de', 'du', 'des', 'van', 'von', 'der', 'den', 'di', 'da', 'dos', 'del', 'della', 'ben', 'ibn', 'el', 'al']);
+
+/** Of those, the ones written in lower case inside a name ("de la Fontaine"; but "Ben Ali", "El Amrani"). */
+export const LOWER_PARTICLES: ReadonlySet<string> = new Set(['de', 'du', 'des', 'van', 'von', 'der', 'den', 'di', 'da', 'dos', 'del', 'della']);
 
 /** Malagasy family names are long and start with these (used only to notice a "last name first" dictation). */
 export const MALAGASY_SURNAME = /^(ra|andria|razafi|randria|rakoto|rasoa|ranaivo|rabe|ratsima|rajao|ravelo|rasolo)[a-z]{4,}$/;
