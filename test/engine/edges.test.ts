@@ -61,3 +61,10 @@ test('a machine whose entry is a listen state starts silent and listening', () =
   // Nothing was said yet: a re-prompt has nothing to repeat and only listens again.
   expect(last(drive(m, [speech('bof')])).commands.map((c) => c.kind)).toEqual(['listen']);
 });
+
+test('a key sequence without terminator or length is cut at 32 keys and judged then', () => {
+  const m = machine({ states: { p: { type: 'prompt_and_listen', prompt: 'Numéro', collect: { mode: 'phone' }, next: 'bye' }, bye } });
+  const steps = drive(m, [dtmf('1'.repeat(31)), dtmf('11')]);
+  expect(steps[1]!.session.dtmfBuffer).toHaveLength(31);
+  expect(last(steps).session).toMatchObject({ state: 'p', dtmfBuffer: '', counters: { nomatch: 1 } });
+});

@@ -9,6 +9,9 @@ import { candidatesFor, resolveDtmf, resolveText, type Candidate } from './inten
 import { applySet, exhaust, globalString, maxNoinput, maxNomatch, transition, type ListenInput, type Run } from './run';
 import type { ListenSpec } from './types';
 
+/** A key sequence never grows past this (a caller leaning on the keypad): it is then taken as finished. */
+export const MAX_DTMF_KEYS = 32;
+
 export function terminatorOf(run: Run): string {
   return globalString(run, 'dtmf_terminator', '#');
 }
@@ -131,7 +134,8 @@ export function onListeningInput(run: Run, state: CompiledState, input: ListenIn
       for (const key of input.digits) {
         if (key === term) return completeDtmf(run, state, run.s.dtmfBuffer, true, reprompt);
         run.s.dtmfBuffer += key;
-        if (length !== undefined && run.s.dtmfBuffer.length >= length) return completeDtmf(run, state, run.s.dtmfBuffer, false, reprompt);
+        const full = run.s.dtmfBuffer.length >= (length ?? MAX_DTMF_KEYS);
+        if (full) return completeDtmf(run, state, run.s.dtmfBuffer, false, reprompt);
       }
       return; // Sequence not finished: keep listening, nothing to do.
     }
