@@ -756,6 +756,7 @@ export class SimCall {
       this.setVar('billsec', String(this.answered ? endS - Math.floor(Number(this.answeredUs) / 1e6) : 0));
       this.setVar('sip_hangup_disposition', 'recv_bye');
       this.emit('CHANNEL_HANGUP_COMPLETE', SITES.CHANNEL_HANGUP_COMPLETE);
+      this.stateNumber = 12; // CS_DESTROY; the state name stays CS_REPORTING, as captured
       this.emit('CHANNEL_DESTROY', SITES.CHANNEL_DESTROY);
       this.ctx.destroyed(this);
       this.endResolve();

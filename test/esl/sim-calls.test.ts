@@ -89,7 +89,9 @@ test('sendmsg execute: CHANNEL_EXECUTE and _COMPLETE carry the Event-UUID as App
   const start = await ev('PLAYBACK_START', call.uuid);
   const stop = await ev('PLAYBACK_STOP', call.uuid);
   const done = await ev('CHANNEL_EXECUTE_COMPLETE', call.uuid, (h) => h['Application'] === 'playback');
-  expect(Date.now() - started).toBeGreaterThanOrEqual(1000 * 0.02 - 5);
+  // 1 s of simulated time at timeScale 0.02 (the reply is read after the prompt started: allow for that).
+  expect(Date.now() - started).toBeGreaterThanOrEqual(1000 * 0.02 * 0.5);
+  expect(done.headers['variable_playback_ms']).toBe('1000');
   expect(done.headers['Application-UUID']).toBe(id);
   expect(done.headers['Application-Response']).toBe('FILE PLAYED');
   expect(stop.headers['Playback-Status']).toBe('done');
@@ -340,5 +342,27 @@ test('myevents <uuid> binds the socket to one call (no PLAYBACK_*), and the disc
     expect(m.data.toString()).toContain(`Content-Type: text/disconnect-notice\nControlled-Session-UUID: ${call.uuid}\nContent-Disposition: disconnect\nContent-Length: 67\n\n`);
   } finally {
     m.close();
+  }
+});
+
+test('channel state headers along a call match the captured call event by event', async () => {
+  const call = await sim.placeCall({ callerIdNumber: '1001', destinationNumber: '5000' });
+  await ev('CHANNEL_PARK', call.uuid);
+  await call.hangup();
+  await ev('CHANNEL_DESTROY', call.uuid);
+  const fields = (h: Record<string, string>) => ['Channel-State', 'Channel-Call-State', 'Channel-State-Number', 'Answer-State'].map((k) => h[k]);
+  const mine = c
+    .frames()
+    .map(decodeEvent)
+    .filter((h) => h?.['Unique-ID'] === call.uuid)
+    .map((h) => ({ key: h!['Application'] ? `${h!['Event-Name']}__${h!['Application']}` : h!['Event-Name']!, values: fields(h!) }));
+  const expected = [
+    'CHANNEL_CREATE', 'CHANNEL_EXECUTE__set', 'CHANNEL_EXECUTE__answer', 'CHANNEL_ANSWER', 'CHANNEL_EXECUTE_COMPLETE__answer',
+    'CHANNEL_EXECUTE__park', 'CHANNEL_PARK', 'CHANNEL_HANGUP', 'CHANNEL_UNPARK', 'CHANNEL_EXECUTE_COMPLETE__park',
+    'CHANNEL_HANGUP_COMPLETE', 'CHANNEL_DESTROY',
+  ];
+  for (const key of expected) {
+    const want = decodeEvent({ outer: [['Content-Type', 'text/event-plain']], raw: Buffer.alloc(0), body: captured(`plain/${key}.raw`).toString().split('\n\n').slice(1).join('\n\n') })!;
+    expect({ key, values: mine.find((m) => m.key === key)?.values }).toEqual({ key, values: fields(want) });
   }
 });
