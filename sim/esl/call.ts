@@ -461,29 +461,35 @@ export class SimCall {
     await this.media(slot, text.length * this.ctx.speakMsPerChar, { breakable: true });
   }
 
-  /** play_and_get_digits <min> <max> <tries> <timeout> <terminators> <file> <invalid_file> <var> <regexp> [digit_timeout] */
+  /**
+   * play_and_get_digits <min> <max> <tries> <timeout> <terminators> <file> <invalid_file> <var> <regexp> [digit_timeout]
+   * Mirrors switch_play_and_get_digits / switch_ivr_read: read_result is set by each read (success, timeout, or
+   * failure when fewer than <min> digits came), <var> holds the digits (cleared and copied to <var>_invalid when
+   * the regexp refuses them), a timeout with enough digits still succeeds (read_result stays "timeout").
+   */
   private async playAndGetDigits(args: string[], slot: Slot): Promise<void> {
     const min = Number(args[0] ?? 0);
-    const max = Number(args[1] ?? 128);
-    const tries = Math.max(1, Number(args[2] ?? 1));
+    const max = Math.max(1, Number(args[1] ?? 128));
+    let tries = Math.max(1, Number(args[2] ?? 1));
     const timeout = Number(args[3] ?? 5000);
-    const terms = args[4] ?? '#';
+    const terms = args[4] === 'none' ? '' : (args[4] ?? '#');
     const file = args[5] ?? '';
     const invalid = args[6] ?? '';
-    const varName = args[7] ?? 'pagd_input';
+    const varName = args[7] ?? '';
     const regexp = args[8] ?? '';
     const digitTimeout = Number(args[9] ?? timeout);
-    let lastDigits = '';
-    for (let attempt = 1; attempt <= tries && !this.hungUp; attempt++) {
+    if (regexp && varName) this.setVar(`${varName}_invalid`, undefined);
+    while (!this.hungUp && tries > 0) {
       let digits = '';
       let terminator: string | undefined;
+      let status: 'success' | 'timeout' | 'too_small' = 'success';
       const queue: string[] = [];
-      if (file) {
+      if (file && file !== 'silence') {
         const r = await this.playFile(file, slot, undefined, (d) => queue.push(d));
         if (r === 'hangup') return;
       }
       const take = (d: string): boolean => {
-        if (terms.includes(d) && terms !== '') {
+        if (terms.includes(d)) {
           terminator = d;
           return true;
         }
@@ -500,24 +506,32 @@ export class SimCall {
         const r = await slot.wait(this.ctx.scale(digits.length ? digitTimeout : timeout));
         slot.onDtmf = undefined;
         if (r === 'hangup' || this.hungUp) return;
-        if (r === 'break') break;
-        if (r === 'timeout') break;
+        if (r === 'timeout' || r === 'break') {
+          status = 'timeout';
+          break;
+        }
         for (const d of queue.splice(0)) if (!finished) finished = take(d);
       }
-      lastDigits = digits;
       if (terminator) this.setVar('read_terminator_used', terminator);
-      const valid = digits.length >= min && digits.length > 0 && (!regexp || new RegExp(regexp).test(digits));
-      if (valid) {
-        this.setVar('read_result', 'success');
-        this.setVar(varName, digits);
-        return;
+      if (min && digits.length < min) status = 'too_small';
+      this.setVar('read_result', status === 'too_small' ? 'failure' : status);
+      if (varName && digits) this.setVar(varName, digits);
+      if (status === 'timeout' && digits.length >= min) status = 'success';
+      if (min === 0 && !digits && terminator) return;
+      if (status === 'success' && digits) {
+        if (!regexp || new RegExp(regexp).test(digits)) return;
+        if (varName) {
+          this.setVar(varName, undefined);
+          this.setVar(`${varName}_invalid`, digits);
+        }
       }
-      if (attempt < tries && invalid && invalid !== 'silence_stream://0') {
-        const r = await this.playFile(invalid, slot, undefined, () => undefined);
+      if (this.hungUp) return;
+      if (invalid) {
+        const r = await this.playFile(invalid, slot, undefined);
         if (r === 'hangup') return;
       }
+      tries--;
     }
-    this.setVar('read_result', lastDigits ? 'failure' : 'timeout');
   }
 
   /** record <path> [limit_s] [silence_thresh] [silence_hits]: writes a real 8 kHz mono WAV. */

@@ -159,11 +159,24 @@ test('play_and_get_digits collects digits up to the terminator; result in variab
   expect(done.headers['variable_read_result']).toBe('success');
   expect(done.headers['variable_read_terminator_used']).toBe('#');
   expect(done.headers['Application-Response']).toBe('_none_');
-  // Nothing pressed: timeout after the tries.
+  // Nothing pressed with min 1: switch_ivr_read turns the timeout into "too small", read_result failure.
   const id2 = await execute(call, 'play_and_get_digits', '1 1 2 1000 # silence_stream://100 silence_stream://100 choice \\d');
   const done2 = await ev('CHANNEL_EXECUTE_COMPLETE', call.uuid, (h) => h['Application-UUID'] === id2);
-  expect(done2.headers['variable_read_result']).toBe('timeout');
+  expect(done2.headers['variable_read_result']).toBe('failure');
   expect(done2.headers['variable_choice']).toBeUndefined();
+  expect(c.frames().map(decodeEvent).filter((h) => h?.['Event-Name'] === 'PLAYBACK_START' && h['Playback-File-Path'] === 'silence_stream://100')).toHaveLength(4);
+  // Digits without terminator: the digit timeout ends the read (read_result timeout) and the digits are kept.
+  const id3 = await execute(call, 'play_and_get_digits', '2 4 1 3000 # silence_stream://10 silence_stream://10 amount \\d+ 500');
+  await call.press('12');
+  const done3 = await ev('CHANNEL_EXECUTE_COMPLETE', call.uuid, (h) => h['Application-UUID'] === id3);
+  expect(done3.headers['variable_amount']).toBe('12');
+  expect(done3.headers['variable_read_result']).toBe('timeout');
+  // Refused by the regexp: the variable is cleared and the digits go to <var>_invalid.
+  const id4 = await execute(call, 'play_and_get_digits', '1 1 1 3000 # silence_stream://10 silence_stream://10 menu [12]');
+  await call.press('9');
+  const done4 = await ev('CHANNEL_EXECUTE_COMPLETE', call.uuid, (h) => h['Application-UUID'] === id4);
+  expect(done4.headers['variable_menu']).toBeUndefined();
+  expect(done4.headers['variable_menu_invalid']).toBe('9');
 });
 
 test('record writes a real WAV from the injected speech and stops on silence; RECORD_STOP header set as captured', async () => {
