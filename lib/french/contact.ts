@@ -175,6 +175,16 @@ function captureName(toks: readonly NTok[], i: number, weak: boolean): Capture |
   return words.length === 0 ? null : { words, end: k, honorific };
 }
 
+/** "Je m'appelle Lucie. Lucie Mercier.": the name said again, in full, right after, replaces the short one. */
+function extendRepeat(toks: readonly NTok[], cap: Capture | null): Capture | null {
+  if (!cap) return cap;
+  let k = cap.end;
+  while (toks[k]?.punct) k++;
+  if (k === cap.end || toks[k]?.norm !== cap.words[0]?.norm) return cap;
+  const again = captureName(toks, k, false);
+  return again && again.words.length > cap.words.length ? { ...again, honorific: cap.honorific } : cap;
+}
+
 /** "jean-pierre" → "Jean-Pierre", "d'almeida" → "d'Almeida", "o'brien" → "O'Brien"; particles stay lower case. */
 function capitalizeWord(raw: string, particle: boolean): string {
   const lower = raw.toLocaleLowerCase('fr').replace(/’/g, "'");
@@ -346,7 +356,7 @@ export function extractContact(transcript: string, opts: PhoneOptions = {}): Ext
       continue;
     }
     if (cue) {
-      const cap = captureName(toks, startTok, cue.weak);
+      const cap = extendRepeat(toks, captureName(toks, startTok, cue.weak));
       if (cap) {
         // "c'est" right after a correction of a name corrects that name.
         events.push({ kind: cue.kind, pos: cueStart, end: toks[cap.end - 1]?.end ?? 0, cap, guessed: false });

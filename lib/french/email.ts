@@ -27,6 +27,8 @@ interface ETok {
   w: string;
   start: number;
   end: number;
+  /** Punctuation other than . - _ (a comma, a colon…) stands between the previous token and this one. */
+  gap?: boolean;
 }
 
 const emailSchema = z.email();
@@ -54,7 +56,9 @@ function tokenizeEmail(text: string): ETok[] {
   for (let m = re.exec(text); m !== null; m = re.exec(text)) {
     const raw = m[0];
     const w = /^[@._+-]$/.test(raw) ? raw : normalizeText(raw).replace(/ /g, '');
-    if (w !== '') out.push({ w, start: m.index, end: m.index + raw.length });
+    const prevEnd = out[out.length - 1]?.end ?? 0;
+    const gap = /[,;:!?()«»"]/.test(text.slice(prevEnd, m.index));
+    if (w !== '') out.push({ w, start: m.index, end: m.index + raw.length, gap });
   }
   // "soixante-quinze": the hyphen inside a number word is not an address hyphen.
   return out.filter((tok, i) => !(tok.w === '-' && isNumberWord(out[i - 1]?.w) && isNumberWord(out[i + 1]?.w) && !/\d/.test(out[i - 1]?.w ?? '')));
@@ -123,6 +127,11 @@ function localStart(t: readonly ETok[], m: number): number {
     const w = t[k]?.w ?? '';
     if (HESITATIONS.has(w)) continue;
     if (w === '.' && isSentenceDot(t, k)) break;
+    // A comma ends the local part, except between spelled letters ("h comme Hélène, e, r, y").
+    if (t[k + 1]?.gap && k + 1 < m) {
+      const single = (x: string | undefined) => x !== undefined && /^[a-z]$/.test(x);
+      if (!(single(t[k + 1]?.w) && (single(w) || t[k - 1]?.w === 'comme'))) break;
+    }
     // "tiret bas", "tiret du bas", "trait d'union": take the whole separator phrase.
     if (w === 'bas' && t[k - 1]?.w === 'tiret') { s = k - 1; k -= 1; continue; }
     if (w === 'bas' && t[k - 1]?.w === 'du' && t[k - 2]?.w === 'tiret') { s = k - 2; k -= 2; continue; }

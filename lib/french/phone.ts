@@ -84,14 +84,15 @@ export function parsePhone(input: string, opts: PhoneOptions = {}): PhoneResult 
 
 /**
  * Every valid phone number in a text, in order. In each run of numbers the whole run is tried first; when it is
- * not a valid number, the longest valid stretch of whole phrases inside it is taken (a stray "un" or a house
- * number next to the phone is left out) and marked `partial` so that the read-back confirms it.
+ * not a valid number, the longest valid stretch that ends the run is taken (a stray "un" or a house number said
+ * just before the phone is left out) and marked `partial` so that the read-back confirms it.
  */
 export function findPhonesInText(text: string, opts: PhoneOptions = {}): PhoneCandidate[] {
   const region = toRegion(opts.defaultRegion);
   if (!region) return [];
   const toks = tokenize(text);
-  return findPhones(toks, readNumberRuns(toks), region, false);
+  // As in parsePhone, only leading phrases may be left out: digits said after a number make it wrong.
+  return findPhones(toks, readNumberRuns(toks), region, true);
 }
 
 function findPhones(_toks: readonly Token[], runs: readonly NumberRun[], region: CountryCode, keepEnd: boolean): PhoneCandidate[] {

@@ -62,6 +62,15 @@ describe('extractContact', () => {
     expect(extractContact("Je m'appelle André Lambert, mon email c'est andre arobase, euh, je ne sais plus.").email).toBeNull();
   });
 
+  it('an e-mail does not swallow the name said before a comma', () => {
+    const r = extractContact("C'est Julien Bertin, julien point bertin arobase free point fr.");
+    expect(r).toMatchObject({ firstname: 'Julien', lastname: 'Bertin', email: 'julien.bertin@free.fr', needs_check: [] });
+  });
+
+  it('a name said again in full replaces the short one', () => {
+    expect(extractContact("Je m'appelle Lucie. Lucie Mercier.")).toMatchObject({ firstname: 'Lucie', lastname: 'Mercier' });
+  });
+
   it('does not take the words after "mon email c\'est" for a name', () => {
     const r = extractContact("Je m'appelle André Lambert, mon email c'est andre arobase, euh.");
     expect([r.firstname, r.lastname]).toEqual(['André', 'Lambert']);
@@ -87,6 +96,10 @@ describe('extractContact', () => {
       const r = extractContact("C'est Marc Vidal, au 3 06 12 34 56 78");
       expect(r.phone).toBe('+33612345678');
       expect(r.needs_check).toEqual(['phone']);
+    });
+    it('never cuts digits said after a number: too many digits is no phone', () => {
+      expect(extractContact("C'est Marc Vidal, au 06 12 34 56 78 91").phone).toBeNull();
+      expect(extractContact('zéro six, douze, trente-quatre, cinquante-six, soixante-dix-huit, quatre-vingt-dix').phone).toBeNull();
     });
     it('a spelled name that differs from what was heard corrects it and is flagged', () => {
       const r = extractContact("Je m'appelle Fara Razafindrabe, R A Z A F I N D R A B E.");
