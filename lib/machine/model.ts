@@ -25,8 +25,8 @@
  *   (same visit). When it reaches `max`: go to the block's `next` if any, else to `fallback` (with its `set`), else
  *   to the machine's `exhaustedNext`.
  * - A state with no `noinput` (resp. `nomatch`) block: with a `fallback`, the first no-input (no-match) goes to
- *   the fallback at once; without one, it re-prompts up to globals.max_noinput (max_nomatch) times, then goes to
- *   `exhaustedNext`.
+ *   the fallback at once; without one, it behaves as `{ max: globals.max_noinput (max_nomatch) }` with no next:
+ *   the max-th miss goes to `exhaustedNext`.
  * - A listening state with a plain `next` and no collect treats any unmatched input (not a no-input) as "go to next".
  *
  * Intent resolution (scoped to the state)

@@ -145,9 +145,9 @@ export async function startDevServerFrom(binary: string, opts: DevServerOptions 
 }
 
 /** Resolves a Temporal server following the order in this file's header. */
-export async function resolveTemporalServer(opts: DevServerOptions = {}): Promise<TemporalServer> {
-  const namespace = opts.namespace ?? process.env.TEMPORAL_NAMESPACE ?? 'default';
-  const existing = process.env.TEMPORAL_ADDRESS;
+export async function resolveTemporalServer(opts: DevServerOptions = {}, env: NodeJS.ProcessEnv = process.env): Promise<TemporalServer> {
+  const namespace = opts.namespace ?? env.TEMPORAL_NAMESPACE ?? 'default';
+  const existing = env.TEMPORAL_ADDRESS;
   if (existing) {
     return { address: existing, namespace, source: 'TEMPORAL_ADDRESS', stop: async () => undefined };
   }

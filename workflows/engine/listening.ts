@@ -65,8 +65,8 @@ export function countFailure(run: Run, state: CompiledState, kind: 'noinput' | '
     return exhaust(run, kind);
   }
   if (takeFallback(run, state)) return;
-  // No block, no fallback: "re-prompts up to globals.max_noinput (max_nomatch) times, then exhaustedNext".
-  if (count <= (kind === 'noinput' ? maxNoinput(run) : maxNomatch(run))) return reprompt();
+  // No block, no fallback: as if the block were { max: globals.max_noinput (max_nomatch) } with no next.
+  if (count < (kind === 'noinput' ? maxNoinput(run) : maxNomatch(run))) return reprompt();
   exhaust(run, kind);
 }
 
