@@ -166,7 +166,7 @@ test('play_and_get_digits collects digits up to the terminator; result in variab
   expect(done2.headers['variable_choice']).toBeUndefined();
   expect(c.frames().map(decodeEvent).filter((h) => h?.['Event-Name'] === 'PLAYBACK_START' && h['Playback-File-Path'] === 'silence_stream://100')).toHaveLength(4);
   // Digits without terminator: the digit timeout ends the read (read_result timeout) and the digits are kept.
-  const id3 = await execute(call, 'play_and_get_digits', '2 4 1 3000 # silence_stream://10 silence_stream://10 amount \\d+ 500');
+  const id3 = await execute(call, 'play_and_get_digits', '2 4 1 3000 # silence_stream://10 silence_stream://10 amount \\d+ 2500');
   await call.press('12');
   const done3 = await ev('CHANNEL_EXECUTE_COMPLETE', call.uuid, (h) => h['Application-UUID'] === id3);
   expect(done3.headers['variable_amount']).toBe('12');
