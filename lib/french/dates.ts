@@ -73,6 +73,7 @@ export function parseDateWindow(text: string, nowIso: string, timezone: string):
   const today = now.startOf('day');
   const w = splitWords(normalizeText(text).replace(/\bweek end\b/g, 'weekend'));
   if (w.length === 0) return null;
+  if (namesImpossibleDate(w, today)) return null; // "le 31 février": ask again rather than guess
   const written = numericDate(text, today);
   if (written) return widen(single(written, 0), w, today);
   for (const recognize of RECOGNIZERS) {
@@ -178,6 +179,17 @@ const explicitDate: Recognizer = (w, today) => {
   }
   return null;
 };
+
+/** True when a day is said with a month and that date does not exist ("le 30 février"). */
+function namesImpossibleDate(w: readonly string[], today: DateTime): boolean {
+  for (let i = 0; i < w.length; i++) {
+    const month = MONTHS[w[i] ?? ''];
+    if (month === undefined || (w[i] === 'sept' && MONTHS[w[i + 1] ?? ''] !== undefined)) continue;
+    const db = dayBefore(w, i);
+    if (db && nextDayMonth(today, db.day, month, yearAfter(w, i + 1)) === null) return true;
+  }
+  return false;
+}
 
 /** Numeric dates as written: "04/03", "4.3.2027" (day first, as in France). */
 function numericDate(text: string, today: DateTime): DateTime | null {
@@ -405,6 +417,8 @@ const wholeMonth: Recognizer = (w, today) => {
   for (let k = 0; k < w.length; k++) {
     const month = MONTHS[w[k] ?? ''];
     if (month === undefined) continue;
+    // "le 31 février": a day was said with the month but it does not exist; not the whole month either.
+    if (dayBefore(w, k) !== null) return null;
     // Abbreviations and "sept" (also the number 7) only count after "en" / "mois de".
     const short = (w[k] ?? '').length < 4 || w[k] === 'sept' || w[k] === 'janv' || w[k] === 'juil';
     if (short && w[k] !== 'mai' && w[k - 1] !== 'en' && w[k - 1] !== 'de') continue;

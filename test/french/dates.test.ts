@@ -60,7 +60,7 @@ describe('parseDateWindow (Wednesday 2026-11-18, Paris)', () => {
     expect(at(text)).toEqual({ from, to });
   });
 
-  it.each([[''], ['bonjour'], ['euh'], ['hier'], ['je voudrais un conseiller'], ['nonante'], ['à 14 heures']])('%j → null', (text) => {
+  it.each([[''], ['bonjour'], ['euh'], ['hier'], ['je voudrais un conseiller'], ['nonante'], ['à 14 heures'], ['le 31 février'], ['le 30 février 2027']])('%j → null', (text) => {
     expect(at(text)).toBeNull();
   });
 
