@@ -1,0 +1,94 @@
+/**
+ * The tiny SQL driver the store's repositories run on: embedded PGlite by default, node-postgres when DATABASE_URL
+ * is set. Same SQL text on both (PGlite is PostgreSQL compiled to WASM).
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { Worker } from 'node:worker_threads';
+
+export interface SqlDriver {
+  readonly kind: 'pglite' | 'pg';
+  query<R = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<{ rows: R[]; rowCount: number }>;
+  /** Several statements, no parameters (migrations). */
+  exec(sql: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Error from the database with PostgreSQL's SQLSTATE when there is one. */
+export class SqlError extends Error {
+  override name = 'SqlError';
+  constructor(message: string, readonly code?: string) {
+    super(message);
+  }
+}
+
+/** PGlite in a worker thread (see pglite-worker.js); `memory://` keeps the data in memory. */
+export async function openPgliteDriver(dataDir: string): Promise<SqlDriver> {
+  const inMemory = dataDir === 'memory://';
+  if (!inMemory) fs.mkdirSync(path.resolve(dataDir), { recursive: true });
+  const worker = new Worker(path.join(__dirname, 'pglite-worker.js'));
+  // Referenced only while a query is in flight: a forgotten close() must not keep the process alive.
+  worker.unref();
+  let nextId = 1;
+  const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
+  let dead: Error | null = null;
+  const failAll = (err: Error) => {
+    dead = err;
+    for (const p of pending.values()) p.reject(err);
+    pending.clear();
+  };
+  worker.on('message', (m: { id: number; ok: boolean; result?: unknown; error?: { message: string; code?: string } }) => {
+    const p = pending.get(m.id);
+    if (!p) return;
+    pending.delete(m.id);
+    if (pending.size === 0) worker.unref();
+    if (m.ok) p.resolve(m.result);
+    else p.reject(new SqlError(m.error?.message ?? 'database error', m.error?.code));
+  });
+  worker.on('error', (e) => failAll(e instanceof Error ? e : new Error(String(e))));
+  worker.on('exit', () => failAll(new SqlError('the embedded database worker has stopped')));
+  const call = <T>(msg: Record<string, unknown>): Promise<T> => {
+    if (dead) return Promise.reject(dead);
+    const id = nextId++;
+    return new Promise<T>((resolve, reject) => {
+      pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
+      worker.ref(); // keep the process alive while a query is in flight
+      worker.postMessage({ ...msg, id });
+    });
+  };
+  await call({ op: 'open', dataDir: inMemory ? null : path.resolve(dataDir) });
+  return {
+    kind: 'pglite',
+    query<R>(sql: string, params: unknown[] = []) {
+      return call<{ rows: R[]; rowCount: number }>({ op: 'query', sql, params });
+    },
+    async exec(sql: string) {
+      await call({ op: 'exec', sql });
+    },
+    async close() {
+      if (dead) return;
+      await call({ op: 'close' });
+      await worker.terminate();
+    },
+  };
+}
+
+export async function openPgDriver(connectionString: string): Promise<SqlDriver> {
+  const { Pool } = await import('pg');
+  const pool = new Pool({ connectionString, max: 10 });
+  // Surface a wrong URL at start rather than on the first request.
+  await pool.query('SELECT 1');
+  return {
+    kind: 'pg',
+    async query<R>(sql: string, params: unknown[] = []) {
+      const r = await pool.query(sql, params);
+      return { rows: r.rows as R[], rowCount: r.rowCount ?? r.rows.length };
+    },
+    async exec(sql: string) {
+      await pool.query(sql);
+    },
+    async close() {
+      await pool.end();
+    },
+  };
+}
