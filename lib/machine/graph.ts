@@ -3,22 +3,10 @@
  * checker rules (reachability, exits, loops, data flow) and by the diagrams.
  */
 import type { DocPath } from './diagnostics';
-import type { CompiledMachine, CompiledState, Route } from './model';
+import type { CompiledMachine, CompiledState, Route, TransitionCause } from './model';
 
-export type EdgeKind =
-  | 'route'
-  | 'global_route'
-  | 'next'
-  | 'collected'
-  | 'on_success'
-  | 'on_fail'
-  | 'noinput'
-  | 'nomatch'
-  | 'fallback'
-  | 'retry_exhausted'
-  | 'max_visits'
-  | 'exhausted'
-  | 'handoff_failed';
+/** An edge of the machine's graph: every way a session can move, plus global routes as their own kind. */
+export type EdgeKind = Exclude<TransitionCause, 'start'> | 'global_route';
 
 export interface Edge {
   from: string;

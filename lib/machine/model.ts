@@ -61,6 +61,22 @@
  * - `prompt_end`: say the prompt and end the session.
  */
 
+/** How a session comes to a state: the engine traces it, the checker and the diagrams draw it as an edge. */
+export type TransitionCause =
+  | 'start'
+  | 'route'
+  | 'next'
+  | 'collected'
+  | 'on_success'
+  | 'on_fail'
+  | 'noinput'
+  | 'nomatch'
+  | 'fallback'
+  | 'retry_exhausted'
+  | 'max_visits'
+  | 'exhausted'
+  | 'handoff_failed';
+
 /** Where something came from in a YAML file (1-based line and column). */
 export interface SourceLocation {
   file: string;

@@ -89,7 +89,7 @@ async function start(caller = '+33612345678'): Promise<WorkflowHandle> {
   return startSessionWorkflow(client, { machine, channel: 'web', callId: crypto.randomUUID(), caller }, { taskQueue });
 }
 
-const dtmf = (digits: string, eventId = crypto.randomUUID()): CallerInput => ({ eventId, kind: 'dtmf', digits });
+const dtmf = (digits: string, eventId: string = crypto.randomUUID()): CallerInput => ({ eventId, kind: 'dtmf', digits });
 
 test('an update applies the input, runs the action with an idempotency key, and returns the next view', async () => {
   backend.answer('PUT /things/42/confirm', { status: 200, body: { ok: true } });

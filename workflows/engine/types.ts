@@ -4,7 +4,7 @@
  * engine never awaits anything. The workflow shell (workflows/session.ts) turns commands into activities and
  * feeds results back as inputs.
  */
-import type { CollectMode, HttpMethod, JsonValue } from '../../lib/machine/model';
+import type { CollectMode, HttpMethod, JsonValue, TransitionCause } from '../../lib/machine/model';
 
 export type Ctx = { [key: string]: JsonValue };
 
@@ -96,20 +96,8 @@ export type TraceEvent =
   /** A machine defect met at run time (unknown state, no way out); the session ends with outcome 'error'. */
   | { kind: 'error'; state: string; message: string };
 
-export type TransitionCause =
-  | 'start'
-  | 'route'
-  | 'next'
-  | 'collected'
-  | 'on_success'
-  | 'on_fail'
-  | 'noinput'
-  | 'nomatch'
-  | 'fallback'
-  | 'retry_exhausted'
-  | 'max_visits'
-  | 'exhausted'
-  | 'handoff_failed';
+/** How the session came to a state; defined with the machine model (the checker draws the same edges). */
+export type { TransitionCause };
 
 export interface Step {
   session: SessionState;
