@@ -122,7 +122,6 @@ function readDomain(t: readonly ETok[], i: number): { domain: string; next: numb
 /** Start index of the local part before the "@" at index m (see the glued-words rule in readLocal). */
 function localStart(t: readonly ETok[], m: number): number {
   let s = m;
-  let bare = 0;
   for (let k = m - 1; k >= 0 && m - k <= 16; k--) {
     const w = t[k]?.w ?? '';
     if (HESITATIONS.has(w)) continue;
@@ -151,12 +150,10 @@ function localStart(t: readonly ETok[], m: number): number {
     if (!joined && !isNumberish(w)) {
       // A bare word before another bare word: only part of the address when a cue ("mon email c'est …") comes
       // right before the whole chain.
-      bare++;
       if (!cueBefore(t, k)) break;
     }
     s = k;
   }
-  void bare;
   return s;
 }
 

@@ -8,7 +8,7 @@
  * Pure and deterministic: no Node imports, no clock.
  */
 import { parsePhoneNumberFromString, validatePhoneNumberLength, type CountryCode } from 'libphonenumber-js/max';
-import { readNumberRuns, runDigits, tokenize, type NumberRun, type Token } from './numbers';
+import { readNumberRuns, runDigits, tokenize, type NumberRun } from './numbers';
 
 export type PhoneResult = { ok: true; e164: string } | { ok: false; reason: PhoneFailure };
 
@@ -68,7 +68,7 @@ export function parsePhone(input: string, opts: PhoneOptions = {}): PhoneResult 
   const runs = readNumberRuns(toks);
   if (runs.length === 0) return { ok: false, reason: 'no_digits' };
   // Only leading words may be left out (a stray "un" before "zéro six…"); digits said after the number make it wrong.
-  const found = findPhones(toks, runs, region, true);
+  const found = findPhones(runs, region);
   const best = found[found.length - 1];
   if (best) return { ok: true, e164: best.e164 };
   const last = runs[runs.length - 1];
@@ -91,11 +91,10 @@ export function findPhonesInText(text: string, opts: PhoneOptions = {}): PhoneCa
   const region = toRegion(opts.defaultRegion);
   if (!region) return [];
   const toks = tokenize(text);
-  // As in parsePhone, only leading phrases may be left out: digits said after a number make it wrong.
-  return findPhones(toks, readNumberRuns(toks), region, true);
+  return findPhones(readNumberRuns(toks), region);
 }
 
-function findPhones(_toks: readonly Token[], runs: readonly NumberRun[], region: CountryCode, keepEnd: boolean): PhoneCandidate[] {
+function findPhones(runs: readonly NumberRun[], region: CountryCode): PhoneCandidate[] {
   const out: PhoneCandidate[] = [];
   for (const run of runs) {
     const whole = validE164(runDigits(run), run.plus, region);
@@ -103,33 +102,25 @@ function findPhones(_toks: readonly Token[], runs: readonly NumberRun[], region:
       out.push({ e164: whole, from: run.from, to: run.to, partial: false });
       continue;
     }
-    const sub = longestValidStretch(run, region, keepEnd);
+    const sub = longestValidStretch(run, region);
     if (sub) out.push(sub);
   }
   return out;
 }
 
-function longestValidStretch(run: NumberRun, region: CountryCode, keepEnd: boolean): PhoneCandidate | null {
+/** The longest valid number made of the run's last phrases (leading words dropped, never trailing digits). */
+function longestValidStretch(run: NumberRun, region: CountryCode): PhoneCandidate | null {
   const n = run.phrases.length;
-  let best: { c: PhoneCandidate; len: number } | null = null;
-  for (let a = 0; a < n; a++) {
-    for (let b = n; b > (keepEnd ? n - 1 : a); b--) {
-      if (a === 0 && b === n) continue;
-      const slice = run.phrases.slice(a, b);
-      const digits = slice.map((p) => p.digits).join('');
-      if (digits.length < MIN_DIGITS || digits.length > MAX_DIGITS) continue;
-      const plus = a === 0 && run.plus;
-      const e164 = validE164(digits, plus, region);
-      if (!e164) continue;
-      const first = slice[0];
-      const last = slice[slice.length - 1];
-      if (!first || !last) continue;
-      if (!best || digits.length > best.len) {
-        best = { c: { e164, from: plus ? run.from : first.from, to: last.to, partial: true }, len: digits.length };
-      }
-    }
+  for (let a = 1; a < n; a++) {
+    const slice = run.phrases.slice(a);
+    const digits = slice.map((p) => p.digits).join('');
+    if (digits.length < MIN_DIGITS || digits.length > MAX_DIGITS) continue;
+    const e164 = validE164(digits, false, region);
+    const first = slice[0];
+    const last = slice[slice.length - 1];
+    if (e164 && first && last) return { e164, from: first.from, to: last.to, partial: true };
   }
-  return best ? best.c : null;
+  return null;
 }
 
 /** True when the text contains the phone number `e164` (said, typed or written in any grouping). */
