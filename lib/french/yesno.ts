@@ -8,11 +8,11 @@
 import { normalizeText, words } from './normalize';
 
 const YES = [
-  'oui', 'ouais', 'ouai', 'ouaip', 'ouep', 'yes', 'si', 'ok', 'okay', 'okey', 'd accord', 'dac', 'entendu', 'exact',
+  'oui', 'ouais', 'ouai', 'ouaip', 'ouep', 'yes', 'mais si', 'si si', 'ok', 'okay', 'okey', 'd accord', 'dac', 'entendu', 'exact',
   'exactement', 'c est exact', 'c est correct', 'correct', 'c est ca', 'c est bien ca', 'tout a fait',
   'absolument', 'bien sur', 'volontiers', 'parfait', 'certainement', 'evidemment', 'affirmatif', 'je confirme',
-  'c est bon', 'ca marche', 'en effet', 'effectivement', 'voila', 'j accepte', 'avec plaisir', 'carrement',
-  'bien entendu', 'c est juste', 'oui oui',
+  'c est bon', 'ca marche', 'en effet', 'effectivement', 'j accepte', 'avec plaisir', 'carrement',
+  'bien entendu', 'c est juste', 'oui oui', 'si', 'voila',
 ];
 const NO = [
   'non', 'nan', 'no', 'non merci', 'pas du tout', 'c est faux', 'faux', 'incorrect', 'c est incorrect',
@@ -24,6 +24,10 @@ const NO = [
 ];
 
 type Polarity = 'yes' | 'no';
+
+/** Words that answer yes only as a short reply: "si" and "voilà" are also a conjunction and a filler. */
+const SHORT_ONLY_YES = new Set(['si', 'voila']);
+const SHORT_REPLY_WORDS = 3;
 
 const PHRASES: ReadonlyArray<{ w: string[]; p: Polarity }> = [
   ...YES.map((s) => ({ w: s.split(' '), p: 'yes' as const })),
@@ -40,7 +44,9 @@ export function yesNo(text: string): Polarity | null {
   let coveredUntil = 0;
   for (let i = 0; i < w.length; i++) {
     if (i < coveredUntil) continue;
-    const hit = PHRASES.find((ph) => ph.w.every((x, j) => w[i + j] === x));
+    const hit = PHRASES.find(
+      (ph) => ph.w.every((x, j) => w[i + j] === x) && !(ph.w.length === 1 && SHORT_ONLY_YES.has(ph.w[0] ?? '') && w.length > SHORT_REPLY_WORDS),
+    );
     if (!hit) continue;
     last = hit.p;
     coveredUntil = i + hit.w.length;

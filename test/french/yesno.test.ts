@@ -23,6 +23,15 @@ describe('yes / no', () => {
     expect(isNo(t)).toBe(false);
   });
 
+  it('"si" and "voilà" are answers only when short', () => {
+    expect(yesNo('si')).toBe('yes');
+    expect(yesNo('mais si !')).toBe('yes');
+    expect(yesNo('voilà')).toBe('yes');
+    expect(yesNo('si je peux venir plus tard')).toBeNull();
+    expect(yesNo('alors voilà je voulais savoir')).toBeNull();
+    expect(yesNo('si vous voulez, non')).toBe('no');
+  });
+
   it('takes the last answer when the caller corrects themself', () => {
     expect(yesNo('non… enfin si, oui')).toBe('yes');
     expect(yesNo('oui, euh non')).toBe('no');
