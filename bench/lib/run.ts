@@ -1,0 +1,436 @@
+/**
+ * The core of bench/turns.ts: N concurrent voice sessions on the real Temporal server, each driven by a scripted
+ * caller, the session worker in its own process, a fake voice channel timing every command, and the same turns
+ * through the pure engine for comparison.
+ *
+ * A turn's latency is from the moment the caller's input signal is sent to the moment the next channel command
+ * (say or listen) of that session reaches the voice activities. Every wait is bounded; all traffic is loopback.
+ */
+import crypto from 'node:crypto';
+import os from 'node:os';
+import { performance } from 'node:perf_hooks';
+import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
+import { NativeConnection, Worker } from '@temporalio/worker';
+import { dataConverter } from '../../lib/codec/data-converter';
+import type { CompiledMachine } from '../../lib/machine/model';
+import { startSessionWorkflow } from '../../lib/sessions/start';
+import { resolveTemporalServer, type TemporalServer } from '../../lib/temporal/server';
+import { inputSignal, type CallerInput } from '../../workflows/session-api';
+import type { sessionWorkflow } from '../../workflows/session';
+import { startBenchBackend } from './backend';
+import { runEngineTurns } from './engine-run';
+import { percentile, median, round } from './stats';
+import { loadBenchMachine, scriptedTurn } from './turn-script';
+import { createBenchVoiceActivities, type ChannelCommandKind } from './voice-activities';
+import { startBenchWorker, type BenchWorker } from './worker-process';
+import { profileHistories, type TurnProfile } from './profile';
+
+export interface TurnsBenchOptions {
+  sessions: number;
+  /** Turns per session. */
+  turns: number;
+  /** One turn per session every intervalMs (the first after a random delay in [0, intervalMs)). */
+  intervalMs: number;
+  /** A duplicate of the input (same event id) is sent on one turn in `duplicateEvery` (0: never). */
+  duplicateEvery: number;
+  /** A turn whose listen command has not come within this bound is lost. */
+  lostAfterMs: number;
+  worker: 'child' | 'in-process';
+  /** Child worker only: module exporting createSessionWorker (a private copy under test). */
+  workerModule?: string;
+  /** Play one session of one cycle before measuring (loads the bundle and warms the isolate). */
+  warmup: boolean;
+  /** Break down the turns of this many sessions from their histories (0: none). */
+  profileSessions: number;
+  /** Progress lines (stderr in the CLI). */
+  log: (line: string) => void;
+}
+
+export interface TurnsBenchResult {
+  sessions: number;
+  p50_ms: number;
+  p95_ms: number;
+  p99_ms: number;
+  lost: number;
+  duplicated: number;
+  rss_per_session_mb: number;
+  engine_p50_ms: number;
+  engine_p99_ms: number;
+  ratio_p50: number;
+  turns_per_session: number;
+  turns_measured: number;
+  turns_expected: number;
+  interval_ms: number;
+  duration_s: number;
+  max_ms: number;
+  /** Signal sent → the turn's listen command (the whole turn, the action included on action turns). */
+  turn_complete_p50_ms: number;
+  turn_complete_p99_ms: number;
+  duplicates_sent: number;
+  /** Channel commands that arrived with no turn waiting for them (an input applied twice would cause some). */
+  stray_commands: number;
+  sessions_failed: number;
+  backend_requests: number;
+  backend_keys: number;
+  rss_idle_mb: number;
+  rss_live_mb: number;
+  rss_samples: number;
+  rss_scope: string;
+  engine_turns: number;
+  temporal: string;
+  worker: string;
+  /** 1-minute load average at the start and the end: other work on the machine skews the figures. */
+  load_avg: [number, number];
+  profile?: TurnProfile;
+  /** Problems met (failed sessions, timeouts), at most a few lines. */
+  errors: string[];
+}
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, Math.max(0, ms)));
+
+/** Resolves to the promise's value, or to `undefined` after ms (the timer never outlives the race). */
+async function within<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<undefined>((resolve) => {
+    timer = setTimeout(() => resolve(undefined), ms);
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+interface PendingTurn {
+  sentAt: number;
+  firstAt?: number;
+  done: () => void;
+}
+
+/** Latencies of all sessions, shared by the callers. */
+interface Recorder {
+  firstCommandMs: number[];
+  listenMs: number[];
+  stray: number;
+  lost: number;
+  duplicatesSent: number;
+  duplicated: number;
+  failed: number;
+  errors: string[];
+}
+
+class ScriptedCaller {
+  readonly callId = crypto.randomUUID();
+  phase: 'idle' | 'starting' | 'talking' | 'ending' | 'done' = 'idle';
+  handle?: WorkflowHandle<typeof sessionWorkflow>;
+  turnsDone = 0;
+  private pending?: PendingTurn;
+  private started?: () => void;
+
+  constructor(
+    private readonly index: number,
+    private readonly rec: Recorder,
+  ) {}
+
+  onCommand(kind: ChannelCommandKind, at: number): void {
+    const pending = this.pending;
+    if (pending) {
+      if (pending.firstAt === undefined) {
+        pending.firstAt = at;
+        this.rec.firstCommandMs.push(at - pending.sentAt);
+      }
+      if (kind === 'listen') {
+        this.rec.listenMs.push(at - pending.sentAt);
+        this.pending = undefined;
+        pending.done();
+      }
+      return;
+    }
+    if (this.phase === 'starting') {
+      if (kind === 'listen') this.started?.();
+      return;
+    }
+    this.rec.stray += 1;
+  }
+
+  /** Resolves true once the session spoke its first prompt and listens, false after the bound. */
+  private async start(ctx: RunContext): Promise<boolean> {
+    this.phase = 'starting';
+    const listening = new Promise<void>((resolve) => {
+      this.started = resolve;
+    });
+    this.handle = await startSessionWorkflow(
+      ctx.client,
+      { machine: ctx.machine, channel: 'voice', callId: this.callId, voiceTaskQueue: ctx.voiceTaskQueue },
+      { taskQueue: ctx.taskQueue },
+    );
+    const ok = (await within(listening.then(() => true), ctx.opts.lostAfterMs)) ?? false;
+    this.phase = 'talking';
+    return ok;
+  }
+
+  async run(ctx: RunContext, startDelayMs: number): Promise<void> {
+    const { opts } = ctx;
+    await sleep(startDelayMs);
+    try {
+      if (!(await this.start(ctx))) {
+        this.rec.lost += 1;
+        this.fail(`session ${this.index}: first prompt never came`);
+        return;
+      }
+      const handle = this.handle as WorkflowHandle<typeof sessionWorkflow>;
+      let next = performance.now() + opts.intervalMs;
+      for (let t = 0; t < opts.turns; t++) {
+        if (performance.now() > ctx.deadline) {
+          this.fail(`session ${this.index}: stopped at the bench deadline after ${t} turns`);
+          break;
+        }
+        await sleep(next - performance.now());
+        next += opts.intervalMs;
+        const turn = scriptedTurn(t);
+        const event: CallerInput = { eventId: `${this.callId}:${t}`, kind: 'dtmf', digits: turn.digits };
+        const answered = new Promise<boolean>((resolve) => {
+          this.pending = { sentAt: performance.now(), done: () => resolve(true) };
+        });
+        await handle.signal(inputSignal, event);
+        if (opts.duplicateEvery > 0 && (t * opts.sessions + this.index) % opts.duplicateEvery === 0) {
+          // The same event delivered again (an ESL reconnect replaying it): the workflow must apply it once.
+          this.rec.duplicatesSent += 1;
+          await handle.signal(inputSignal, event);
+        }
+        const ok = (await within(answered, opts.lostAfterMs)) ?? false;
+        if (!ok) {
+          this.pending = undefined;
+          this.rec.lost += 1;
+          this.fail(`session ${this.index}: turn ${t} (${turn.digits}) got no listen within ${opts.lostAfterMs} ms`);
+          break;
+        }
+        this.turnsDone += 1;
+      }
+      await this.hangUp(ctx);
+    } catch (err) {
+      this.fail(`session ${this.index}: ${err instanceof Error ? err.message : String(err)}`);
+    } finally {
+      this.phase = 'done';
+    }
+  }
+
+  /** Ends the call and checks the workflow applied each input once: turns = inputs + the hang-up. */
+  private async hangUp(ctx: RunContext): Promise<void> {
+    const handle = this.handle as WorkflowHandle<typeof sessionWorkflow>;
+    this.phase = 'ending';
+    await handle.signal(inputSignal, { eventId: `${this.callId}:hangup`, kind: 'hangup' });
+    const result = await within(handle.result(), ctx.opts.lostAfterMs);
+    if (!result) {
+      this.fail(`session ${this.index}: no result within ${ctx.opts.lostAfterMs} ms of the hang-up`);
+      return;
+    }
+    const expected = this.turnsDone + 1;
+    if (result.turns > expected) this.rec.duplicated += result.turns - expected;
+    if (result.outcome !== 'hangup') this.fail(`session ${this.index}: ended as ${result.outcome}, expected hangup`);
+  }
+
+  private fail(message: string): void {
+    this.rec.failed += 1;
+    if (this.rec.errors.length < 10) this.rec.errors.push(message);
+  }
+}
+
+interface RunContext {
+  opts: TurnsBenchOptions;
+  client: Client;
+  machine: CompiledMachine;
+  taskQueue: string;
+  voiceTaskQueue: string;
+  /** performance.now() after which no caller starts a new turn. */
+  deadline: number;
+}
+
+const emptyRecorder = (): Recorder => ({
+  firstCommandMs: [],
+  listenMs: [],
+  stray: 0,
+  lost: 0,
+  duplicatesSent: 0,
+  duplicated: 0,
+  failed: 0,
+  errors: [],
+});
+
+/** Runs callers against the worker; the router sends each voice command to its caller. */
+async function runCallers(
+  ctx: RunContext,
+  callers: ScriptedCaller[],
+  router: Map<string, ScriptedCaller>,
+  jitter: boolean,
+): Promise<void> {
+  for (const c of callers) router.set(c.callId, c);
+  await Promise.all(callers.map((c) => c.run(ctx, jitter ? Math.random() * ctx.opts.intervalMs : 0)));
+  for (const c of callers) router.delete(c.callId);
+}
+
+export async function runTurnsBench(opts: TurnsBenchOptions): Promise<TurnsBenchResult> {
+  const log = opts.log;
+  const machine = loadBenchMachine();
+  const cleanup: Array<() => Promise<void>> = [];
+  const stopAll = async () => {
+    for (const fn of cleanup.reverse()) {
+      try {
+        await fn();
+      } catch (err) {
+        log(`cleanup: ${err instanceof Error ? err.message : String(err)}`);
+      }
+    }
+  };
+  try {
+    const server: TemporalServer = await resolveTemporalServer();
+    cleanup.push(() => server.stop());
+    log(`Temporal ${server.address} (${server.source})`);
+    const backend = await startBenchBackend();
+    cleanup.push(() => backend.close());
+
+    const suffix = `${process.pid}-${crypto.randomUUID().slice(0, 8)}`;
+    const taskQueue = `bench-sessions-${suffix}`;
+    const voiceTaskQueue = `bench-voice-${suffix}`;
+    const worker: BenchWorker = await startBenchWorker({
+      mode: opts.worker,
+      address: server.address,
+      namespace: server.namespace,
+      taskQueue,
+      backendUrl: backend.url,
+      ...(opts.workerModule ? { workerModule: opts.workerModule } : {}),
+    });
+    cleanup.push(() => worker.stop());
+    log(`session worker ${opts.worker} (pid ${worker.pid}) on ${taskQueue}`);
+
+    const connection = await Connection.connect({ address: server.address });
+    cleanup.push(() => connection.close());
+    const client = new Client({ connection, namespace: server.namespace, dataConverter: dataConverter() });
+
+    const router = new Map<string, ScriptedCaller>();
+    const voiceConnection = await NativeConnection.connect({ address: server.address });
+    cleanup.push(() => voiceConnection.close());
+    const voiceWorker = await Worker.create({
+      connection: voiceConnection,
+      namespace: server.namespace,
+      taskQueue: voiceTaskQueue,
+      activities: createBenchVoiceActivities((callId, kind, at) => router.get(callId)?.onCommand(kind, at)),
+      dataConverter: dataConverter(),
+      maxConcurrentActivityTaskExecutions: 500,
+    });
+    const voiceRunning = voiceWorker.run();
+    cleanup.push(async () => {
+      if (voiceWorker.getState() === 'RUNNING') voiceWorker.shutdown();
+      await voiceRunning;
+    });
+
+    const loadMs = opts.intervalMs * (opts.turns + 1);
+    const boundMs = loadMs + opts.turns * opts.lostAfterMs + 60_000;
+
+    if (opts.warmup) {
+      const warm = emptyRecorder();
+      const warmCtx: RunContext = {
+        opts: { ...opts, sessions: 1, turns: 4, intervalMs: Math.min(opts.intervalMs, 200), duplicateEvery: 0 },
+        client,
+        machine,
+        taskQueue,
+        voiceTaskQueue,
+        deadline: performance.now() + 60_000,
+      };
+      await runCallers(warmCtx, [new ScriptedCaller(0, warm)], router, false);
+      if (warm.failed > 0) throw new Error(`warm-up session failed: ${warm.errors.join('; ')}`);
+      await sleep(1000);
+    }
+    const idleSamples: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      idleSamples.push(worker.rssMb());
+      await sleep(100);
+    }
+    const rssIdle = median(idleSamples);
+
+    const rec = emptyRecorder();
+    const ctx: RunContext = { opts, client, machine, taskQueue, voiceTaskQueue, deadline: performance.now() + boundMs };
+    const callers = Array.from({ length: opts.sessions }, (_, i) => new ScriptedCaller(i, rec));
+    log(`${opts.sessions} session(s) × ${opts.turns} turn(s), one turn per ${opts.intervalMs} ms each (≈ ${Math.round(loadMs / 1000)} s)`);
+
+    // Steady state: every session has spoken and answered at least one turn, none has hung up yet.
+    const liveSamples: number[] = [];
+    let sampling = true;
+    const sampler = (async () => {
+      while (sampling) {
+        if (callers.every((c) => c.turnsDone >= 1 && c.phase === 'talking')) liveSamples.push(worker.rssMb());
+        await sleep(250);
+      }
+    })();
+    const loadAtStart = os.loadavg()[0] ?? Number.NaN;
+    const began = performance.now();
+    let lastReport = began;
+    const progress = setInterval(() => {
+      const now = performance.now();
+      if (now - lastReport < 10_000) return;
+      lastReport = now;
+      const live = callers.filter((c) => c.phase === 'talking').length;
+      log(`  ${Math.round((now - began) / 1000)} s: ${rec.firstCommandMs.length} turns, ${live} live, rss ${round(worker.rssMb(), 1)} MB`);
+    }, 1000);
+    try {
+      await runCallers(ctx, callers, router, true);
+    } finally {
+      clearInterval(progress);
+      sampling = false;
+      await sampler;
+    }
+    const durationS = (performance.now() - began) / 1000;
+    const rssLive = liveSamples.length > 0 ? median(liveSamples) : Number.NaN;
+
+    const profile =
+      opts.profileSessions > 0
+        ? await profileHistories(callers.slice(0, opts.profileSessions).flatMap((c) => (c.handle ? [c.handle] : [])))
+        : undefined;
+
+    // The engine floor: the same script, enough turns for stable percentiles, after a warm-up pass.
+    const engineTurnsPerSession = Math.max(opts.turns, 4);
+    const engineSessions = Math.max(opts.sessions, Math.ceil(4000 / engineTurnsPerSession));
+    runEngineTurns(machine, 50, engineTurnsPerSession);
+    const engine = runEngineTurns(machine, engineSessions, engineTurnsPerSession);
+
+    const p50 = percentile(rec.firstCommandMs, 50);
+    const engineP50 = percentile(engine.latenciesMs, 50);
+    return {
+      sessions: opts.sessions,
+      p50_ms: round(p50),
+      p95_ms: round(percentile(rec.firstCommandMs, 95)),
+      p99_ms: round(percentile(rec.firstCommandMs, 99)),
+      lost: rec.lost,
+      duplicated: rec.duplicated,
+      rss_per_session_mb: round((rssLive - rssIdle) / opts.sessions),
+      engine_p50_ms: round(engineP50, 4),
+      engine_p99_ms: round(percentile(engine.latenciesMs, 99), 4),
+      ratio_p50: round(p50 / engineP50, 1),
+      turns_per_session: opts.turns,
+      turns_measured: rec.firstCommandMs.length,
+      turns_expected: opts.sessions * opts.turns,
+      interval_ms: opts.intervalMs,
+      duration_s: round(durationS, 1),
+      max_ms: round(Math.max(...rec.firstCommandMs)),
+      turn_complete_p50_ms: round(percentile(rec.listenMs, 50)),
+      turn_complete_p99_ms: round(percentile(rec.listenMs, 99)),
+      duplicates_sent: rec.duplicatesSent,
+      stray_commands: rec.stray,
+      sessions_failed: rec.failed,
+      backend_requests: backend.requests(),
+      backend_keys: backend.idempotencyKeys(),
+      rss_idle_mb: round(rssIdle, 1),
+      rss_live_mb: round(rssLive, 1),
+      rss_samples: liveSamples.length,
+      rss_scope: opts.worker === 'child' ? 'session worker process' : 'bench process (worker in-process, load generator included)',
+      engine_turns: engine.latenciesMs.length,
+      temporal: server.source,
+      worker: opts.workerModule ? `${opts.worker} (${opts.workerModule})` : `${opts.worker} (workers/session-worker.ts defaults)`,
+      load_avg: [round(loadAtStart, 2), round(os.loadavg()[0] ?? Number.NaN, 2)],
+      ...(profile ? { profile } : {}),
+      errors: rec.errors,
+    };
+  } finally {
+    await stopAll();
+  }
+}

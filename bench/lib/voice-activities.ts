@@ -1,0 +1,35 @@
+/**
+ * The fake voice channel: the activities a FreeSWITCH node would serve on its own task queue, here answering at
+ * once and reporting the moment each command arrives (that moment ends a turn's latency). They run in the load
+ * generator's process, so command arrival and signal sending are timed on one clock.
+ */
+import { performance } from 'node:perf_hooks';
+import type { VoiceActivities } from '../../workflows/activity-types';
+
+export type ChannelCommandKind = 'say' | 'listen' | 'stop' | 'handoff' | 'hangup';
+
+/** Called with the call id, the command and its arrival time (performance.now()). */
+export type CommandListener = (callId: string, kind: ChannelCommandKind, atMs: number) => void;
+
+export function createBenchVoiceActivities(onCommand: CommandListener): VoiceActivities {
+  const arrived = (callId: string, kind: ChannelCommandKind) => onCommand(callId, kind, performance.now());
+  return {
+    async voiceSay({ callId }) {
+      arrived(callId, 'say');
+      return { interrupted: false };
+    },
+    async voiceListen({ callId }) {
+      arrived(callId, 'listen');
+    },
+    async voiceStop({ callId }) {
+      arrived(callId, 'stop');
+    },
+    async voiceHandoff({ callId }) {
+      arrived(callId, 'handoff');
+      return { ok: false };
+    },
+    async voiceHangup({ callId }) {
+      arrived(callId, 'hangup');
+    },
+  };
+}
