@@ -547,13 +547,15 @@ export class SimCall {
     // Simulated ms since the record started, and speech laid out on that time line.
     const simNow = () => this.ctx.unscale(Date.now() - start);
     const segments: Array<{ atMs: number; audio: PcmAudio }> = [];
-    const takeSpeech = () => {
+    // Speech injected before the record started is what the caller says right after the beep (offset 0);
+    // speech injected during the record starts when it arrives, after anything still being said.
+    const takeSpeech = (atStart: boolean) => {
       for (const s of this.speech.splice(0)) {
-        const atMs = Math.max(segments.reduce((end, g) => Math.max(end, g.atMs + durationMs(g.audio)), 0), simNow());
-        segments.push({ atMs, audio: s.audio });
+        const end = segments.reduce((e, g) => Math.max(e, g.atMs + durationMs(g.audio)), 0);
+        segments.push({ atMs: atStart ? end : Math.max(end, simNow()), audio: s.audio });
       }
     };
-    takeSpeech();
+    takeSpeech(true);
     const speechEnd = () => segments.reduce((end, g) => Math.max(end, g.atMs + durationMs(g.audio)), 0);
     let stopReason: 'limit' | 'silence' | 'break' | 'hangup' | 'terminator' = 'limit';
     const terms = this.terminators();
@@ -577,7 +579,7 @@ export class SimCall {
       slot.onSpeech = undefined;
       slot.onDtmf = undefined;
       if (r === 'speech') {
-        takeSpeech();
+        takeSpeech(false);
         continue;
       }
       if (r === 'hangup' || this.hungUp) stopReason = 'hangup';
