@@ -223,6 +223,7 @@ export class EslConnection extends EventEmitter<EslConnectionEvents> {
 
   /** Connects and authenticates; rejects on a wrong password or when FreeSWITCH cannot be reached. */
   async connect(): Promise<void> {
+    if (this.ready) return;
     this.closing = false;
     await this.open();
     this.emit('connected');

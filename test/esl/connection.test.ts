@@ -92,6 +92,12 @@ describe('commands', () => {
     expect(done.applicationResponse).toBe('FILE PLAYED');
     expect(done.variables.playback_ms).toBe('1000');
     await expect(conn.execute('00000000-0000-0000-0000-000000000000', 'answer')).rejects.toThrow(EslCommandError);
+    await conn.connect(); // already connected: no second socket
+    expect(sim.connectionCount()).toBe(1);
+    await conn.hangup(call.uuid, 'USER_BUSY');
+    await call.ended;
+    expect(call.hangupCause).toBe('USER_BUSY');
+    await expect(conn.hangup(call.uuid)).rejects.toThrow(/invalid session id/);
     await expect(conn.filter('Unique-ID', 'a\nb')).rejects.toThrow(EslError);
   });
 
