@@ -51,6 +51,8 @@ export interface EslSimulatorOptions {
   originate?: (dialString: string) => 'answer' | string;
   /** Extra time an `api` command takes (simulated ms), to observe that it blocks its socket. */
   apiDelayMs?: (command: string, arg: string) => number;
+  /** HEARTBEAT period in real ms (FreeSWITCH: 20 s); 0 turns it off. Default 20000. */
+  heartbeatMs?: number;
   log?: (message: string) => void;
 }
 
@@ -554,6 +556,29 @@ class Simulator implements SimulatorContext {
     return call;
   }
 
+  heartbeat(): void {
+    const up = Date.now() - this.started;
+    const s = Math.floor(up / 1000);
+    const headers = commonHeaders(this.core, 'HEARTBEAT', SITES.HEARTBEAT, this.nextSeq());
+    headers.push(
+      ['Event-Info', 'System Ready'],
+      ['Up-Time', `0 years, 0 days, ${Math.floor(s / 3600)} hours, ${Math.floor(s / 60) % 60} minutes, ${s % 60} seconds, ${up % 1000} milliseconds, 0 microseconds`],
+      ['FreeSWITCH-Version', '1.10.12-release~64bit'],
+      ['Uptime-msec', String(up)],
+      ['Session-Count', String(this.calls.size)],
+      ['Max-Sessions', '200'],
+      ['Session-Per-Sec', '50'],
+      ['Session-Per-Sec-Last', '0'],
+      ['Session-Per-Sec-Max', '0'],
+      ['Session-Per-Sec-FiveMin', '0'],
+      ['Session-Since-Startup', String(this.sessionId)],
+      ['Session-Peak-Max', String(this.calls.size)],
+      ['Session-Peak-FiveMin', String(this.calls.size)],
+      ['Idle-CPU', '99.000000'],
+    );
+    this.fire({ headers });
+  }
+
   fireApiEvent(name: string, arg: string): void {
     const headers = commonHeaders(this.core, 'API', SITES.API, this.nextSeq());
     headers.push(['API-Command', name]);
@@ -705,6 +730,9 @@ export async function startEslSimulator(opts: EslSimulatorOptions): Promise<EslS
   });
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : 0;
+  const beatMs = opts.heartbeatMs ?? 20_000;
+  const beat = beatMs > 0 ? setInterval(() => sim.heartbeat(), beatMs) : undefined;
+  beat?.unref();
   return {
     port,
     host,
@@ -720,6 +748,7 @@ export async function startEslSimulator(opts: EslSimulatorOptions): Promise<EslS
     },
     connectionCount: () => sim.listeners.size,
     stop: async () => {
+      if (beat) clearInterval(beat);
       for (const c of [...sim.calls.values()]) void c.hangup('MANAGER_REQUEST');
       for (const l of [...sim.listeners]) l.socket.destroy();
       await new Promise<void>((r) => server.close(() => r()));

@@ -168,3 +168,15 @@ test('CUSTOM subscriptions need the subclass; CUSTOM events start with Event-Sub
   expect(headers['CC-Queue']).toBe('care_queue_1');
   await c.event((h) => h['CC-Action'] === 'member-queue-end' && h['CC-Cancel-Reason'] === 'TIMEOUT');
 });
+
+test('HEARTBEAT events come periodically with the captured header names', async () => {
+  await sim.stop();
+  sim = await startEslSimulator({ password: 'pw', heartbeatMs: 30 });
+  const c = await client();
+  await c.login('pw');
+  await c.command('event plain HEARTBEAT');
+  const { frame, headers } = await c.event((h) => h['Event-Name'] === 'HEARTBEAT');
+  const names = (body: string) => body.split('\n\n')[0]!.split('\n').map((l) => l.split(': ')[0]);
+  expect(names(frame.body)).toEqual(names(captured('plain/HEARTBEAT.raw').toString().split('\n\n')[1]!));
+  expect(headers['Event-Info']).toBe('System Ready');
+});
