@@ -290,7 +290,7 @@ export class EslConnection extends EventEmitter<EslConnectionEvents> {
     const eventUuid = opts.eventUuid ?? crypto.randomUUID();
     const lock = opts.eventLock ?? true;
     // A long or multi-line argument goes in the body, as FreeSWITCH allows for sendmsg.
-    const argLines = arg.includes('\n') || Buffer.byteLength(arg) > 2048;
+    const argLines = /[\r\n]/.test(arg) || Buffer.byteLength(arg) > 2048;
     const head =
       `sendmsg ${uuid}\ncall-command: execute\nexecute-app-name: ${app}\n` +
       (argLines ? '' : arg ? `execute-app-arg: ${arg}\n` : '') +
