@@ -98,6 +98,8 @@ export function errorFromOdoo(payload: { name?: string; message?: string }, ctx:
   const full: OdooErrorContext = { ...ctx, odooName: name || undefined, odooMessage: payload.message };
   const text = `${describe(ctx)} failed: ${payload.message ?? 'no message'}${name ? ` (${name})` : ''}`;
   if (ctx.rpcCode === 100) return new SessionExpired(text, full);
+  // /jsonrpc execute_kw on an unknown model raises UserError("Object x doesn't exist")
+  if (name === 'odoo.exceptions.UserError' && /^Object \S+ doesn't exist$/.test(payload.message ?? '')) return new NotFound(text, full);
   const Cls = BY_NAME[name];
   if (Cls) return new Cls(text, full);
   // unknown method (Python AttributeError) and, on 16/17, unknown model on call_kw (KeyError naming the model)

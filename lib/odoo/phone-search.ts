@@ -33,7 +33,7 @@ export function partnerPhoneDomain(e164: string, fields: Record<string, unknown>
   if (fields.phone_sanitized) terms.push(['phone_sanitized', '=', e164]);
   if (fields.phone_mobile_search) {
     terms.push(['phone_mobile_search', 'ilike', e164]);
-    const digits = spellings.find((s) => /^0\d+$/.test(s));
+    const digits = spellings.find((s) => /^0[1-9]\d+$/.test(s));
     if (digits) terms.push(['phone_mobile_search', 'ilike', digits]);
   }
   for (const f of ['phone', 'mobile']) {

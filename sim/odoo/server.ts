@@ -412,8 +412,8 @@ export async function startOdooSimulator(opts: OdooSimulatorOptions = {}): Promi
           if (failure.kind === 'drop') return req.socket.destroy();
           if (failure.kind === 'http500') return sendHtml(res, 500);
           if (failure.kind === 'http502') return send(res, 502, '<html><body><h1>502 Bad Gateway</h1></body></html>', 'text/html');
+          // like Odoo, the request still runs when the client has given up waiting
           await new Promise((r) => setTimeout(r, failure.ms));
-          if (res.destroyed || req.socket.destroyed) return;
         }
         try {
           await route(req, res, Buffer.concat(chunks).toString('utf8'));
