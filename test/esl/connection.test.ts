@@ -221,6 +221,13 @@ describe('robustness', () => {
     times.sort((a, b) => a - b);
     const median = times[15]!;
     expect(median).toBeLessThan(15);
+    // One TCP write per command (modesl writes the line, each header and the blank line separately).
+    const writes = jest.spyOn(net.Socket.prototype, 'write');
+    for (let i = 0; i < 10; i++) await conn.api('uuid_exists 00000000-0000-0000-0000-000000000000');
+    await conn.execute((await sim.placeCall({ callerIdNumber: '0600000000', destinationNumber: '5000' })).uuid, 'set', 'a=b');
+    const clientWrites = writes.mock.contexts.filter((sock) => (sock as net.Socket).remotePort === sim.port);
+    writes.mockRestore();
+    expect(clientWrites).toHaveLength(11);
   });
 
   test('a request that gets no reply times out, and the connection is reset rather than left desynchronised', async () => {
