@@ -13,7 +13,7 @@ import { JsonRpcApiKeyTransport } from './transports/jsonrpc-apikey';
 import { SessionJsonRpcTransport } from './transports/session-jsonrpc';
 import type { OdooTransport } from './transports/types';
 
-export type { OdooConfig } from './config';
+export type { OdooConfig, OdooConfigInput } from './config';
 export { odooConfigFromEnv, parseOdooConfig } from './config';
 export * from './errors';
 
