@@ -20,8 +20,10 @@ function lockDigest() {
 const marker = path.join(root, 'node_modules', '.installed-lock-digest');
 const digest = lockDigest();
 if (!fs.existsSync(marker) || fs.readFileSync(marker, 'utf8') !== digest) {
-  console.error('[bootstrap] installing npm packages (npm ci)…');
-  run('npm', ['ci', '--no-audit', '--no-fund']);
+  console.error('[bootstrap] installing npm packages from package-lock.json…');
+  // `npm install` rather than `npm ci`: the lock written by npm 11 here leaves out other platforms' optional
+  // binaries (e.g. @swc/core-darwin-arm64), which `npm ci` rejects as out of sync; install honours the lock as is.
+  run('npm', ['install', '--no-audit', '--no-fund']);
   fs.writeFileSync(marker, digest);
 }
 
