@@ -21,7 +21,7 @@ export class PyException extends Error {
 export const userError = (msg: string) => new PyException('odoo.exceptions.UserError', msg, 422);
 export const validationError = (msg: string) => new PyException('odoo.exceptions.ValidationError', msg, 422);
 export const accessError = (msg: string) => new PyException('odoo.exceptions.AccessError', msg, 403);
-export const accessDenied = (msg = 'Access Denied') => new PyException('odoo.exceptions.AccessDenied', msg, 401);
+export const accessDenied = (msg = 'Access Denied') => new PyException('odoo.exceptions.AccessDenied', msg, 403);
 export const missingError = (msg: string) => new PyException('odoo.exceptions.MissingError', msg, 404);
 export const valueError = (msg: string) => new PyException('builtins.ValueError', msg, 500);
 export const typeError = (msg: string) => new PyException('builtins.TypeError', msg, 500);

@@ -451,10 +451,12 @@ export class OdooDatabase implements DomainStore {
     if (model === 'res.partner' && rec.type === 'contact' && !rec.name) {
       throw validationError(`The operation cannot be completed: ${this.version >= 18 ? 'Contacts require a name' : 'Contacts require a name.'}`);
     }
-    if (model === 'calendar.event' && typeof rec.start === 'string' && typeof rec.stop === 'string' && rec.stop < rec.start) {
-      throw validationError(
-        `The ending date and time cannot be earlier than the starting date and time.\nMeeting “${String(rec.name)}” starts at ${rec.start} and ends at ${rec.stop}`,
-      );
+    if (model === 'calendar.event' && !rec.allday && typeof rec.start === 'string' && typeof rec.stop === 'string' && rec.stop < rec.start) {
+      // 16 words the second line differently
+      const second = this.version >= 17
+        ? `Meeting “${String(rec.name)}” starts at ${rec.start} and ends at ${rec.stop}`
+        : `Meeting '${String(rec.name)}' starts '${rec.start}' and ends '${rec.stop}'`;
+      throw validationError(`The ending date and time cannot be earlier than the starting date and time.\n${second}`);
     }
     if (model === 'ir.model.fields' && typeof rec.name === 'string' && !rec.name.startsWith('x_') && rec.state === 'manual') {
       throw validationError("Custom fields must have a name that starts with 'x_'!");
