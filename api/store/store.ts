@@ -5,7 +5,7 @@
  */
 import { openPgDriver, openPgliteDriver, type SqlDriver } from './driver';
 import { migrate } from './schema';
-import type { SendLedger } from '../ports';
+import { LedgerKeyConflict, type SendLedger } from '../../lib/brevo/ledger';
 
 export type ChallengeStatus = 'active' | 'used' | 'replaced' | 'locked' | 'expired';
 
@@ -372,29 +372,26 @@ export class ApiStore {
   // ---- Brevo send ledger ----
 
   /**
-   * The SendLedger handed to the Brevo client. A pending claim older than `staleAfterMs` (a crash between claim
-   * and send) may be claimed again; a fresh pending claim means a concurrent send of the same key is in flight.
+   * The SendLedger handed to the Brevo client (contract in lib/brevo/ledger.ts): claim is one INSERT … ON CONFLICT
+   * DO NOTHING, then a read of the existing row; the client decides what a pending claim means.
    */
-  sendLedger(clock: { now(): Date }, staleAfterMs = 60_000): SendLedger {
+  sendLedger(clock: { now(): Date }): SendLedger {
     const db = this.db;
     return {
       async claim(key, channel) {
-        const now = clock.now();
         const ins = await db.query(
           `INSERT INTO send_ledger (key, channel, status, claimed_at) VALUES ($1,$2,'pending',$3) ON CONFLICT (key) DO NOTHING`,
-          [key, channel, now],
+          [key, channel, clock.now()],
         );
         if (ins.rowCount === 1) return 'new';
         const r = await db.query<Record<string, unknown>>('SELECT * FROM send_ledger WHERE key = $1', [key]);
         const row = r.rows[0];
-        if (row && row.status === 'sent' && row.message_id != null) return { messageId: String(row.message_id) };
-        const stale = await db.query(
-          `UPDATE send_ledger SET claimed_at = $2 WHERE key = $1 AND status = 'pending' AND claimed_at < $3`,
-          [key, now, new Date(now.getTime() - staleAfterMs)],
-        );
-        if (stale.rowCount === 1) return 'new';
-        if (!row) return this.claim(key, channel);
-        throw new SendInProgressError(key);
+        if (!row) return this.claim(key, channel); // released in between
+        if (row.channel !== channel) {
+          throw new LedgerKeyConflict(`idempotency key '${key}' was first used for ${String(row.channel)}, now for ${channel}: use one key per message`);
+        }
+        if (row.status === 'sent' && row.message_id != null) return { messageId: String(row.message_id) };
+        return { pendingSince: toDate(row.claimed_at) };
       },
       async complete(key, messageId) {
         await db.query(`UPDATE send_ledger SET status = 'sent', message_id = $2, completed_at = $3 WHERE key = $1`, [key, messageId, clock.now()]);
@@ -403,12 +400,5 @@ export class ApiStore {
         await db.query(`DELETE FROM send_ledger WHERE key = $1 AND status = 'pending'`, [key]);
       },
     };
-  }
-}
-
-export class SendInProgressError extends Error {
-  override name = 'SendInProgressError';
-  constructor(readonly key: string) {
-    super('A send with this idempotency key is already in progress; retry shortly.');
   }
 }

@@ -1,0 +1,88 @@
+/**
+ * The backend's Express app: the endpoints the machine calls (seed 001 globals.endpoints) and the portal uses.
+ * Everything with an effect comes in through `deps`, so tests run it on the real simulators with a fake clock.
+ */
+import crypto from 'node:crypto';
+import express, { type NextFunction, type Request, type Response } from 'express';
+import { ApiError, toApiError } from './errors';
+import { mount, sendError, type RouteDef } from './http';
+import { buildOpenApi } from './openapi';
+import { authRoutes } from './routes/auth';
+import { portalRoutes } from './routes/portal';
+import { appointmentRoutes } from './routes/appointments';
+import { agentRoutes } from './routes/agent';
+import type { ApiDeps } from './deps';
+
+export const ALL_ROUTES: RouteDef<any, any, any, any>[] = [...authRoutes, ...portalRoutes, ...appointmentRoutes, ...agentRoutes];
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,100}$/;
+
+async function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
+  let t: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([p, new Promise<T>((_, rej) => { t = setTimeout(() => rej(new Error('timeout')), ms); })]);
+  } finally {
+    if (t) clearTimeout(t);
+  }
+}
+
+export function createApp(deps: ApiDeps): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', deps.config.TRUST_PROXY);
+
+  app.use((req: Request, res: Response, next: NextFunction) => {
+    const given = req.get('x-request-id');
+    const id = given && REQUEST_ID.test(given) ? given : crypto.randomUUID();
+    res.locals.requestId = id;
+    res.setHeader('X-Request-Id', id);
+    const started = process.hrtime.bigint();
+    res.on('finish', () => {
+      // Paths carry only ids and link tokens; tokens are cut so they never reach the logs.
+      const path = req.path.replace(/\/(link|shared)\/[^/]+/, '/$1/…');
+      deps.log.info({ requestId: id, method: req.method, path, status: res.statusCode, ms: Number(process.hrtime.bigint() - started) / 1e6 }, 'request');
+    });
+    next();
+  });
+
+  app.use(express.json({ limit: deps.config.BODY_LIMIT, strict: true }));
+
+  app.get('/healthz', async (_req, res) => {
+    const store = await deps.store.ping();
+    let odoo: { reachable: boolean; version?: string } = { reachable: false };
+    try {
+      const v = await withTimeout(deps.odoo.serverVersion(), 2000);
+      odoo = { reachable: true, version: v.label };
+    } catch {
+      odoo = { reachable: false };
+    }
+    res.status(store ? 200 : 503).json({ status: store ? 'ok' : 'degraded', store: { ok: store, driver: deps.store.db.kind }, odoo });
+  });
+
+  const openapi = buildOpenApi(ALL_ROUTES, { title: 'care-ivr backend API', version: '1.0.0', serverUrl: deps.config.API_PUBLIC_URL });
+  app.get('/openapi.json', (_req, res) => {
+    res.json(openapi);
+  });
+
+  const router = express.Router();
+  for (const r of ALL_ROUTES) mount(router, r, deps);
+  app.use(router);
+
+  app.use((req: Request, res: Response) => {
+    sendError(res, new ApiError(404, 'route_not_found', `No route ${req.method} ${req.path}; see GET /openapi.json.`), String(res.locals.requestId ?? ''));
+  });
+
+  // Body parser failures and anything a route did not catch.
+  app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
+    const type = (err as { type?: string }).type;
+    let apiErr: ApiError;
+    if (type === 'entity.too.large') apiErr = new ApiError(413, 'payload_too_large', `The body is larger than ${deps.config.BODY_LIMIT}.`);
+    else if (type === 'entity.parse.failed') apiErr = new ApiError(400, 'invalid_json', 'The body is not valid JSON.');
+    else if (type === 'encoding.unsupported' || type === 'charset.unsupported') apiErr = new ApiError(415, 'unsupported_encoding', 'Send the body as UTF-8 JSON.');
+    else apiErr = toApiError(err);
+    if (apiErr.status >= 500) deps.log.error({ requestId: res.locals.requestId, cause: err instanceof Error ? err.name : typeof err }, 'unhandled error');
+    sendError(res, apiErr, String(res.locals.requestId ?? ''));
+  });
+
+  return app;
+}

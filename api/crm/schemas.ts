@@ -1,0 +1,104 @@
+/**
+ * Inputs of the CRM routes. POST /crm/text-contacts has the three forms the voice-crm machine uses (preview,
+ * correction, create from a confirmed contact) plus the plain `{text}` that extracts and creates at once.
+ */
+import { z } from 'zod';
+import { isValidEmail } from '../../lib/french/email';
+import { parsePhone } from '../../lib/french/phone';
+import { CRM_CONSENT_WORDINGS, DEFAULT_CRM_WORDING_VERSION } from '../../activities/crm/consent-text';
+
+export const FIELDS = ['firstname', 'lastname', 'email', 'phone'] as const;
+
+/** Empty strings (a template rendering a missing ctx value) count as absent. */
+const optText = (max: number) =>
+  z.preprocess((v) => (v === '' || v === null ? undefined : v), z.string().trim().max(max, `at most ${max} characters`).optional());
+
+const nameField = z.preprocess((v) => (v === '' ? null : v), z.string().trim().min(1).max(100, 'at most 100 characters').nullable().default(null));
+
+export function contactSchema(defaultRegion: string) {
+  return z.object({
+    firstname: nameField,
+    lastname: nameField,
+    email: z.preprocess(
+      (v) => (v === '' ? null : v),
+      z.string().trim().toLowerCase().max(254).refine(isValidEmail, 'not a valid e-mail address such as lina@exemple.com').nullable().default(null),
+    ),
+    phone: z.preprocess(
+      (v) => (v === '' ? null : v),
+      z.string().max(40).nullable().default(null).transform((p, ctx) => {
+        if (p === null) return null;
+        const r = parsePhone(p, { defaultRegion });
+        if (r.ok) return r.e164;
+        ctx.addIssue({ code: 'custom', message: `not a valid phone number (${r.reason}); send E.164 such as +261321234567` });
+        return z.NEVER;
+      }),
+    ),
+    needs_check: z.array(z.enum(FIELDS)).max(4).optional(),
+  });
+}
+
+const bool = z.union([z.boolean(), z.enum(['true', 'false']).transform((s) => s === 'true')]);
+
+export const consentSchema = z.object({
+  whatsapp: bool.optional(),
+  sms: bool.optional(),
+  wording_version: z.string().default(DEFAULT_CRM_WORDING_VERSION).refine((v) => v in CRM_CONSENT_WORDINGS, {
+    message: `unknown wording version; known: ${Object.keys(CRM_CONSENT_WORDINGS).join(', ')}`,
+  }),
+});
+
+export function textContactsSchema(defaultRegion: string, maxTextChars: number) {
+  const contact = contactSchema(defaultRegion);
+  return z
+    .object({
+      text: optText(maxTextChars),
+      dry_run: bool.default(false),
+      draft: contact.optional(),
+      field: z.enum(['name', 'email', 'phone']).optional(),
+      contact: contact.optional(),
+      source: optText(40),
+      call_id: optText(200),
+      session_id: optText(200),
+      create_lead: bool.default(true),
+      consent: consentSchema.optional(),
+    })
+    .superRefine((b, ctx) => {
+      const issue = (path: string, message: string) => ctx.addIssue({ code: 'custom', path: [path], message });
+      if (b.dry_run) {
+        if (b.contact) issue('contact', 'a contact is stored only with dry_run: false; a preview takes text (and draft + field to correct)');
+        if (!b.text) issue('text', 'required: the dictation (or the correction) to read');
+        if (b.field && !b.draft) issue('draft', 'required with field: the contact being corrected');
+        if (b.draft && !b.field) issue('field', 'required with draft: name, email or phone');
+      } else {
+        if (b.draft || b.field) issue(b.draft ? 'draft' : 'field', 'draft and field are for corrections, with dry_run: true');
+        if (b.text && b.contact) issue('contact', 'send either text (to extract) or contact (already confirmed), not both');
+        if (!b.text && !b.contact) issue('text', 'required: the dictation to capture, or a confirmed contact');
+      }
+    });
+}
+
+export function listSchema() {
+  return z.object({
+    limit: z.coerce.number().int('a whole number').min(1).max(50, 'at most 50').default(10),
+    q: optText(100),
+  });
+}
+
+/** Idempotency-Key: becomes the workflow id `crm-capture-<key>`, and the marker on the Odoo records. */
+export const idempotencyKeySchema = z
+  .string()
+  .min(1)
+  .max(200)
+  .regex(/^[A-Za-z0-9._:@/+=-]+$/, 'letters, digits and . _ : @ / + = - only');
+
+export const voiceFormSchema = z.object({
+  call_id: optText(200),
+  session_id: optText(200),
+  dry_run: bool.default(false),
+  create_lead: bool.default(true),
+  consent_whatsapp: bool.optional(),
+  consent_sms: bool.optional(),
+  consent_wording_version: z.string().default(DEFAULT_CRM_WORDING_VERSION).refine((v) => v in CRM_CONSENT_WORDINGS, {
+    message: `unknown wording version; known: ${Object.keys(CRM_CONSENT_WORDINGS).join(', ')}`,
+  }),
+});

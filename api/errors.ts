@@ -1,0 +1,60 @@
+/**
+ * The API's error answers: `{ error: { code, message, …details } }` with a stable `code` the machine's on_fail
+ * (and the portal) branch on. Peer failures are mapped here, in one place; nothing else decides a status.
+ */
+import { OdooError, OdooUnavailable, AccessDenied, SessionExpired, MissingError, ValidationError, UserError, AccessError } from '../lib/odoo/errors';
+import { BrevoError, BrevoNoCredits, BrevoRateLimited, BrevoRejected, BrevoOutcomeUnknown } from '../lib/brevo/errors';
+import { LedgerKeyConflict } from '../lib/brevo/ledger';
+
+export class ApiError extends Error {
+  override name = 'ApiError';
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly details: Record<string, unknown> = {},
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(message);
+  }
+}
+
+export interface ErrorBody {
+  error: { code: string; message: string; request_id?: string } & Record<string, unknown>;
+}
+
+/** Turns any thrown value into an ApiError; unknown errors become a 500 without their message. */
+export function toApiError(err: unknown): ApiError {
+  if (err instanceof ApiError) return err;
+  if (err instanceof OdooUnavailable) {
+    const timedOut = /no answer within/.test(err.message);
+    return timedOut
+      ? new ApiError(504, 'odoo_timeout', 'The CRM did not answer in time; retry later.')
+      : new ApiError(502, 'odoo_unavailable', 'The CRM cannot be reached; retry later.');
+  }
+  if (err instanceof AccessDenied || err instanceof SessionExpired) {
+    return new ApiError(502, 'odoo_auth_failed', 'The backend could not log in to the CRM; an operator must check its credentials.');
+  }
+  if (err instanceof MissingError) return new ApiError(404, 'not_found', 'This record does not exist (anymore).');
+  if (err instanceof ValidationError || err instanceof UserError) {
+    return new ApiError(409, 'odoo_rejected', 'The CRM refused this change.');
+  }
+  if (err instanceof AccessError) return new ApiError(502, 'odoo_forbidden', 'The CRM user of the backend may not do this.');
+  if (err instanceof OdooError) return new ApiError(502, 'odoo_error', 'The CRM answered with an error.');
+  if (err instanceof BrevoNoCredits) return new ApiError(503, 'messaging_unavailable', 'Messages cannot be sent at the moment.');
+  if (err instanceof BrevoRateLimited) {
+    const sec = Math.max(1, Math.ceil(err.retryAfterMs / 1000));
+    return new ApiError(503, 'messaging_rate_limited', 'The messaging provider is busy; retry shortly.', { retry_after_sec: sec }, { 'Retry-After': String(sec) });
+  }
+  if (err instanceof BrevoOutcomeUnknown) {
+    return new ApiError(502, 'messaging_outcome_unknown', 'A message may or may not have been sent; it will not be sent again automatically.');
+  }
+  if (err instanceof BrevoRejected) return new ApiError(502, 'messaging_rejected', 'The messaging provider refused this message.');
+  if (err instanceof BrevoError) {
+    return err.code === 'in_flight'
+      ? new ApiError(409, 'send_in_progress', 'The same message is being sent; retry shortly.', {}, { 'Retry-After': '2' })
+      : new ApiError(503, 'messaging_unavailable', 'Messages cannot be sent at the moment.');
+  }
+  if (err instanceof LedgerKeyConflict) return new ApiError(422, 'idempotency_key_reused', 'This idempotency key was used for another message.');
+  return new ApiError(500, 'internal_error', 'Unexpected error; it was logged with the request id.');
+}

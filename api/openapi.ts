@@ -1,0 +1,48 @@
+/** OpenAPI 3.1 document generated from the same zod schemas the routes validate with. */
+import { z } from 'zod';
+import type { RouteDef } from './http';
+import { errorSchema } from './schemas';
+
+function jsonSchema(s: z.ZodType, io: 'input' | 'output'): Record<string, unknown> {
+  return z.toJSONSchema(s, { io, unrepresentable: 'any' }) as Record<string, unknown>;
+}
+
+function parametersOf(s: z.ZodType | undefined, where: 'path' | 'query'): Array<Record<string, unknown>> {
+  if (!s) return [];
+  const js = jsonSchema(s, 'input') as { properties?: Record<string, unknown>; required?: string[] };
+  return Object.entries(js.properties ?? {}).map(([name, schema]) => ({ name, in: where, required: where === 'path' || (js.required ?? []).includes(name), schema }));
+}
+
+export function buildOpenApi(routes: RouteDef<any, any, any, any>[], info: { title: string; version: string; serverUrl: string }): Record<string, unknown> {
+  const paths: Record<string, Record<string, unknown>> = {};
+  const errorJs = jsonSchema(errorSchema, 'output');
+  for (const r of routes) {
+    const path = r.path.replace(/:(\w+)/g, '{$1}');
+    const parameters = [...parametersOf(r.params, 'path'), ...parametersOf(r.query, 'query')];
+    if (r.idempotent) parameters.push({ name: 'Idempotency-Key', in: 'header', required: false, schema: { type: 'string', maxLength: 200 }, description: 'Same key + same request → the stored answer, without redoing the effect; same key + another request → 422.' });
+    const responses: Record<string, unknown> = { '200': { description: 'OK', content: { 'application/json': { schema: jsonSchema(r.response, 'output') } } } };
+    const errs: Array<[number, string]> = [[400, 'invalid_request'], ...(r.auth === 'bearer' ? [[401, 'unauthorized'] as [number, string]] : []), ...(r.errors ?? []), [502, 'odoo_unavailable'], [504, 'odoo_timeout']];
+    for (const [status, code] of errs) {
+      const k = String(status);
+      const prev = responses[k] as { description: string } | undefined;
+      responses[k] = { description: prev ? `${prev.description}, ${code}` : code, content: { 'application/json': { schema: errorJs } } };
+    }
+    paths[path] = {
+      ...(paths[path] ?? {}),
+      [r.method]: {
+        summary: r.summary,
+        parameters,
+        ...(r.body ? { requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(r.body, 'input') } } } } : {}),
+        ...(r.auth === 'bearer' ? { security: [{ bearer: [] }] } : r.auth === 'optional' ? { security: [{ bearer: [] }, {}] } : {}),
+        responses,
+      },
+    };
+  }
+  return {
+    openapi: '3.1.0',
+    info: { title: info.title, version: info.version },
+    servers: [{ url: info.serverUrl }],
+    components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'session_token from PUT /auth/verify-otp or GET /portal/link/{token}' } } },
+    paths,
+  };
+}

@@ -1,0 +1,89 @@
+/**
+ * PUT /auth/request-otp and PUT /auth/verify-otp.
+ *
+ * A number that matches no partner still gets a code (the answer does not reveal who is a client); only after a
+ * correct code does verify-otp answer 404 unknown_number, to the person who holds that phone.
+ */
+import { z } from 'zod';
+import { ApiError } from '../errors';
+import { route, type RouteDef } from '../http';
+import { channelSchema, optionalId, phoneE164 } from '../schemas';
+import { enforceLimits } from '../services/rate-limit';
+import { kit } from './context';
+import type { ApiDeps } from '../deps';
+
+export async function limitSends(deps: ApiDeps, kind: string, phoneHash: string, ip: string): Promise<void> {
+  const c = deps.config;
+  const limits = [{ bucket: `${kind}:phone:${phoneHash}`, max: c.RATE_OTP_PER_PHONE, windowSec: c.RATE_OTP_PHONE_WINDOW_SEC }];
+  if (!kit(deps).ipExempt(ip)) limits.push({ bucket: `${kind}:ip:${ip}`, max: c.RATE_OTP_PER_IP, windowSec: c.RATE_OTP_IP_WINDOW_SEC });
+  await enforceLimits(deps.store, deps.clock.now(), limits);
+}
+
+const requestOtp = route({
+  method: 'put',
+  path: '/auth/request-otp',
+  summary: 'Send a one-time code to a phone (SMS; WhatsApp and email fall back to SMS when not possible).',
+  auth: 'none',
+  idempotent: true,
+  body: z.object({
+    phone_e164: phoneE164,
+    channel: channelSchema.default('sms'),
+    purpose: z.string().min(1).max(64).default('portal_login'),
+    role: z.enum(['client', 'agent']).default('client'),
+    call_id: optionalId,
+    session_id: optionalId,
+  }),
+  response: z.object({ challenge_id: z.string(), expires_in: z.number().int(), channel: channelSchema }),
+  errors: [[400, 'invalid_request'], [429, 'rate_limited'], [503, 'messaging_unavailable']],
+  async handler({ body, ip }, deps) {
+    const k = kit(deps);
+    await limitSends(deps, 'otp', k.otp.phoneHash(body.phone_e164), ip);
+    const issued = await k.otp.issue({ phone: body.phone_e164, channel: body.channel, purpose: body.purpose, role: body.role, callId: body.call_id, sessionId: body.session_id });
+    const minutes = Math.round(deps.config.OTP_TTL_SEC / 60);
+    const text = `Votre code de connexion : ${issued.code}. Il expire dans ${minutes} minutes. Ne le communiquez à personne.`;
+    const key = `otp:${issued.challengeId}`;
+    let used: 'sms' | 'email' = 'sms';
+    if (body.channel === 'email') {
+      const pid = await k.practice.findPartnerIdByPhone(body.phone_e164);
+      const email = pid === null ? null : (await k.practice.readPartner(pid)).email;
+      if (email) {
+        await deps.brevo.sendEmail({ to: [{ email }], subject: 'Votre code de connexion', html: `<p>${text}</p>`, text, idempotencyKey: key, tag: 'otp' });
+        used = 'email';
+      }
+    }
+    if (used === 'sms') await deps.brevo.sendSms({ to: body.phone_e164, content: text, tag: 'otp', idempotencyKey: key });
+    deps.log.info({ challengeId: issued.challengeId, channel: used }, 'otp sent');
+    return { challenge_id: issued.challengeId, expires_in: issued.expiresIn, channel: used };
+  },
+});
+
+const verifyOtp = route({
+  method: 'put',
+  path: '/auth/verify-otp',
+  summary: 'Check a code; on success open a session for the partner who owns the number.',
+  auth: 'none',
+  idempotent: true,
+  body: z.object({
+    phone_e164: phoneE164,
+    otp: z.string().trim().regex(/^\d{4,10}$/, 'digits only'),
+    challenge_id: z.string().min(1).max(100),
+    role: z.string().max(32).optional(),
+    call_id: optionalId,
+    session_id: optionalId,
+  }),
+  response: z.object({ session_token: z.string(), partner_id: z.number().int(), expires_in: z.number().int() }),
+  errors: [[401, 'invalid_code'], [410, 'expired'], [423, 'locked'], [404, 'unknown_number']],
+  async handler({ body }, deps) {
+    const k = kit(deps);
+    await k.otp.verify({ phone: body.phone_e164, challengeId: body.challenge_id, code: body.otp });
+    const partnerId = await k.practice.findPartnerIdByPhone(body.phone_e164);
+    if (partnerId === null) {
+      throw new ApiError(404, 'unknown_number', 'The code is right but this number belongs to no client; offer a human or a new-contact flow.');
+    }
+    const s = await deps.sessions.create(partnerId, 'otp', body.session_id);
+    deps.log.info({ challengeId: body.challenge_id, partnerId }, 'otp verified');
+    return { session_token: s.token, partner_id: partnerId, expires_in: s.expiresIn };
+  },
+});
+
+export const authRoutes: RouteDef<any, any, any, any>[] = [requestOtp, verifyOtp];

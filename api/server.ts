@@ -1,0 +1,67 @@
+/**
+ * Starts the API: opens the store (migrations run), builds the Odoo and Brevo clients unless given, listens.
+ * GET /healthz answers as soon as the server listens, with the store and Odoo states in its body.
+ */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Logger } from 'pino';
+import { createLogger } from '../lib/log';
+import { createOdooClient, odooConfigFromEnv } from '../lib/odoo/client';
+import { brevoConfigFromEnv, createBrevoClient, type BrevoConfig } from '../lib/brevo/client';
+import { createApp } from './app';
+import { loadApiConfig, type ApiConfig } from './config';
+import type { ApiDeps } from './deps';
+import { systemClock, type BrevoPort, type Clock, type OdooPort } from './ports';
+import { SessionService } from './services/sessions';
+import { ApiStore } from './store/store';
+
+export interface StartApiOptions {
+  port?: number;
+  host?: string;
+  config?: ApiConfig;
+  store?: ApiStore;
+  odoo?: OdooPort;
+  /** A ready client, or a config for one (its ledger is the store's). */
+  brevo?: BrevoPort | { config: BrevoConfig };
+  clock?: Clock;
+  log?: Logger;
+}
+
+export interface RunningApi {
+  url: string;
+  port: number;
+  deps: ApiDeps;
+  stop(): Promise<void>;
+}
+
+export async function startApiServer(opts: StartApiOptions = {}): Promise<RunningApi> {
+  const log = opts.log ?? createLogger('api');
+  const config = opts.config ?? loadApiConfig(process.env, (m) => log.warn(m));
+  const clock = opts.clock ?? systemClock;
+  const ownStore = !opts.store;
+  const store = opts.store ?? (await ApiStore.open({ databaseUrl: config.DATABASE_URL, dataDir: config.API_STORE_DIR }));
+  const odoo = opts.odoo ?? createOdooClient(odooConfigFromEnv());
+  const brevoOpt = opts.brevo ?? { config: brevoConfigFromEnv() };
+  const brevo = 'config' in brevoOpt ? createBrevoClient(brevoOpt.config, { ledger: store.sendLedger(clock) }) : brevoOpt;
+  const deps: ApiDeps = { config, store, odoo, brevo, clock, log, sessions: new SessionService(store, clock, config.SESSION_KEY, config.SESSION_TTL_SEC) };
+  const server = http.createServer(createApp(deps));
+  const port = opts.port ?? config.PORT;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, opts.host ?? '127.0.0.1', () => resolve());
+  });
+  const actual = (server.address() as AddressInfo).port;
+  log.info({ port: actual, store: store.db.kind }, 'api listening');
+  return {
+    url: `http://${opts.host ?? '127.0.0.1'}:${actual}`,
+    port: actual,
+    deps,
+    async stop() {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      if (ownStore) await store.close();
+    },
+  };
+}
