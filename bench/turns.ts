@@ -75,6 +75,7 @@ function table(r: TurnsBenchResult): string {
     ['ratio p50 (workflow / engine)', f(r.ratio_p50)],
     ['backend requests / keys', `${r.backend_requests} / ${r.backend_keys}`],
     ['temporal / worker', `${r.temporal} / ${r.worker}`],
+    ['CPU per turn: worker / server / bench', `${f(r.cpu_ms_per_turn.worker)} / ${f(r.cpu_ms_per_turn.server)} / ${f(r.cpu_ms_per_turn.bench)} ms`],
     ['load average start / end', `${r.load_avg[0]} / ${r.load_avg[1]} (2 cores)`],
   ];
   if (r.profile) {

@@ -24,6 +24,7 @@ import { loadBenchMachine, scriptedTurn } from './turn-script';
 import { createBenchVoiceActivities, type ChannelCommandKind } from './voice-activities';
 import { startBenchWorker, type BenchWorker } from './worker-process';
 import { profileHistories, type TurnProfile } from './profile';
+import { findDevServerPid, processCpuMs } from './cpu';
 
 export interface TurnsBenchOptions {
   sessions: number;
@@ -79,6 +80,8 @@ export interface TurnsBenchResult {
   engine_turns: number;
   temporal: string;
   worker: string;
+  /** CPU time per measured turn (ms) during the load phase: the worker, the Temporal server, this process. */
+  cpu_ms_per_turn: { worker: number; server: number; bench: number };
   /** 1-minute load average at the start and the end: other work on the machine skews the figures. */
   load_avg: [number, number];
   profile?: TurnProfile;
@@ -342,9 +345,9 @@ export async function runTurnsBench(opts: TurnsBenchOptions): Promise<TurnsBench
       await sleep(1000);
     }
     const idleSamples: number[] = [];
-    for (let i = 0; i < 5; i++) {
-      idleSamples.push(worker.rssMb());
-      await sleep(100);
+    for (let i = 0; i < 3; i++) {
+      idleSamples.push(await worker.settledRssMb());
+      await sleep(300);
     }
     const rssIdle = median(idleSamples);
 
@@ -354,15 +357,26 @@ export async function runTurnsBench(opts: TurnsBenchOptions): Promise<TurnsBench
     log(`${opts.sessions} session(s) × ${opts.turns} turn(s), one turn per ${opts.intervalMs} ms each (≈ ${Math.round(loadMs / 1000)} s)`);
 
     // Steady state: every session has spoken and answered at least one turn, none has hung up yet.
+    // Settled samples (after a collection) at most every 2 s, at most 5: each costs the worker a GC pause.
     const liveSamples: number[] = [];
     let sampling = true;
     const sampler = (async () => {
       while (sampling) {
-        if (callers.every((c) => c.turnsDone >= 1 && c.phase === 'talking')) liveSamples.push(worker.rssMb());
-        await sleep(250);
+        if (liveSamples.length < 5 && callers.every((c) => c.turnsDone >= 1 && c.phase === 'talking')) {
+          liveSamples.push(await worker.settledRssMb());
+          for (let i = 0; i < 8 && sampling; i++) await sleep(250);
+        } else {
+          await sleep(250);
+        }
       }
     })();
     const loadAtStart = os.loadavg()[0] ?? Number.NaN;
+    const serverPid = findDevServerPid(server.address);
+    const cpuAtStart = {
+      worker: opts.worker === 'child' ? processCpuMs(worker.pid) : Number.NaN,
+      server: serverPid ? processCpuMs(serverPid) : Number.NaN,
+      bench: process.cpuUsage(),
+    };
     const began = performance.now();
     let lastReport = began;
     const progress = setInterval(() => {
@@ -380,6 +394,13 @@ export async function runTurnsBench(opts: TurnsBenchOptions): Promise<TurnsBench
       await sampler;
     }
     const durationS = (performance.now() - began) / 1000;
+    const benchCpu = process.cpuUsage(cpuAtStart.bench);
+    const perTurn = (ms: number) => round(ms / Math.max(1, rec.firstCommandMs.length));
+    const cpu = {
+      worker: perTurn(processCpuMs(worker.pid) - cpuAtStart.worker),
+      server: perTurn(serverPid ? processCpuMs(serverPid) - cpuAtStart.server : Number.NaN),
+      bench: perTurn((benchCpu.user + benchCpu.system) / 1000),
+    };
     const rssLive = liveSamples.length > 0 ? median(liveSamples) : Number.NaN;
 
     const profile =
@@ -426,6 +447,7 @@ export async function runTurnsBench(opts: TurnsBenchOptions): Promise<TurnsBench
       engine_turns: engine.latenciesMs.length,
       temporal: server.source,
       worker: opts.workerModule ? `${opts.worker} (${opts.workerModule})` : `${opts.worker} (workers/session-worker.ts defaults)`,
+      cpu_ms_per_turn: cpu,
       load_avg: [round(loadAtStart, 2), round(os.loadavg()[0] ?? Number.NaN, 2)],
       ...(profile ? { profile } : {}),
       errors: rec.errors,

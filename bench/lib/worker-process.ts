@@ -17,6 +17,8 @@ export interface BenchWorker {
   pid: number;
   /** Resident set size of that process, in MiB (from /proc/<pid>/status). */
   rssMb(): number;
+  /** RSS after a full collection of the worker's main heap (child only; same as rssMb in-process). */
+  settledRssMb(): Promise<number>;
   stop(): Promise<void>;
 }
 
@@ -56,6 +58,7 @@ async function startInProcess(opts: BenchWorkerOptions): Promise<BenchWorker> {
     mode: 'in-process',
     pid: process.pid,
     rssMb: () => readRssMb(process.pid),
+    settledRssMb: async () => readRssMb(process.pid),
     async stop() {
       if (worker.getState() === 'RUNNING') worker.shutdown();
       await running;
@@ -65,7 +68,7 @@ async function startInProcess(opts: BenchWorkerOptions): Promise<BenchWorker> {
 }
 
 async function startChild(opts: BenchWorkerOptions): Promise<BenchWorker> {
-  const child: ChildProcess = spawn(process.execPath, ['-r', 'tsx/cjs', CHILD_ENTRY], {
+  const child: ChildProcess = spawn(process.execPath, ['--expose-gc', '-r', 'tsx/cjs', CHILD_ENTRY], {
     cwd: PROJECT_ROOT,
     env: {
       ...process.env,
@@ -99,10 +102,25 @@ async function startChild(opts: BenchWorkerOptions): Promise<BenchWorker> {
     });
   });
   const pid = child.pid as number;
+  const settledRssMb = () =>
+    new Promise<number>((resolve) => {
+      const timer = setTimeout(() => done(), 5000);
+      const onMessage = (m: unknown) => {
+        if (m && typeof m === 'object' && (m as { gcDone?: unknown }).gcDone === true) done();
+      };
+      const done = () => {
+        clearTimeout(timer);
+        child.off('message', onMessage);
+        resolve(readRssMb(pid));
+      };
+      child.on('message', onMessage);
+      child.send('gc');
+    });
   return {
     mode: 'child',
     pid,
     rssMb: () => readRssMb(pid),
+    settledRssMb,
     async stop() {
       if (child.exitCode !== null || child.signalCode !== null) return;
       if (child.connected) child.send('stop');
