@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { parseOdooConfig, type OdooConfig, type OdooConfigInput } from './config';
-import { OdooProtocolError, UnknownField } from './errors';
+import { OdooError, OdooProtocolError, UnknownField } from './errors';
 import type { HttpPolicy } from './http';
 import { jsonRpc } from './transports/jsonrpc-envelope';
 import { Json2Transport } from './transports/json2';
@@ -77,6 +77,9 @@ export function createOdooClient(input: OdooConfig | OdooConfigInput): OdooClien
       case 'json2':
         return new Json2Transport({ url: config.url, db: config.db, apiKey: config.apiKey!, policy });
       case 'jsonrpc':
+        if (!config.login) {
+          throw new OdooError(`Odoo at ${config.url} is ${(await serverVersion()).label}, without JSON-2: the /jsonrpc transport needs a login (set ODOO_LOGIN)`, { transport: 'jsonrpc' });
+        }
         return new JsonRpcApiKeyTransport({ url: config.url, db: config.db, login: config.login!, secret: config.apiKey ?? config.password!, policy });
       default:
         return new SessionJsonRpcTransport({ url: config.url, db: config.db, login: config.login!, password: config.password!, policy });

@@ -188,7 +188,7 @@ export function baseModels(): Record<string, ModelDef> {
       date_deadline: { type: 'date', string: 'Due Date', required: true },
       summary: { type: 'char', string: 'Summary' },
       note: { type: 'html', string: 'Note' },
-      user_id: { type: 'many2one', string: 'Assigned to', relation: 'res.users' },
+      user_id: { type: 'many2one', string: 'Assigned to', relation: 'res.users', required: true },
     }, { recName: 'summary' }),
     model('mail.message', 'Message', 'id desc', {
       model: { type: 'char', string: 'Related Document Model' },

@@ -76,6 +76,7 @@ const COMPUTED: Record<string, string[]> = {
   'calendar.event': ['duration'],
   'calendar.attendee': ['common_name', 'email'],
   'ir.model.fields': ['model'],
+  'mail.activity': ['res_model'],
 };
 
 /** Fixture file: records per model as `read` returns them (many2one as id, x2many as id lists). */
@@ -358,7 +359,10 @@ export class OdooDatabase implements DomainStore {
       if (!('partner_ids' in vals) && !ctx.fixture) rec.partner_ids = [ADMIN_PARTNER_ID];
     }
     if (model === 'res.partner' && !('company_id' in vals)) rec.company_id = false;
-    if (model === 'mail.activity' && !('user_id' in vals)) rec.user_id = ctx.uid;
+    if (model === 'mail.activity') {
+      if (!('user_id' in vals)) rec.user_id = ctx.uid;
+      if (!('date_deadline' in vals)) rec.date_deadline = formatDatetime(this.now()).slice(0, 10);
+    }
     if (model === 'crm.lead' && !('user_id' in vals)) rec.user_id = ctx.uid;
     if (model === 'mail.message') {
       if (!('author_id' in vals)) rec.author_id = ADMIN_PARTNER_ID;
@@ -389,7 +393,6 @@ export class OdooDatabase implements DomainStore {
     const def = this.models[model]!;
     for (const [name, f] of Object.entries(this.fieldsOf(model))) {
       if (!f.required || f.type === 'one2many' || f.type === 'many2many' || f.type === 'boolean') continue;
-      if (model === 'mail.activity' && name === 'res_model_id' && rec.res_model) continue;
       const v = rec[name];
       if (v === false || v === null || v === undefined || v === '') {
         throw validationError(
@@ -416,11 +419,8 @@ export class OdooDatabase implements DomainStore {
       rec.common_name = p?.name ?? false;
       rec.email = p?.email ?? false;
     } else if (model === 'mail.activity') {
+      // res_model is related to res_model_id.model: callers must give res_model_id (an ir.model id)
       if (typeof rec.res_model_id === 'number') rec.res_model = this.get('ir.model', rec.res_model_id)?.model ?? false;
-      else if (typeof rec.res_model === 'string') {
-        const m = this.ids('ir.model').find((mid) => this.get('ir.model', mid)!.model === rec.res_model);
-        rec.res_model_id = m ?? false;
-      }
     } else if (model === 'res.users') {
       const p = typeof rec.partner_id === 'number' ? this.get('res.partner', rec.partner_id) : undefined;
       if (p && !rec.name) rec.name = p.name;

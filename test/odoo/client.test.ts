@@ -33,6 +33,13 @@ describe('transport choice (auto)', () => {
   });
 });
 
+test('an API key without login on a server below 19 says the login is needed', async () => {
+  const sim = await startOdooSimulator({ version: 17 });
+  const client = createOdooClient({ url: sim.url, db: sim.db, apiKey: sim.issueApiKey(), ...fast });
+  await expect(client.callKw('res.partner', 'search', [[]])).rejects.toThrow('is 17.0, without JSON-2: the /jsonrpc transport needs a login (set ODOO_LOGIN)');
+  await sim.stop();
+});
+
 describe('retries, timeouts and unavailability', () => {
   let sim: OdooSimulator;
   let client: OdooClient;
