@@ -59,7 +59,11 @@ export class OtpService {
       throw gone('expired');
     }
     const attempts = await this.store.countAttempt(c.id);
-    if (attempts === null) throw gone('used');
+    if (attempts === null) {
+      // Finished by a concurrent request between our read and our count.
+      const now = await this.store.getChallenge(c.id);
+      throw now?.status === 'locked' ? locked() : gone(now?.status === 'replaced' ? 'replaced' : now?.status === 'expired' ? 'expired' : 'used');
+    }
     const ok = sameDigest(c.codeHash, keyedHash(this.s.key, 'otp', c.id, input.code));
     if (ok && attempts <= c.maxAttempts) {
       if (!(await this.store.finishChallenge(c.id, 'used'))) throw gone('used');
