@@ -54,7 +54,7 @@ export function summaryVoice(list: VoiceAppointment[], scope: 'upcoming' | 'past
 export function voiceDetail(a: VoiceAppointment & { stop: Date }, zone: string, now: Date): string {
   const past = a.stop.getTime() < now.getTime();
   const minutes = Math.round((a.stop.getTime() - a.start.getTime()) / 60_000);
-  const duration = minutes % 60 === 0 ? (minutes === 60 ? 'une heure' : `${minutes / 60} heures`) : `${minutes} minutes`;
-  const head = `Votre rendez-vous du ${slotLabel(a.start, a.mode, zone)}, d'une durée de ${duration}`;
+  const duration = minutes === 60 ? "d'une heure" : minutes % 60 === 0 ? `de ${minutes / 60} heures` : `de ${minutes} minutes`;
+  const head = `Votre rendez-vous du ${slotLabel(a.start, a.mode, zone)}, d'une durée ${duration}`;
   return past ? `${head}, a eu lieu.` : `${head}, est ${STATE_PHRASE[a.state]}.`;
 }

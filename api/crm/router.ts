@@ -1,0 +1,313 @@
+/**
+ * Voice → CRM routes (seed 000): capture a contact from a recording or a text, deduplicate it against Odoo, create
+ * the res.partner and its crm.lead, log consent; list contacts and leads. Every capture runs as the durable
+ * crmCaptureWorkflow (see ./capture.ts); previews and corrections (dry_run) write nothing and run inline.
+ *
+ *   POST /crm/voice-contacts   multipart: audio (+ call_id, session_id, dry_run, create_lead, consent_*)
+ *   POST /crm/text-contacts    {text} | {text, dry_run:true} | {dry_run:true, draft, field, text} | {dry_run:false, contact}
+ *   GET  /crm/contacts?limit=&q=
+ *   GET  /crm/leads?limit=&q=
+ *
+ * Mount: `app.use(createCrmRouter({...}))` before the API's 404 handler.
+ */
+import express, { type Request, type Response, type Router } from 'express';
+import type { Client } from '@temporalio/client';
+import type { Logger } from 'pino';
+import { checkAudio, MAX_UPLOAD_BYTES, type Transcriber } from '../../lib/stt/transcriber';
+import { AudioRejected } from '../../lib/stt/errors';
+import { parseSpokenEmail } from '../../lib/french/email';
+import { parsePhone } from '../../lib/french/phone';
+import { partnerPhoneDomain } from '../../lib/odoo/phone-search';
+import { requestConsents } from '../../activities/crm/consent-text';
+import type { CrmExtractor } from '../../activities/crm/extract';
+import type { CrmOdooPort } from '../../activities/crm/odoo';
+import type { CaptureInput, CaptureResult, ContactDraft, ContactField } from '../../activities/crm/types';
+import { fingerprint, runCapture } from './capture';
+import { CrmApiError, parseInput, sendCrmError } from './errors';
+import { readAudioUpload } from './multipart';
+import { FIELDS, idempotencyKeySchema, listSchema, textContactsSchema, voiceFormSchema } from './schemas';
+import { readback, readbackQuestion, summaryVoice, type ListedContact } from './voice-text';
+
+export interface CrmRouterDeps {
+  odoo: CrmOdooPort;
+  /** Parser + model extraction, used inline by previews (the workflow's worker has its own). */
+  extraction: CrmExtractor;
+  /** Tells whether speech is configured; recordings are transcribed by the workflow's worker. */
+  transcriber: Pick<Transcriber, 'enabled' | 'transcribe'>;
+  temporalClient: Client;
+  /** Task queue of the worker that registers crmCaptureWorkflow and the crm* activities. */
+  taskQueue: string;
+  logger: Logger;
+  limits?: {
+    /** Largest accepted recording (default 1 MiB: it travels in the workflow input, under Temporal's 2 MB payload limit). */
+    maxAudioBytes?: number;
+    /** Longest accepted WAV recording in seconds (default 60). */
+    maxAudioSeconds?: number;
+    /** How long a request waits for its capture before answering 504 capture_pending (default 25 s). */
+    captureWaitMs?: number;
+    maxTextChars?: number;
+  };
+  defaultRegion?: string;
+  /** Let the model fill what the parser missed (default true; the model is used only when configured). */
+  useLlm?: boolean;
+}
+
+type Row = Record<string, unknown> & { id: number };
+
+const str = (v: unknown): string | null => (typeof v === 'string' && v.trim() !== '' ? v : null);
+
+/** Odoo many2one `[id, "name"]` or false. */
+const many2one = (v: unknown): { id: number; name: string } | null =>
+  Array.isArray(v) && typeof v[0] === 'number' ? { id: v[0], name: String(v[1] ?? '') } : null;
+
+export function createCrmRouter(deps: CrmRouterDeps): Router {
+  const router = express.Router();
+  const region = deps.defaultRegion ?? 'FR';
+  const useLlm = deps.useLlm ?? true;
+  const maxAudioBytes = Math.min(deps.limits?.maxAudioBytes ?? 1024 * 1024, MAX_UPLOAD_BYTES);
+  const maxAudioSeconds = deps.limits?.maxAudioSeconds ?? 60;
+  const captureWaitMs = deps.limits?.captureWaitMs ?? 25_000;
+  const textSchema = textContactsSchema(region, deps.limits?.maxTextChars ?? 5000);
+  const log = deps.logger;
+  const capture = (key: string | null, input: CaptureInput) =>
+    runCapture({ temporalClient: deps.temporalClient, taskQueue: deps.taskQueue, captureWaitMs }, key, input);
+
+  function idempotencyKey(req: Request): string | null {
+    const raw = req.get('idempotency-key');
+    return raw === undefined ? null : parseInput(idempotencyKeySchema, raw, 'headers');
+  }
+
+  /** The answer of every capture: the API's shape plus what the voice-crm machine reads. */
+  function captureAnswer(r: CaptureResult) {
+    if (r.status === 'incomplete') {
+      throw new CrmApiError(422, 'contact_incomplete', describeMissing(r.missing), {
+        missing: r.missing, extracted: r.extracted, needs_check: r.needs_check, transcript: r.transcript, capture_id: r.capture_id,
+      });
+    }
+    return {
+      capture_id: r.capture_id,
+      transcript: r.transcript,
+      extracted: r.extracted,
+      contact: { ...r.extracted, needs_check: r.needs_check },
+      needs_check: r.needs_check,
+      dropped: r.dropped,
+      extraction: r.extraction,
+      partner: r.partner && { id: r.partner.id, created: r.partner.created, matched_by: r.partner.matched_by },
+      lead: r.lead,
+      consents: r.consents,
+      readback: readback(r.extracted),
+      readback_question: readbackQuestion(r.extracted),
+      // the names the voice-crm machine reads
+      partner_id: r.partner?.id ?? null,
+      lead_id: r.lead?.id ?? null,
+      deduplicated: r.partner ? !r.partner.created : false,
+    };
+  }
+
+  const jsonBody = express.json({ limit: '64kb', strict: true });
+
+  router.post('/crm/text-contacts', jsonBody, async (req: Request, res: Response) => {
+    try {
+      const key = idempotencyKey(req);
+      const body = parseInput(textSchema, req.body ?? {}, 'body');
+      if (body.dry_run && body.draft && body.field) {
+        res.json(await correct(body.draft, body.field, body.text!));
+        return;
+      }
+      if (body.dry_run) {
+        res.json(await preview(body.text!));
+        return;
+      }
+      const consents = body.consent ? requestConsents(body.consent, body.consent.wording_version) : [];
+      const input: CaptureInput = {
+        ...(body.text ? { text: body.text } : {}),
+        ...(body.contact ? { contact: body.contact } : {}),
+        source: body.call_id ? 'phone' : 'text',
+        callId: body.call_id ?? null,
+        sessionId: body.session_id ?? null,
+        createLead: body.create_lead,
+        consents,
+        defaultRegion: region,
+        useLlm,
+        fingerprint: fingerprint({ route: 'text', body }),
+      };
+      const answer = captureAnswer(await capture(key, input));
+      res.status(answer.partner?.created ? 201 : 200).json(answer);
+    } catch (err) {
+      sendCrmError(res, err, log, 'POST /crm/text-contacts');
+    }
+  });
+
+  router.post('/crm/voice-contacts', async (req: Request, res: Response) => {
+    try {
+      const key = idempotencyKey(req);
+      const upload = await readAudioUpload(req, maxAudioBytes);
+      const form = parseInput(voiceFormSchema, upload.fields, 'form');
+      try {
+        checkAudio(upload.audio, { maxBytes: maxAudioBytes, maxDurationSeconds: maxAudioSeconds });
+      } catch (err) {
+        if (!(err instanceof AudioRejected)) throw err;
+        if (err.problem === 'too_large' || err.problem === 'too_long') {
+          throw new CrmApiError(413, err.problem === 'too_long' ? 'audio_too_long' : 'audio_too_large', err.message, {
+            problem: err.problem, max_bytes: maxAudioBytes, max_seconds: maxAudioSeconds,
+          });
+        }
+        throw new CrmApiError(422, 'audio_rejected', err.message, { problem: err.problem });
+      }
+      if (!deps.transcriber.enabled) {
+        throw new CrmApiError(503, 'speech_disabled', 'Speech recognition is not configured on this server (OPENAI_API_KEY); use POST /crm/text-contacts.');
+      }
+      if (form.dry_run) {
+        const t = await deps.transcriber.transcribe({ audio: upload.audio, fileName: upload.fileName });
+        res.json({ ...(await preview(t.text)), transcript: t.text });
+        return;
+      }
+      const consents = requestConsents({ whatsapp: form.consent_whatsapp, sms: form.consent_sms }, form.consent_wording_version);
+      const audioBase64 = upload.audio.toString('base64');
+      const input: CaptureInput = {
+        audio: { base64: audioBase64, fileName: upload.fileName },
+        source: 'voice',
+        callId: form.call_id ?? null,
+        sessionId: form.session_id ?? null,
+        createLead: form.create_lead,
+        consents,
+        defaultRegion: region,
+        useLlm,
+        fingerprint: fingerprint({ route: 'voice', form, audio: fingerprint(audioBase64) }),
+      };
+      const answer = captureAnswer(await capture(key, input));
+      res.status(answer.partner?.created ? 201 : 200).json(answer);
+    } catch (err) {
+      sendCrmError(res, err, log, 'POST /crm/voice-contacts');
+    }
+  });
+
+  router.get('/crm/contacts', async (req: Request, res: Response) => {
+    try {
+      const q = parseInput(listSchema(), req.query, 'query');
+      const fields = await deps.odoo.fields('res.partner');
+      const domain: unknown[] = [['is_company', '=', false], ...searchTerms(q.q, fields, ['name', 'email'])];
+      const read = ['id', 'name', 'email', 'phone', ...(fields.mobile ? ['mobile'] : []), 'create_date'];
+      const rows = await deps.odoo.callKw<Row[]>('res.partner', 'search_read', [domain], { fields: read, limit: q.limit, order: 'id desc' });
+      const contacts = rows.map((r) => ({
+        id: r.id,
+        name: str(r.name) ?? '',
+        email: str(r.email),
+        phone: str(r.phone) ?? str(r.mobile),
+        created_at: str(r.create_date),
+      }));
+      const listed: ListedContact[] = contacts;
+      res.json({ contacts, count: contacts.length, summary_voice: summaryVoice(listed) });
+    } catch (err) {
+      sendCrmError(res, err, log, 'GET /crm/contacts');
+    }
+  });
+
+  router.get('/crm/leads', async (req: Request, res: Response) => {
+    try {
+      const q = parseInput(listSchema(), req.query, 'query');
+      const domain = searchTerms(q.q, null, ['name', 'contact_name', 'email_from']);
+      const rows = await deps.odoo.callKw<Row[]>('crm.lead', 'search_read', [domain], {
+        fields: ['id', 'name', 'contact_name', 'email_from', 'phone', 'partner_id', 'type', 'create_date'],
+        limit: q.limit,
+        order: 'id desc',
+      });
+      const leads = rows.map((r) => ({
+        id: r.id,
+        name: str(r.name) ?? '',
+        contact_name: str(r.contact_name),
+        email: str(r.email_from),
+        phone: str(r.phone),
+        partner: many2one(r.partner_id),
+        type: str(r.type),
+        created_at: str(r.create_date),
+      }));
+      res.json({ leads, count: leads.length });
+    } catch (err) {
+      sendCrmError(res, err, log, 'GET /crm/leads');
+    }
+  });
+
+  /** Extraction only, nothing stored: what the caller hears back before confirming. */
+  async function preview(text: string) {
+    const x = await deps.extraction.extract(text, { defaultRegion: region, useLlm });
+    const c = x.contact;
+    if (!c.firstname && !c.lastname && !c.email && !c.phone) {
+      throw new CrmApiError(422, 'nothing_understood', 'No name, e-mail or phone could be read in this text; ask the caller to dictate again.', {
+        dropped: x.dropped,
+      });
+    }
+    return draftAnswer(c, x.needs_check, { dropped: x.dropped, consents: x.consents.map((s) => ({ channel: s.channel, granted: s.granted })) });
+  }
+
+  /** One field said again: read it from the new text and merge it into the draft. */
+  async function correct(draft: ContactDraft & { needs_check?: ContactField[] }, field: 'name' | 'email' | 'phone', text: string) {
+    const x = await deps.extraction.extract(text, { defaultRegion: region, useLlm });
+    const merged: ContactDraft = { firstname: draft.firstname, lastname: draft.lastname, email: draft.email, phone: draft.phone };
+    const touched: ContactField[] = field === 'name' ? ['firstname', 'lastname'] : [field];
+    let flagged = x.needs_check.filter((f) => touched.includes(f));
+    if (field === 'name') {
+      // "Lina Andrianina" alone has no cue: read it as a name said after "je m'appelle"
+      const names = x.contact.firstname || x.contact.lastname ? x.contact : (await deps.extraction.extract(`Je m'appelle ${text}`, { defaultRegion: region, useLlm: false })).contact;
+      if (!names.firstname && !names.lastname) throw notUnderstood('name');
+      merged.firstname = names.firstname;
+      merged.lastname = names.lastname;
+    } else if (field === 'email') {
+      const email = x.contact.email ?? parseSpokenEmail(text);
+      if (!email) throw notUnderstood('email');
+      merged.email = email;
+    } else {
+      let phone = x.contact.phone;
+      if (!phone) {
+        const p = parsePhone(text, { defaultRegion: region });
+        if (p.ok) phone = p.e164;
+      }
+      if (!phone) throw notUnderstood('phone');
+      merged.phone = phone;
+      flagged = x.contact.phone ? flagged : [];
+    }
+    const kept = (draft.needs_check ?? []).filter((f) => !touched.includes(f));
+    const needs = FIELDS.filter((f) => kept.includes(f) || flagged.includes(f));
+    return draftAnswer(merged, needs, { corrected: field });
+  }
+
+  function draftAnswer(c: ContactDraft, needsCheck: ContactField[], extra: Record<string, unknown>) {
+    const missing = [...(!c.firstname && !c.lastname ? ['name'] : []), ...(!c.email && !c.phone ? ['email_or_phone'] : [])];
+    return {
+      dry_run: true,
+      contact: { ...c, needs_check: needsCheck },
+      extracted: c,
+      needs_check: needsCheck,
+      missing,
+      readback: readback(c),
+      readback_question: readbackQuestion(c),
+      partner: null,
+      lead: null,
+      ...extra,
+    };
+  }
+
+  function searchTerms(q: string | undefined, partnerFields: Record<string, unknown> | null, textFields: string[]): unknown[] {
+    if (!q) return [];
+    const digits = q.replace(/\D/g, '');
+    if (partnerFields && digits.length >= 6) {
+      const p = parsePhone(q, { defaultRegion: region });
+      if (p.ok) return partnerPhoneDomain(p.e164, partnerFields);
+    }
+    const fieldsToSearch = [...textFields, 'phone'];
+    return [...Array(fieldsToSearch.length - 1).fill('|'), ...fieldsToSearch.map((f) => [f, 'ilike', q])];
+  }
+
+  return router;
+}
+
+function notUnderstood(field: 'name' | 'email' | 'phone'): CrmApiError {
+  const what = { name: 'a first or last name', email: 'an e-mail address', phone: 'a phone number' }[field];
+  return new CrmApiError(422, 'correction_not_understood', `No ${what} could be read in the correction; ask the caller to say it again.`, { field });
+}
+
+function describeMissing(missing: CaptureResult['missing']): string {
+  const parts = missing.map((m) => (m === 'name' ? 'a first or last name' : 'an e-mail or a phone number'));
+  return `The contact cannot be created without ${parts.join(' and ')}; nothing was written.`;
+}
+
