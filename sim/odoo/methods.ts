@@ -28,7 +28,11 @@ export interface CallInfo {
   uid: number;
   /** JSON-2 returns `result.ids` for recordsets; call_kw returns an id for `create(dict)`. */
   style: 'call_kw' | 'json2';
+  /** the call's context (`kwargs.context` in call_kw, `context` in JSON-2): `active_test: false` shows archived rows */
+  context: Record<string, unknown>;
 }
+
+const activeTest = (call: CallInfo) => call.context.active_test !== false;
 
 const REQUIRED = Symbol('required');
 
@@ -69,22 +73,22 @@ export const METHODS: Record<string, MethodSpec> = {
   search: {
     model: true,
     params: [{ name: 'domain', default: REQUIRED }, { name: 'offset', default: 0 }, { name: 'limit', default: null }, { name: 'order', default: null }],
-    run: (db, model, _ids, a) => db.search(model, a.domain, { offset: optNumber(a.offset, 'offset'), limit: optNumber(a.limit, 'limit'), order: optString(a.order) }),
+    run: (db, model, _ids, a, call) => db.search(model, a.domain, { offset: optNumber(a.offset, 'offset'), limit: optNumber(a.limit, 'limit'), order: optString(a.order), activeTest: activeTest(call) }),
   },
   search_read: {
     model: true,
     params: [{ name: 'domain', default: null }, { name: 'fields', default: null }, { name: 'offset', default: 0 }, { name: 'limit', default: null }, { name: 'order', default: null }],
     varkw: true,
-    run: (db, model, _ids, a) => {
+    run: (db, model, _ids, a, call) => {
       const fields = optFields(a.fields);
-      const ids = db.search(model, a.domain ?? [], { offset: optNumber(a.offset, 'offset'), limit: optNumber(a.limit, 'limit'), order: optString(a.order) });
+      const ids = db.search(model, a.domain ?? [], { offset: optNumber(a.offset, 'offset'), limit: optNumber(a.limit, 'limit'), order: optString(a.order), activeTest: activeTest(call) });
       return db.read(model, ids, fields);
     },
   },
   search_count: {
     model: true,
     params: [{ name: 'domain', default: REQUIRED }, { name: 'limit', default: null }],
-    run: (db, model, _ids, a) => db.search(model, a.domain, { limit: optNumber(a.limit, 'limit') }).length,
+    run: (db, model, _ids, a, call) => db.search(model, a.domain, { limit: optNumber(a.limit, 'limit'), activeTest: activeTest(call) }).length,
   },
   read: {
     model: false,
@@ -226,8 +230,12 @@ export function toIds(v: unknown): number[] {
   throw typeError(`ids must be a list of integers, got ${pyRepr(v)}`);
 }
 
-/** call_kw / execute_kw: ids are the first positional argument of a record method. */
-export function callKw(db: OdooDatabase, model: string, method: string, args: unknown[], kwargs: Named, uid: number): unknown {
+/** call_kw / execute_kw: ids are the first positional argument of a record method; `context` is not an argument. */
+export function callKw(db: OdooDatabase, model: string, method: string, args: unknown[], allKwargs: Named, uid: number): unknown {
+  const { context, ...kwargs } = allKwargs;
+  if (context !== undefined && (typeof context !== 'object' || context === null || Array.isArray(context))) {
+    throw typeError(`context must be a dictionary, got ${pyRepr(context)}`);
+  }
   const spec = resolveMethod(db, model, method);
   let ids: number[] = [];
   let rest = args;
@@ -237,11 +245,11 @@ export function callKw(db: OdooDatabase, model: string, method: string, args: un
     rest = args.slice(1);
   }
   const named = bindArgs(spec, model, method, rest, kwargs, 'python');
-  return spec.run(db, model, ids, named, { uid, style: 'call_kw' });
+  return spec.run(db, model, ids, named, { uid, style: 'call_kw', context: (context as Named | undefined) ?? {} });
 }
 
 /** JSON-2: named arguments, `ids` given separately (already validated by the caller). */
-export function callJson2(db: OdooDatabase, model: string, method: string, ids: number[], kwargs: Named, uid: number): unknown {
+export function callJson2(db: OdooDatabase, model: string, method: string, ids: number[], kwargs: Named, uid: number, context: Named = {}): unknown {
   let spec: MethodSpec;
   try {
     spec = resolveMethod(db, model, method);
@@ -252,5 +260,5 @@ export function callJson2(db: OdooDatabase, model: string, method: string, ids: 
   }
   if (spec.model && ids.length) throw unprocessable(`cannot call ${model}.${method} with ids`);
   const named = bindArgs(spec, model, method, [], kwargs, 'inspect');
-  return spec.run(db, model, ids, named, { uid, style: 'json2' });
+  return spec.run(db, model, ids, named, { uid, style: 'json2', context });
 }

@@ -371,10 +371,10 @@ export async function startOdooSimulator(opts: OdooSimulatorOptions = {}): Promi
       const params = typeof body === 'object' && body !== null && !Array.isArray(body) ? (body as Record<string, unknown>) : {};
       const parsed = Json2Body.safeParse(params);
       if (!parsed.success) throw new HttpException('UnprocessableEntity', 422, `invalid ${String(parsed.error.issues[0]?.path[0])}: ${parsed.error.issues[0]?.message}`);
-      const { ids: rawIds, context: _context, ...kwargs } = parsed.data;
+      const { ids: rawIds, context, ...kwargs } = parsed.data;
       if (!db.hasModel(model)) throw notFound(`the model '${model}' does not exist`);
       const ids = rawIds === undefined ? [] : toIds(rawIds);
-      const result = runLogged('json2', model, method, () => callJson2(db, model, method, ids, kwargs, uid));
+      const result = runLogged('json2', model, method, () => callJson2(db, model, method, ids, kwargs, uid, context ?? {}));
       return sendJson(res, 200, result ?? null);
     } catch (e) {
       return json2Error(res, e);

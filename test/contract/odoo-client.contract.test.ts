@@ -150,6 +150,14 @@ describe.each(targets.map((t) => [`${t.label} over ${t.transport}`, t] as const)
     await expect(client.callKw('res.partner', 'unlink', [[id]])).rejects.toBeInstanceOf(MissingError);
   });
 
+  test('archived records are hidden unless the context says active_test: false', async () => {
+    const tag = unique();
+    const id = await make<number>('res.partner', { name: `Contract Archived ${tag}` });
+    await client.callKw('res.partner', 'action_archive', [[id]]);
+    expect(await client.callKw('res.partner', 'search', [[['name', '=', `Contract Archived ${tag}`]]])).toEqual([]);
+    expect(await client.callKw('res.partner', 'search', [[['name', '=', `Contract Archived ${tag}`]]], { context: { active_test: false } })).toEqual([id]);
+  });
+
   test('validation errors: partner without name, event ending before it starts', async () => {
     const noName = await client.callKw('res.partner', 'create', [{ email: `noname.${unique()}@example.invalid` }]).catch((e: unknown) => e);
     expect(noName).toBeInstanceOf(ValidationError);

@@ -41,6 +41,13 @@ describe('model methods through call_kw', () => {
     expect(kw(db, 'res.partner', 'search_count', [[]], { limit: 1 })).toBe(1);
   });
 
+  test('kwargs.context is not an argument; active_test: false shows archived records', () => {
+    const gone = kw(db, 'res.partner', 'create', [{ name: 'Archivé', active: false }]) as number;
+    expect(kw(db, 'res.partner', 'search', [[['id', '=', gone]]], { context: { lang: 'fr_FR' } })).toEqual([]);
+    expect(kw(db, 'res.partner', 'search', [[['id', '=', gone]]], { context: { active_test: false } })).toEqual([gone]);
+    expect(callJson2(db, 'res.partner', 'search_count', [], { domain: [['id', '=', gone]] }, 2, { active_test: false })).toBe(1);
+  });
+
   test('Python binding errors for call_kw', () => {
     expect(pyError(() => kw(db, 'res.partner', 'search', [])).message).toBe("ResPartner.search() missing 1 required positional argument: 'domain'");
     expect(pyError(() => kw(db, 'res.partner', 'search', [[]], { nope: 1 })).message).toBe("ResPartner.search() got an unexpected keyword argument 'nope'");
