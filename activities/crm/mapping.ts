@@ -1,0 +1,82 @@
+/**
+ * Seed 000 §6 mapping of a captured contact to Odoo values, and the capture marker that makes every create
+ * idempotent: the marker (with the capture id) is written in the same create as the record, so a retry after a
+ * lost answer finds the record instead of creating a second one. Pure: no I/O.
+ */
+import type { ContactDraft, CaptureInput } from './types';
+
+export const SOURCE_LABEL = 'Capté par interface vocale';
+export const LEAD_TITLE = 'Nouveau prospect via voix';
+
+const SOURCE_DETAIL: Record<CaptureInput['source'], string> = {
+  voice: 'enregistrement envoyé par l’application',
+  text: 'texte dicté puis transcrit',
+  phone: 'appel téléphonique (serveur vocal)',
+};
+
+/** `[capture:crm-capture-…]`: the brackets end the id, so one id is never read inside a longer one. */
+export function captureMarker(captureRef: string): string {
+  return `[capture:${captureRef}]`;
+}
+
+export function escapeHtml(s: string): string {
+  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
+}
+
+/** name = firstname + " " + lastname (one of them alone when the other is unknown). */
+export function fullName(c: Pick<ContactDraft, 'firstname' | 'lastname'>): string | null {
+  const name = [c.firstname, c.lastname].filter((p): p is string => !!p && p.trim() !== '').map((p) => p.trim()).join(' ');
+  return name === '' ? null : name;
+}
+
+/**
+ * res.partner values: name, email, phone, and mobile = phone where the server has `mobile` (gone in Odoo 19);
+ * the Notes field carries the source and the capture marker.
+ */
+export function partnerValues(contact: ContactDraft, captureRef: string, source: CaptureInput['source'], fields: Record<string, unknown>): Record<string, unknown> {
+  const name = fullName(contact);
+  if (!name) throw new Error('partnerValues: a contact needs a first or last name (Odoo requires a name)');
+  const vals: Record<string, unknown> = { name, type: 'contact', is_company: false };
+  if (contact.email) vals.email = contact.email;
+  if (contact.phone) {
+    vals.phone = contact.phone;
+    if (fields.mobile) vals.mobile = contact.phone;
+  }
+  if (fields.comment) vals.comment = `<p>${escapeHtml(SOURCE_LABEL)} (${escapeHtml(SOURCE_DETAIL[source])}). ${escapeHtml(captureMarker(captureRef))}</p>`;
+  return vals;
+}
+
+/** crm.lead values; the description (HTML) says where the lead comes from and quotes the transcript, escaped. */
+export function leadValues(input: {
+  captureRef: string;
+  partnerId: number;
+  contact: ContactDraft;
+  transcript: string | null;
+  source: CaptureInput['source'];
+  callId: string | null;
+}): Record<string, unknown> {
+  const name = fullName(input.contact);
+  const lines = [
+    `<p>${escapeHtml(SOURCE_LABEL)} (${escapeHtml(SOURCE_DETAIL[input.source])}).</p>`,
+    input.transcript ? `<p>Transcription : « ${escapeHtml(input.transcript)} »</p>` : '',
+    input.callId ? `<p>Appel : ${escapeHtml(input.callId)}</p>` : '',
+    `<p>${escapeHtml(captureMarker(input.captureRef))}</p>`,
+  ];
+  const vals: Record<string, unknown> = {
+    name: name ? `${LEAD_TITLE} : ${name}` : LEAD_TITLE,
+    type: 'lead',
+    partner_id: input.partnerId,
+    description: lines.filter(Boolean).join(''),
+  };
+  if (name) vals.contact_name = name;
+  if (input.contact.email) vals.email_from = input.contact.email;
+  if (input.contact.phone) vals.phone = input.contact.phone;
+  return vals;
+}
+
+/** Whether a stored (HTML) text carries this capture's marker; the search is `ilike`, this confirms it exactly. */
+export function hasMarker(stored: unknown, captureRef: string): boolean {
+  if (typeof stored !== 'string') return false;
+  const marker = captureMarker(captureRef);
+  return stored.includes(marker) || stored.includes(escapeHtml(marker));
+}

@@ -1,0 +1,100 @@
+/**
+ * What the capture workflow and its activities exchange. Plain JSON only: every value crosses Temporal's payload
+ * converter (and its encryption codec, since contacts are personal data).
+ */
+import type { ContactField } from '../../lib/french/contact';
+
+export type { ContactField };
+
+export interface ContactDraft {
+  firstname: string | null;
+  lastname: string | null;
+  email: string | null;
+  /** E.164 */
+  phone: string | null;
+}
+
+export type ConsentChannel = 'whatsapp' | 'sms';
+
+/** One consent statement, said during the capture or sent explicitly with the request (RGPD art. 7(1) evidence). */
+export interface ConsentStatement {
+  channel: ConsentChannel;
+  granted: boolean;
+  /** speech: read from the dictation; request: an explicit field of the HTTP request. */
+  source: 'speech' | 'request';
+  /** The wording the person accepted (the sentence said, or the wording version's text). */
+  wording: string;
+  wording_version: string;
+}
+
+export interface CaptureInput {
+  /** Audio to transcribe (base64), when the capture started from a recording. */
+  audio?: { base64: string; fileName?: string };
+  /** Typed text or an already known transcript. */
+  text?: string;
+  /** A contact already extracted and confirmed (the machine's create call): no extraction step. */
+  contact?: ContactDraft & { needs_check?: ContactField[] };
+  /** Where the capture comes from, written on the lead (voice: recording, text: typed, phone: the IVR machine). */
+  source: 'voice' | 'text' | 'phone';
+  callId: string | null;
+  sessionId: string | null;
+  createLead: boolean;
+  /** Consents passed explicitly in the request; spoken ones are added after extraction. */
+  consents: ConsentStatement[];
+  defaultRegion: string;
+  useLlm: boolean;
+  /** Hash of the request that started the capture: the same Idempotency-Key with another request is refused. */
+  fingerprint: string;
+}
+
+export interface ExtractionOutput {
+  contact: ContactDraft;
+  needs_check: ContactField[];
+  /** Values the model proposed that the transcript does not support (dropped, never written). */
+  dropped: ContactField[];
+  consents: ConsentStatement[];
+  method: 'parser' | 'parser+llm';
+}
+
+export type DuplicateMatch = { partnerId: number; by: 'capture' | 'email' | 'phone' };
+
+export interface CaptureResult {
+  status: 'created' | 'matched' | 'incomplete';
+  capture_id: string;
+  transcript: string | null;
+  extracted: ContactDraft;
+  needs_check: ContactField[];
+  dropped: ContactField[];
+  /** Fields without which no contact can be created (incomplete captures only). */
+  missing: Array<'name' | 'email_or_phone'>;
+  partner: { id: number; created: boolean; matched_by: 'email' | 'phone' | null } | null;
+  lead: { id: number } | null;
+  consents: Array<{ channel: ConsentChannel; granted: boolean; source: 'speech' | 'request' }>;
+  extraction: 'parser' | 'parser+llm' | 'given';
+  fingerprint: string;
+}
+
+/** Activity signatures, as the workflow sees them (names are prefixed: the session worker has its own `transcribe`). */
+export interface CrmActivities {
+  crmTranscribe(input: { audioBase64: string; fileName?: string }): Promise<{ text: string; durationMs?: number }>;
+  crmExtract(input: { text: string; defaultRegion: string; useLlm: boolean }): Promise<ExtractionOutput>;
+  crmFindDuplicate(input: { captureRef: string; email: string | null; phone: string | null }): Promise<DuplicateMatch | null>;
+  crmCreatePartner(input: { captureRef: string; contact: ContactDraft; source: CaptureInput['source'] }): Promise<{ id: number }>;
+  crmCreateLead(input: {
+    captureRef: string;
+    partnerId: number;
+    contact: ContactDraft;
+    transcript: string | null;
+    source: CaptureInput['source'];
+    callId: string | null;
+  }): Promise<{ id: number }>;
+  crmLogConsent(input: {
+    captureRef: string;
+    partnerId: number;
+    consents: ConsentStatement[];
+    /** When the capture happened (ISO), from the workflow clock so a retry writes the same time. */
+    at: string;
+    callId: string | null;
+    sessionId: string | null;
+  }): Promise<{ logged: ConsentChannel[]; fieldsWritten: boolean }>;
+}
