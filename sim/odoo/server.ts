@@ -31,6 +31,8 @@ export interface OdooSimulatorOptions {
   phonenumbers?: boolean;
   /** Admin password (default `admin`). */
   adminPassword?: string;
+  /** Time /web/session/authenticate takes (a real server spends ~0.6 s hashing the password); default 0. */
+  authenticateDelayMs?: number;
 }
 
 export type Transport = 'session' | 'jsonrpc' | 'json2';
@@ -57,6 +59,10 @@ export interface OdooSimulator {
   stop(): Promise<void>;
   /** Stored rows of a model (many2one as id, many2many as ids), ordered by id. */
   records(model: string): Array<Record<string, unknown>>;
+  /** `search_count` as Odoo evaluates it (archived rows hidden unless the domain names `active`). */
+  searchCount(model: string, domain?: unknown[]): number;
+  /** `search_read` as Odoo answers it (many2one as [id, name]). */
+  searchRead(model: string, domain?: unknown[], fields?: string[]): Array<Record<string, unknown>>;
   /** The underlying database, for assertions the hooks do not cover. */
   database: OdooDatabase;
   load(fixtures: OdooFixtures): void;
@@ -393,6 +399,7 @@ export async function startOdooSimulator(opts: OdooSimulatorOptions = {}): Promi
       return handleJsonRpc(req, res, raw, 'user', (params, { session }) => callKwRoute(params, session!));
     }
     const r = jsonRpcRoutes[path];
+    if (path === '/web/session/authenticate' && opts.authenticateDelayMs) await new Promise((res2) => setTimeout(res2, opts.authenticateDelayMs));
     if (r) {
       if (req.method !== 'POST') return sendHtml(res, 405);
       return handleJsonRpc(req, res, raw, r.auth, r.handler);
@@ -446,6 +453,8 @@ export async function startOdooSimulator(opts: OdooSimulatorOptions = {}): Promi
       if (!db.hasModel(model)) throw new Error(`Odoo simulator: unknown model '${model}'`);
       return db.ids(model).sort((a, b) => a - b).map((id) => ({ id, ...structuredClone(db.get(model, id)!) }));
     },
+    searchCount: (model, domain = []) => db.search(model, domain).length,
+    searchRead: (model, domain = [], fields) => db.read(model, db.search(model, domain), fields),
     load: (fixtures) => db.loadFixtures(fixtures),
     failNext: (failure) => void failures.push({ ...failure }),
     calls,

@@ -146,6 +146,20 @@ describe('session transport', () => {
   });
 });
 
+test('a slow login (password hashing) is paid once, not per call', async () => {
+  const sim = await startOdooSimulator({ version: 18, authenticateDelayMs: 300 });
+  const client = createOdooClient({ url: sim.url, db: sim.db, login: 'admin', password: 'admin', ...fast });
+  const t0 = Date.now();
+  await Promise.all(Array.from({ length: 10 }, () => client.callKw('res.partner', 'search_count', [[]])));
+  for (let i = 0; i < 10; i++) await client.callKw('res.partner', 'search_count', [[]]);
+  const elapsed = Date.now() - t0;
+  expect(elapsed).toBeGreaterThanOrEqual(300);
+  expect(elapsed).toBeLessThan(600);
+  expect(sim.sessionCount()).toBe(1);
+  await client.close();
+  await sim.stop();
+});
+
 describe('fields checked against fields_get', () => {
   test('mobile is refused on 19 with the field and version named, accepted on 18', async () => {
     const s19 = await startOdooSimulator({ version: 19 });

@@ -184,6 +184,13 @@ describe('JSON-2 on Odoo 19', () => {
     expect([badJson.status, JSON.parse(badJson.text).name]).toEqual([400, 'werkzeug.exceptions.BadRequest']);
   });
 
+  test('searchCount and searchRead hooks evaluate domains like the server', async () => {
+    await j2('res.partner/create', { vals_list: [{ name: 'Hook Test', email: 'hook@exemple.fr' }] });
+    expect(sim.searchCount('res.partner', [['email', '=', 'hook@exemple.fr']])).toBe(1);
+    expect(sim.searchRead('res.partner', [['email', '=', 'hook@exemple.fr']], ['name', 'company_id'])).toEqual([{ id: expect.any(Number), name: 'Hook Test', company_id: false }]);
+    expect(() => sim.searchCount('res.partner', [['nope', '=', 1]])).toThrow('Invalid field res.partner.nope');
+  });
+
   test('the call log counts what reached the ORM', async () => {
     sim.resetCalls();
     await j2('res.partner/create', { vals_list: [{ name: 'Un' }] });
