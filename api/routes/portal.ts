@@ -19,7 +19,8 @@ export function maskPhone(p: string | null): string | null {
   if (!p) return null;
   const digits = p.replace(/[^\d+]/g, '');
   if (digits.length < 6) return '••••';
-  return `${digits.slice(0, digits.startsWith('+') ? 3 : 2)}${'•'.repeat(digits.length - 5)}${digits.slice(-2)}`;
+  const head = digits.startsWith('+') ? 3 : 2;
+  return `${digits.slice(0, head)}${'•'.repeat(digits.length - head - 2)}${digits.slice(-2)}`;
 }
 
 /** "c•••••@e•••••.fr": first letter of the local part and of the domain, and the top-level domain. */
