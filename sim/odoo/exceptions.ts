@@ -43,9 +43,6 @@ export class HttpException extends PyException {
 
 export const NOT_FOUND_DESCRIPTION =
   'The requested URL was not found on the server. If you entered the URL manually please check your spelling and try again.';
-export const UNAUTHORIZED_DESCRIPTION =
-  "The server could not verify that you are authorized to access the URL requested. You either supplied the wrong credentials (e.g. a bad password), or your browser doesn't understand how to supply the credentials required.";
-
 export const notFound = (description = NOT_FOUND_DESCRIPTION) => new HttpException('NotFound', 404, description);
 export const unprocessable = (description: string) => new HttpException('UnprocessableEntity', 422, description);
 

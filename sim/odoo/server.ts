@@ -10,7 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
 import {
   accessDenied, accessError, HttpException, keyError, NOT_FOUND_DESCRIPTION, notFound, PyException, serializeException,
-  sessionExpired, typeError, UNAUTHORIZED_DESCRIPTION, userError,
+  sessionExpired, typeError, userError,
 } from './exceptions';
 import { callJson2, callKw, toIds } from './methods';
 import type { OdooVersion } from './models';
@@ -364,7 +364,7 @@ export async function startOdooSimulator(opts: OdooSimulatorOptions = {}): Promi
       const bearer = /^bearer\s+(.+)$/i.exec(String(req.headers.authorization ?? ''));
       const uid = bearer ? apiKeys.get(bearer[1]!.trim()) : undefined;
       if (uid === undefined) {
-        throw new HttpException('Unauthorized', 401, bearer ? 'Invalid apikey' : UNAUTHORIZED_DESCRIPTION, { 'WWW-Authenticate': 'Bearer' });
+        throw new HttpException('Unauthorized', 401, bearer ? 'Invalid apikey' : 'User not authenticated, use an API Key with a Bearer Authorization header.', { 'WWW-Authenticate': 'Bearer' });
       }
       let body: unknown = {};
       if (raw.length > 0) {
