@@ -4,7 +4,7 @@
  * JSON-2 (named arguments only, `ids` separate, unknown argument → 422).
  */
 import { accessError, attributeError, missingError, notFound, PyException, typeError, unprocessable, valueError } from './exceptions';
-import type { OdooDatabase } from './orm';
+import { markupEscape, type OdooDatabase } from './orm';
 import { pyRepr } from './pyrepr';
 
 type Named = Record<string, unknown>;
@@ -164,8 +164,10 @@ export const METHODS: Record<string, MethodSpec> = {
       const id = ensureOne(model, ids);
       existing(db, model, [id], call.uid);
       const partners = Array.isArray(a.partner_ids) ? a.partner_ids : [];
+      // since 17 a str body is text: escaped, so HTML sent over RPC shows its tags (only server-side Markup stays HTML)
+      const raw = typeof a.body === 'string' ? a.body : '';
       const msg = db.create('mail.message', {
-        model, res_id: id, body: typeof a.body === 'string' ? a.body : '', subject: a.subject ?? false,
+        model, res_id: id, body: db.version >= 17 ? markupEscape(raw) : raw, subject: a.subject ?? false,
         message_type: a.message_type ?? 'notification', partner_ids: partners,
       }, { uid: call.uid });
       return call.style === 'json2' ? [msg] : msg;

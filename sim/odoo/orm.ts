@@ -51,14 +51,18 @@ function toDate(value: string): string {
   return v;
 }
 
-function escapeHtml(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+/** markupsafe.escape: what Odoo 17+ does to a plain-str message_post body. */
+export function markupEscape(s: string): string {
+  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&#34;').replace(/'/g, '&#39;');
 }
 
-/** Odoo's html sanitizer wraps plain text in a paragraph. */
+/**
+ * Odoo's html sanitizer (lxml) wraps text that does not start with an element in a paragraph; stray `&` and `<`
+ * in that text come out as entities.
+ */
 function sanitizeHtml(s: string): string {
-  if (s === '') return s;
-  return /^\s*</.test(s) ? s : `<p>${escapeHtml(s)}</p>`;
+  if (s === '' || /^\s*</.test(s)) return s;
+  return `<p>${s.replace(/&(?![a-zA-Z]+;|#\d+;|#x[\da-fA-F]+;)/g, '&amp;').replace(/<(?![a-zA-Z/!])/g, '&lt;')}</p>`;
 }
 
 /** `email_normalize`: the single address of the text, lower-cased; false when there is none. */

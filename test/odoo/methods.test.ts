@@ -32,6 +32,13 @@ describe('model methods through call_kw', () => {
     const msgId = kw(db, 'res.partner', 'message_post', [[lina]], { body: 'Appel reçu', message_type: 'comment' }) as number;
     expect(kw(db, 'mail.message', 'read', [[msgId], ['model', 'res_id', 'body', 'message_type']])).toEqual([{ id: msgId, model: 'res.partner', res_id: lina, body: '<p>Appel reçu</p>', message_type: 'comment' }]);
     expect(pyError(() => kw(db, 'calendar.attendee', 'message_post', [[1]], { body: 'x' })).pyName).toBe('builtins.AttributeError');
+    // a str body is text since 17: HTML sent over RPC is escaped; 16 kept it as HTML
+    const html = kw(db, 'res.partner', 'message_post', [[lina]], { body: "<b>Motif</b> : l'appel" }) as number;
+    expect((kw(db, 'mail.message', 'read', [[html], ['body']]) as Array<{ body: string }>)[0]!.body).toBe('<p>&lt;b&gt;Motif&lt;/b&gt; : l&#39;appel</p>');
+    const db16 = new OdooDatabase({ version: 16, phonenumbers: true });
+    const p16 = kw(db16, 'res.partner', 'create', [{ name: 'P' }]) as number;
+    const m16 = kw(db16, 'res.partner', 'message_post', [[p16]], { body: '<b>Motif</b>' }) as number;
+    expect((kw(db16, 'mail.message', 'read', [[m16], ['body']]) as Array<{ body: string }>)[0]!.body).toBe('<b>Motif</b>');
     expect(pyError(() => kw(db, 'res.partner', 'message_post', [[lina, 3]], { body: 'x' })).message).toBe(`Expected singleton: res.partner(${lina}, 3)`);
   });
 
