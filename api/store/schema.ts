@@ -1,6 +1,7 @@
 /**
  * The store's SQL schema as ordered migrations, applied at start by `migrate()`. Each migration runs once; the
- * applied versions are kept in schema_migrations. Append new migrations; never edit an applied one.
+ * applied versions are kept in schema_migrations. Append new migrations; never edit an applied one; write each so
+ * that running it twice is harmless (IF NOT EXISTS).
  */
 import type { SqlDriver } from './driver';
 
@@ -8,7 +9,7 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; sql: string }> = [
   {
     version: 1,
     sql: `
-CREATE TABLE otp_challenges (
+CREATE TABLE IF NOT EXISTS otp_challenges (
   id text PRIMARY KEY,
   phone_hash text NOT NULL,
   code_hash text NOT NULL,
@@ -23,9 +24,9 @@ CREATE TABLE otp_challenges (
   call_id text,
   session_id text
 );
-CREATE INDEX otp_challenges_phone ON otp_challenges (phone_hash, status);
+CREATE INDEX IF NOT EXISTS otp_challenges_phone ON otp_challenges (phone_hash, status);
 
-CREATE TABLE sessions (
+CREATE TABLE IF NOT EXISTS sessions (
   token_hash text PRIMARY KEY,
   partner_id integer NOT NULL,
   source text NOT NULL,            -- otp | magic_link
@@ -35,7 +36,7 @@ CREATE TABLE sessions (
   revoked_at timestamptz
 );
 
-CREATE TABLE magic_links (
+CREATE TABLE IF NOT EXISTS magic_links (
   token_hash text PRIMARY KEY,
   kind text NOT NULL,              -- portal_login | share
   partner_id integer,              -- null: the number matched no partner when the link was sent
@@ -47,7 +48,7 @@ CREATE TABLE magic_links (
   used_at timestamptz
 );
 
-CREATE TABLE idempotency (
+CREATE TABLE IF NOT EXISTS idempotency (
   key text PRIMARY KEY,
   fingerprint text NOT NULL,
   status text NOT NULL,            -- in_progress | done
@@ -56,7 +57,7 @@ CREATE TABLE idempotency (
   created_at timestamptz NOT NULL
 );
 
-CREATE TABLE consent_log (
+CREATE TABLE IF NOT EXISTS consent_log (
   id bigserial PRIMARY KEY,
   partner_id integer NOT NULL,
   consent_ok boolean NOT NULL,
@@ -68,15 +69,15 @@ CREATE TABLE consent_log (
   session_id text,
   recorded_at timestamptz NOT NULL
 );
-CREATE INDEX consent_log_partner ON consent_log (partner_id, recorded_at);
+CREATE INDEX IF NOT EXISTS consent_log_partner ON consent_log (partner_id, recorded_at);
 
-CREATE TABLE partner_preferences (
+CREATE TABLE IF NOT EXISTS partner_preferences (
   partner_id integer PRIMARY KEY,
   preferred_channel text,
   updated_at timestamptz NOT NULL
 );
 
-CREATE TABLE appointment_preferences (
+CREATE TABLE IF NOT EXISTS appointment_preferences (
   appointment_id integer PRIMARY KEY,
   partner_id integer NOT NULL,
   date_from date,
@@ -86,7 +87,7 @@ CREATE TABLE appointment_preferences (
   updated_at timestamptz NOT NULL
 );
 
-CREATE TABLE slot_proposals (
+CREATE TABLE IF NOT EXISTS slot_proposals (
   appointment_id integer NOT NULL,
   slot_id text NOT NULL,
   partner_id integer NOT NULL,
@@ -98,14 +99,14 @@ CREATE TABLE slot_proposals (
   PRIMARY KEY (appointment_id, slot_id)
 );
 
-CREATE TABLE rate_limits (
+CREATE TABLE IF NOT EXISTS rate_limits (
   bucket text NOT NULL,
   window_start bigint NOT NULL,
   count integer NOT NULL,
   PRIMARY KEY (bucket, window_start)
 );
 
-CREATE TABLE send_ledger (
+CREATE TABLE IF NOT EXISTS send_ledger (
   key text PRIMARY KEY,
   channel text NOT NULL,
   status text NOT NULL,            -- pending | sent
@@ -114,7 +115,7 @@ CREATE TABLE send_ledger (
   completed_at timestamptz
 );
 
-CREATE TABLE agent_notes (
+CREATE TABLE IF NOT EXISTS agent_notes (
   id bigserial PRIMARY KEY,
   partner_id integer,
   reason text NOT NULL,
@@ -133,7 +134,9 @@ export async function migrate(db: SqlDriver): Promise<number[]> {
   const applied: number[] = [];
   for (const m of MIGRATIONS) {
     if (done.has(m.version)) continue;
-    await db.exec(`BEGIN;\n${m.sql}\nINSERT INTO schema_migrations (version) VALUES (${m.version});\nCOMMIT;`);
+    // Several API instances may start together on one PostgreSQL: the transaction-scoped advisory lock serialises
+    // them, and the statements are written to be harmless when another instance applied them first.
+    await db.exec(`BEGIN;\nSELECT pg_advisory_xact_lock(727274);\n${m.sql}\nINSERT INTO schema_migrations (version) VALUES (${m.version}) ON CONFLICT DO NOTHING;\nCOMMIT;`);
     applied.push(m.version);
   }
   return applied;

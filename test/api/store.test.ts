@@ -1,18 +1,56 @@
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { Client } from 'pg';
 import { ApiStore } from '../../api/store/store';
 
-describe('API store on PGlite', () => {
-  let dir: string;
-  beforeEach(() => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'api-store-'));
-  });
-  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+/**
+ * The same repository tests on every driver available: PGlite always; PostgreSQL too when TEST_DATABASE_URL
+ * points at a server where the test may create databases (e.g. postgres://postgres@127.0.0.1:5432/postgres).
+ */
+interface Place {
+  open(): Promise<ApiStore>;
+  cleanup(): Promise<void>;
+}
+const targets: Array<[string, () => Promise<Place>]> = [
+  ['PGlite', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'api-store-'));
+    return { open: () => ApiStore.open({ dataDir: dir }), cleanup: async () => fs.rmSync(dir, { recursive: true, force: true }) };
+  }],
+];
+const adminUrl = process.env.TEST_DATABASE_URL;
+if (adminUrl) {
+  targets.push(['PostgreSQL', async () => {
+    const name = `api_store_${crypto.randomBytes(4).toString('hex')}`;
+    const admin = new Client({ connectionString: adminUrl });
+    await admin.connect();
+    await admin.query(`CREATE DATABASE ${name}`);
+    await admin.end();
+    const url = new URL(adminUrl);
+    url.pathname = `/${name}`;
+    return {
+      open: () => ApiStore.open({ databaseUrl: url.toString(), dataDir: 'unused' }),
+      cleanup: async () => {
+        const c = new Client({ connectionString: adminUrl });
+        await c.connect();
+        await c.query(`DROP DATABASE IF EXISTS ${name}`);
+        await c.end();
+      },
+    };
+  }]);
+}
 
-  test('records survive closing and reopening the data directory', async () => {
+describe.each(targets)('API store on %s', (_name, makePlace) => {
+  let place: Place;
+  beforeEach(async () => {
+    place = await makePlace();
+  });
+  afterEach(() => place.cleanup());
+
+  test('records survive closing and reopening the store', async () => {
     const at = new Date('2026-03-02T08:00:00Z');
-    const s1 = await ApiStore.open({ dataDir: dir });
+    const s1 = await place.open();
     await s1.createChallenge({ id: 'c1', phoneHash: 'ph', codeHash: 'h', channel: 'sms', purpose: 'portal_login', role: 'client', maxAttempts: 5, createdAt: at, expiresAt: new Date(at.getTime() + 600_000) });
     await s1.createSession({ tokenHash: 't1', partnerId: 7, source: 'otp', createdAt: at, expiresAt: new Date(at.getTime() + 3_600_000) });
     await s1.setAppointmentPrefs({ appointmentId: 3, partnerId: 7, dateFrom: '2026-03-10', dateTo: '2026-03-20', timeWindow: 'morning', mode: 'home' }, at);
@@ -20,24 +58,28 @@ describe('API store on PGlite', () => {
     const ledger = s1.sendLedger({ now: () => at });
     expect(await ledger.claim('k1', 'sms')).toBe('new');
     await ledger.complete('k1', 'm-1');
+    expect(await ledger.claim('k2', 'sms')).toBe('new');
     expect(await s1.hit('otp:phone:ph', 0)).toBe(1);
     await s1.close();
 
-    const s2 = await ApiStore.open({ dataDir: dir });
+    const s2 = await place.open();
     const c = await s2.getChallenge('c1');
     expect(c).toMatchObject({ status: 'active', attempts: 0, maxAttempts: 5 });
     expect(c?.expiresAt.toISOString()).toBe('2026-03-02T08:10:00.000Z');
     expect((await s2.getSession('t1'))?.partnerId).toBe(7);
     expect(await s2.getAppointmentPrefs(3)).toMatchObject({ dateFrom: '2026-03-10', dateTo: '2026-03-20', mode: 'home' });
     expect((await s2.latestConsent(7))?.callId).toBe('call-1');
-    expect(await s2.sendLedger({ now: () => at }).claim('k1', 'sms')).toEqual({ messageId: 'm-1' });
+    const ledger2 = s2.sendLedger({ now: () => at });
+    expect(await ledger2.claim('k1', 'sms')).toEqual({ messageId: 'm-1' });
+    expect(await ledger2.claim('k2', 'sms')).toEqual({ pendingSince: at });
+    await expect(ledger2.claim('k1', 'email')).rejects.toThrow(/first used for sms/);
     expect(await s2.hit('otp:phone:ph', 0)).toBe(2);
     await s2.close();
   });
 
   test('a new challenge replaces the active one and attempts count atomically', async () => {
     const at = new Date();
-    const s = await ApiStore.open({ dataDir: 'memory://' });
+    const s = await place.open();
     const base = { phoneHash: 'p', codeHash: 'h', channel: 'sms', purpose: 'x', role: 'client', maxAttempts: 5, createdAt: at, expiresAt: at };
     await s.createChallenge({ ...base, id: 'a' });
     await s.createChallenge({ ...base, id: 'b' });
@@ -50,13 +92,25 @@ describe('API store on PGlite', () => {
     await s.close();
   });
 
-  test('idempotency claims: one winner, then the stored row', async () => {
-    const s = await ApiStore.open({ dataDir: 'memory://' });
+  test('idempotency claims: one winner, then the stored row; a released claim can be taken again', async () => {
+    const s = await place.open();
     const at = new Date();
-    const results = await Promise.all([s.claimIdempotency('k', 'f', at), s.claimIdempotency('k', 'f', at)]);
+    const results = await Promise.all([s.claimIdempotency('k', 'f', at), s.claimIdempotency('k', 'f', at), s.claimIdempotency('k', 'f', at)]);
     expect(results.filter((r) => r === 'claimed')).toHaveLength(1);
     await s.completeIdempotency('k', 200, '{"ok":true}');
     expect(await s.claimIdempotency('k', 'f', at)).toEqual({ fingerprint: 'f', status: 'done', responseStatus: 200, responseBody: '{"ok":true}' });
+    expect(await s.claimIdempotency('k2', 'f', at)).toBe('claimed');
+    await s.releaseIdempotency('k2');
+    expect(await s.claimIdempotency('k2', 'g', at)).toBe('claimed');
     await s.close();
+  });
+
+  test('migrations run once', async () => {
+    const s1 = await place.open();
+    await s1.close();
+    const s2 = await place.open();
+    const r = await s2.db.query<{ n: number }>('SELECT count(*)::int AS n FROM schema_migrations');
+    expect(r.rows[0]?.n).toBe(1);
+    await s2.close();
   });
 });
