@@ -46,17 +46,23 @@ export async function startApiServer(opts: StartApiOptions = {}): Promise<Runnin
   const deps: ApiDeps = { config, store, odoo, brevo, clock, log, sessions: new SessionService(store, clock, config.SESSION_KEY, config.SESSION_TTL_SEC) };
   const server = http.createServer(createApp(deps));
   const port = opts.port ?? config.PORT;
+  const host = opts.host ?? config.HOST;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(port, opts.host ?? '127.0.0.1', () => resolve());
+    server.listen(port, host, () => resolve());
   });
   const actual = (server.address() as AddressInfo).port;
-  log.info({ port: actual, store: store.db.kind }, 'api listening');
+  log.info({ port: actual, host, store: store.db.kind }, 'api listening');
+  const prune = () => store.prune(clock.now(), config.STORE_RETENTION_DAYS).catch((e: unknown) => log.warn({ cause: e instanceof Error ? e.name : typeof e }, 'store prune failed'));
+  void prune();
+  const pruneTimer = setInterval(() => void prune(), 3_600_000);
+  pruneTimer.unref();
   return {
-    url: `http://${opts.host ?? '127.0.0.1'}:${actual}`,
+    url: `http://${host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host}:${actual}`,
     port: actual,
     deps,
     async stop() {
+      clearInterval(pruneTimer);
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();

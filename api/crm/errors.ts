@@ -7,7 +7,8 @@ import type { Response } from 'express';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import { ApplicationFailure, TemporalFailure } from '@temporalio/common';
-import { WorkflowFailedError } from '@temporalio/client';
+import { ServiceError, WorkflowFailedError } from '@temporalio/client';
+import { AudioRejected, SpeechDisabled, SttError, SttRejected } from '../../lib/stt/errors';
 import { OdooError, OdooUnavailable, AccessDenied, SessionExpired, ValidationError, UserError, UnknownField } from '../../lib/odoo/errors';
 
 export class CrmApiError extends Error {
@@ -55,6 +56,13 @@ export function toCrmError(err: unknown): CrmApiError {
   if (err instanceof UnknownField) return new CrmApiError(502, 'odoo_schema', 'The CRM lacks a field this backend writes; run `npx ivr odoo-setup`.');
   if (err instanceof ValidationError || err instanceof UserError) return new CrmApiError(502, 'odoo_rejected', 'The CRM refused the record.');
   if (err instanceof OdooError) return new CrmApiError(502, 'odoo_error', 'The CRM answered with an error.');
+  // speech-to-text called directly by a route (voice previews)
+  if (err instanceof AudioRejected) return new CrmApiError(422, 'audio_rejected', 'The recording is not usable audio.', { problem: err.problem });
+  if (err instanceof SpeechDisabled) return new CrmApiError(503, 'speech_disabled', 'Speech recognition is not configured on this server (OPENAI_API_KEY).');
+  if (err instanceof SttRejected) return new CrmApiError(502, 'stt_rejected', 'The speech-to-text service refused the recording.');
+  if (err instanceof SttError) return new CrmApiError(502, 'stt_unavailable', 'The speech-to-text service cannot be reached; retry later.');
+  // the Temporal server (captures are workflows) cannot be reached
+  if (err instanceof ServiceError) return new CrmApiError(503, 'orchestrator_unavailable', 'Captures cannot be started right now; retry shortly.');
   // a capture workflow that failed: its activity's error class says why
   if (err instanceof WorkflowFailedError || err instanceof TemporalFailure) {
     const { type, details } = failureType(err);

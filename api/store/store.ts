@@ -359,6 +359,21 @@ export class ApiStore {
     return Number(r.rows[0]?.count ?? 0);
   }
 
+  // ---- housekeeping ----
+
+  /** Deletes what no rule needs any more (the consent log and notes are kept: they are evidence). */
+  async prune(now: Date, retentionDays: number): Promise<number> {
+    const before = new Date(now.getTime() - retentionDays * 86_400_000);
+    let n = 0;
+    n += (await this.db.query('DELETE FROM idempotency WHERE created_at < $1', [before])).rowCount;
+    n += (await this.db.query('DELETE FROM otp_challenges WHERE expires_at < $1', [before])).rowCount;
+    n += (await this.db.query('DELETE FROM sessions WHERE expires_at < $1', [before])).rowCount;
+    n += (await this.db.query('DELETE FROM magic_links WHERE expires_at < $1', [before])).rowCount;
+    n += (await this.db.query('DELETE FROM rate_limits WHERE window_start < $1', [before.getTime()])).rowCount;
+    n += (await this.db.query(`DELETE FROM send_ledger WHERE status = 'sent' AND completed_at < $1`, [before])).rowCount;
+    return n;
+  }
+
   // ---- audit ----
 
   async appendAgentNote(n: { partnerId: number | null; reason: string; state: string | null; callId: string | null; sessionId: string | null; at: Date }): Promise<number> {

@@ -19,7 +19,7 @@ describe('the API across a restart, and what it logs', () => {
 
   const start = (): Promise<RunningApi> =>
     startApiServer({
-      port: 0, clock,
+      port: 0, host: '127.0.0.1', clock,
       config: testConfig({ API_STORE_DIR: dir }),
       odoo: createOdooClient({ url: odooSim.url, db: odooSim.db, login: 'admin', password: 'admin', retries: 0 }),
       brevo: { config: brevoConfigFromEnv({ BREVO_API_KEY: 'test', BREVO_BASE_URL: brevoSim.url, BREVO_SMS_SENDER: 'Cabinet', BREVO_EMAIL_SENDER: 'rdv@cabinet.example' }) },

@@ -50,7 +50,7 @@ export async function startStack(now = new Date('2030-03-01T09:00:00Z'), config:
       },
     };
     const api = await startApiServer({
-      port: 0, store, clock, odoo, brevo, log: silent,
+      port: 0, host: '127.0.0.1', store, clock, odoo, brevo, log: silent,
       config: testConfig({ RATE_OTP_PER_PHONE: 1000, RATE_OTP_PER_IP: 1000, IDEMPOTENCY_WAIT_MS: 3000, ...config, ...opts.config }),
     });
     servers.push(api);

@@ -105,6 +105,21 @@ describe.each(targets)('API store on %s', (_name, makePlace) => {
     await s.close();
   });
 
+  test('prune deletes old records but keeps the consent log', async () => {
+    const s = await place.open();
+    const old = new Date('2026-01-01T00:00:00Z');
+    const now = new Date('2026-03-01T00:00:00Z');
+    await s.claimIdempotency('old', 'f', old);
+    await s.claimIdempotency('new', 'f', now);
+    await s.hit('b', old.getTime());
+    await s.appendConsent({ partnerId: 1, consentOk: true, purpose: 'p', channel: 'web', wordingVersion: 'v1', wordingHash: 'h', callId: null, sessionId: null, recordedAt: old });
+    expect(await s.prune(now, 30)).toBe(2);
+    expect(await s.getIdempotency('old')).toBeNull();
+    expect(await s.getIdempotency('new')).not.toBeNull();
+    expect(await s.latestConsent(1)).not.toBeNull();
+    await s.close();
+  });
+
   test('migrations run once', async () => {
     const s1 = await place.open();
     await s1.close();
