@@ -12,7 +12,7 @@ const READBACK = "J'ai noté Lina Andrianina, lina arobase exemple point com, pl
 
 let h: Harness;
 beforeAll(async () => {
-  h = await startHarness({ version: 19, limits: { maxAudioBytes: 600_000, captureWaitMs: 20_000 }, odooTimeoutMs: 400 });
+  h = await startHarness({ version: 19, limits: { maxAudioBytes: 600_000, captureWaitMs: 5_000 }, odooTimeoutMs: 400 });
 }, 120_000);
 afterAll(async () => {
   await h?.close();
@@ -167,6 +167,24 @@ describe('durability and idempotency', () => {
     const c = await postJson(h.baseUrl, '/crm/text-contacts', { text: SEED.replace('Lina', 'Line') }, { 'idempotency-key': k });
     expect(c.status).toBe(422);
     expect(c.body.error.code).toBe('idempotency_key_reused');
+  });
+
+  test('a capture slower than the wait answers 504 capture_pending; the same key later gets its result', async () => {
+    let open!: () => void;
+    const gate = new Promise<void>((r) => (open = r));
+    h.wrap.crmCreateLead = async (real, input) => {
+      await gate;
+      return real(input);
+    };
+    const k = key();
+    const pending = await postJson(h.baseUrl, '/crm/text-contacts', { text: SEED }, { 'idempotency-key': k });
+    expect(pending.status).toBe(504);
+    expect(pending.body.error).toMatchObject({ code: 'capture_pending', capture_id: `crm-capture-${k}`, idempotency_key: k });
+    open();
+    const done = await postJson(h.baseUrl, '/crm/text-contacts', { text: SEED }, { 'idempotency-key': k });
+    expect(done.status).toBe(201);
+    expect(capturedPartners(h.odooSim)).toHaveLength(1);
+    expect(h.odooSim.records('crm.lead')).toHaveLength(1);
   });
 
   test('concurrent requests with one key join one capture', async () => {
