@@ -82,6 +82,29 @@ function canonical(v: unknown): string {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/**
+ * Stored answers are sealed (AES-256-GCM, key derived from SESSION_KEY): a replayed verify-otp carries a session
+ * token, and a copy of the store alone must not yield a usable one.
+ */
+function sealKey(secret: string): Buffer {
+  return crypto.createHash('sha256').update(`idempotency-answer:${secret}`).digest();
+}
+
+export function sealAnswer(secret: string, json: string): string {
+  const iv = crypto.randomBytes(12);
+  const c = crypto.createCipheriv('aes-256-gcm', sealKey(secret), iv);
+  const body = Buffer.concat([c.update(json, 'utf8'), c.final()]);
+  return `v1.${iv.toString('base64url')}.${c.getAuthTag().toString('base64url')}.${body.toString('base64url')}`;
+}
+
+export function openAnswer(secret: string, sealed: string): string {
+  const [v, iv, tag, body] = sealed.split('.');
+  if (v !== 'v1' || !iv || !tag || body === undefined) throw new ApiError(500, 'internal_error', 'A stored answer cannot be read.');
+  const d = crypto.createDecipheriv('aes-256-gcm', sealKey(secret), Buffer.from(iv, 'base64url'));
+  d.setAuthTag(Buffer.from(tag, 'base64url'));
+  return Buffer.concat([d.update(Buffer.from(body, 'base64url')), d.final()]).toString('utf8');
+}
+
 export function sendError(res: Response, err: ApiError, requestId: string): void {
   for (const [k, v] of Object.entries(err.headers)) res.setHeader(k, v);
   res.status(err.status).json({ error: { code: err.code, message: err.message, ...err.details, request_id: requestId } });
@@ -122,7 +145,7 @@ export function mount(router: Router, def: RouteDef<any, any, any, any>, deps: A
       const status = result.status ?? 200;
       const json = JSON.stringify(result.body);
       if (claimedKey) {
-        await deps.store.completeIdempotency(claimedKey, status, json);
+        await deps.store.completeIdempotency(claimedKey, status, sealAnswer(deps.config.SESSION_KEY, json));
         claimedKey = null;
       }
       res.status(status).type('application/json').send(json);
@@ -154,7 +177,7 @@ async function claimOrReplay(deps: ApiDeps, key: string, fingerprint: string): P
     if (r.fingerprint !== fingerprint) {
       throw new ApiError(422, 'idempotency_key_reused', 'This Idempotency-Key was already used with another request; use a new key per request.');
     }
-    if (r.status === 'done' && r.responseStatus != null && r.responseBody != null) return { status: r.responseStatus, body: r.responseBody };
+    if (r.status === 'done' && r.responseStatus != null && r.responseBody != null) return { status: r.responseStatus, body: openAnswer(deps.config.SESSION_KEY, r.responseBody) };
     if (Date.now() > deadline) {
       throw new ApiError(409, 'idempotency_in_progress', 'The same request is still being processed; retry shortly.', {}, { 'Retry-After': '1' });
     }

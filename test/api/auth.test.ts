@@ -33,6 +33,18 @@ describe('OTP and sessions over HTTP', () => {
     expect(me.body).toMatchObject({ id: 8, name: 'Claire Martin', phone: '+33•••••••78', email: 'c•••@e•••.fr' });
   });
 
+  test('a replayed verify-otp returns the same session, and the store keeps it sealed', async () => {
+    const r = await request(CLAIRE);
+    const body = { phone_e164: CLAIRE, otp: lastCode(s.brevoSim, CLAIRE), challenge_id: r.body.challenge_id };
+    const first = await call(s.api.url, 'PUT', '/auth/verify-otp', { key: 'wf-a:verify', body });
+    const replay = await call(s.api.url, 'PUT', '/auth/verify-otp', { key: 'wf-a:verify', body });
+    expect(first.status).toBe(200);
+    expect(replay.body).toEqual(first.body);
+    const row = await s.store.getIdempotency('wf-a:verify');
+    expect(row?.responseBody).toMatch(/^v1\./);
+    expect(row?.responseBody).not.toContain(first.body.session_token);
+  });
+
   test('a national spelling stored in Odoo still finds the partner', async () => {
     expect((await login(s.api.url, s.brevoSim, PAUL)).partnerId).toBe(9);
   });
