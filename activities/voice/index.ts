@@ -1,0 +1,71 @@
+/**
+ * The voice channel's activities for one FreeSWITCH node: createVoiceActivities({ esl, … }) returns the
+ * VoiceActivities the session workflow schedules on `voice-<node>`. One file per capability.
+ */
+import type { Logger } from 'pino';
+import type { EslConnection } from '../../esl-bridge/esl-connection';
+import { createLogger } from '../../lib/log';
+import type { VoiceActivities } from '../../workflows/activity-types';
+import { ChannelTracker } from './channels';
+import type { VoiceConfig } from './config';
+import type { VoiceContext } from './context';
+import { createHandoff } from './handoff';
+import { createHangup } from './hangup';
+import { createListen, watchSilentRecordings } from './listen';
+import { createSay } from './say';
+import { createStop } from './stop';
+import { EspeakWavCache, SpeakRenderer, type PromptRenderer } from './tts';
+
+export interface VoiceActivitiesOptions {
+  esl: EslConnection;
+  config: VoiceConfig;
+  /** Prompt rendering; from config.tts when omitted. */
+  prompts?: PromptRenderer;
+  logger?: Logger;
+}
+
+export interface VoiceRuntime {
+  activities: VoiceActivities;
+  tracker: ChannelTracker;
+  /** Subscribes the connection to the events the activities follow (call once it is connected). */
+  subscribe(): Promise<void>;
+}
+
+export function createVoiceActivities(opts: VoiceActivitiesOptions): VoiceRuntime {
+  const tracker = new ChannelTracker(opts.esl);
+  const prompts =
+    opts.prompts ??
+    (opts.config.tts === 'speak'
+      ? new SpeakRenderer(opts.config.ttsVoice.split('+')[0])
+      : new EspeakWavCache({ dir: opts.config.ttsDir, voice: opts.config.ttsVoice, rate: opts.config.ttsRate, bin: opts.config.espeakBin }));
+  const ctx: VoiceContext = {
+    esl: opts.esl,
+    tracker,
+    prompts,
+    config: opts.config,
+    log: opts.logger ?? createLogger('voice'),
+    handedOff: new Set(),
+    listening: new Map(),
+  };
+  watchSilentRecordings(ctx);
+  // Forget finished calls.
+  opts.esl.on('event', (ev) => {
+    if (ev.name === 'CHANNEL_HANGUP_COMPLETE' && ev.uniqueId) {
+      ctx.listening.delete(ev.uniqueId);
+      ctx.handedOff.delete(ev.uniqueId);
+    }
+  });
+  return {
+    tracker,
+    subscribe: () => opts.esl.subscribe([...ChannelTracker.EVENTS, 'CUSTOM callcenter::info']),
+    activities: {
+      voiceSay: createSay(ctx),
+      voiceListen: createListen(ctx),
+      voiceStop: createStop(ctx),
+      voiceHandoff: createHandoff(ctx),
+      voiceHangup: createHangup(ctx),
+    },
+  };
+}
+
+export { voiceConfigFromEnv, type VoiceConfig } from './config';

@@ -1,0 +1,339 @@
+/**
+ * The esl-bridge: FreeSWITCH events → session workflows.
+ *
+ * - A call reaching the IVR extension (CHANNEL_PARK, or CHANNEL_ANSWER with another dialplan) starts the session
+ *   workflow `voice-<Unique-ID>` (starting twice attaches to the running one), with the caller id as a phone candidate
+ *   and the node's voice task queue.
+ * - DTMF, finished recordings (RECORD_STOP → `audio` with the file path) and CHANNEL_HANGUP become `input` signals
+ *   whose event ids come from FreeSWITCH (`<Core-UUID>:<Event-Sequence>`, `hangup:<uuid>`), so a redelivery or a
+ *   reconciliation is applied once. Signals of one call are sent in order, one at a time.
+ * - After the adapter reconnects, calls it tracked that no longer exist are signalled as hung up, and IVR calls that
+ *   appeared meanwhile are adopted.
+ * - A recording is an utterance only when it ended by itself: one during which the caller pressed a key, or one the
+ *   voice worker cut to play something else (channel variable `ivr_record_discard` = its path), is not forwarded.
+ */
+import type { Client } from '@temporalio/client';
+import { WorkflowNotFoundError } from '@temporalio/client';
+import type { Logger } from 'pino';
+import { createLogger, piiHash } from '../lib/log';
+import type { CompiledMachine, JsonValue } from '../lib/machine/model';
+import type { Ctx } from '../workflows/engine/types';
+import { startSessionWorkflow } from '../lib/sessions/start';
+import { inputSignal, sessionWorkflowId, type CallerInput } from '../workflows/session-api';
+import { voiceTaskQueue } from './config';
+import type { EslConnection } from './esl-connection';
+import type { EslEvent } from './esl-events';
+import { isSilentRecording, RECORD_DISCARD_VAR } from './recordings';
+
+export { RECORD_DISCARD_VAR } from './recordings';
+
+/** Channel variable naming a conversation-script run, whose session overrides the bridge looks up. */
+export const RUN_ID_VAR = 'ivr_run_id';
+
+export interface BridgeNode {
+  name: string;
+  esl: EslConnection;
+}
+
+export interface SessionOverrides {
+  globals?: Record<string, JsonValue>;
+  ctx?: Ctx;
+}
+
+export interface EslBridgeOptions {
+  client: Client;
+  machine: CompiledMachine;
+  nodes: BridgeNode[];
+  /** Destination numbers of the IVR extension. */
+  destinations: string[];
+  startEvent?: 'CHANNEL_PARK' | 'CHANNEL_ANSWER';
+  /** Task queue of the session workflows (lib/sessions/start default when omitted). */
+  sessionTaskQueue?: string;
+  logger?: Logger;
+  /** Silence that ends a recording (VOICE_SILENCE_HITS_SEC, shared with the voice worker). Default 2. */
+  silenceHitsSec?: number;
+  /** Session additions for a call carrying the channel variable ivr_run_id (conversation scripts, local tools). */
+  overrides?: (runId: string) => SessionOverrides | undefined;
+}
+
+interface TrackedCall {
+  uuid: string;
+  node: string;
+  workflowId: string;
+  /** Signals of a call go out one after the other, in event order. */
+  chain: Promise<void>;
+  record?: { path: string; keyed: boolean };
+  hungUp: boolean;
+}
+
+export interface BridgeStats {
+  started: number;
+  adopted: number;
+  signals: Record<CallerInput['kind'], number>;
+  recordingsDropped: number;
+  reconciledHangups: number;
+  signalFailures: number;
+}
+
+const ENDED_KEPT = 2048;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export class EslBridge {
+  private readonly log: Logger;
+  private readonly calls = new Map<string, TrackedCall>();
+  /** Calls seen ending recently: their late events (RECORD_STOP after hangup) are dropped. */
+  private readonly ended = new Set<string>();
+  private readonly destinations: Set<string>;
+  private readonly startEvent: 'CHANNEL_PARK' | 'CHANNEL_ANSWER';
+  private readonly detach: Array<() => void> = [];
+  private stopped = false;
+  readonly stats: BridgeStats = {
+    started: 0,
+    adopted: 0,
+    signals: { dtmf: 0, speech: 0, audio: 0, text: 0, hangup: 0 },
+    recordingsDropped: 0,
+    reconciledHangups: 0,
+    signalFailures: 0,
+  };
+
+  constructor(private readonly opts: EslBridgeOptions) {
+    this.log = opts.logger ?? createLogger('esl-bridge');
+    this.destinations = new Set(opts.destinations);
+    this.startEvent = opts.startEvent ?? 'CHANNEL_PARK';
+  }
+
+  /** Connects every node (when not yet connected), subscribes, and adopts IVR calls already up. */
+  async start(): Promise<void> {
+    for (const node of this.opts.nodes) {
+      const onEvent = (ev: EslEvent) => this.onEvent(node, ev);
+      const onReconnected = () => {
+        void this.reconcile(node).catch((err: Error) => this.log.warn({ node: node.name, err: err.message }, 'reconciliation after reconnect failed'));
+      };
+      node.esl.on('event', onEvent);
+      node.esl.on('reconnected', onReconnected);
+      this.detach.push(() => {
+        node.esl.off('event', onEvent);
+        node.esl.off('reconnected', onReconnected);
+      });
+      if (!node.esl.isReady) await node.esl.connect();
+      const names = [this.startEvent, 'DTMF', 'RECORD_START', 'RECORD_STOP', 'CHANNEL_HANGUP'];
+      await node.esl.subscribe(names);
+      // Only these reach the bridge: the adapter's own subscriptions (every application completion on the node)
+      // are of no use here and would be most of the traffic.
+      for (const name of names) await node.esl.filter('Event-Name', name);
+      await this.reconcile(node);
+      this.log.info({ node: node.name, destinations: [...this.destinations], startEvent: this.startEvent }, 'esl-bridge listening');
+    }
+  }
+
+  /** Stops listening; signals already queued are sent first. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    for (const d of this.detach.splice(0)) d();
+    await Promise.allSettled([...this.calls.values()].map((c) => c.chain));
+  }
+
+  /** Calls tracked now (uuid → node), for tests and the operator CLI. */
+  trackedCalls(): Map<string, string> {
+    return new Map([...this.calls.values()].map((c) => [c.uuid, c.node]));
+  }
+
+  /** Resolves when every signal queued so far for every call has been sent. */
+  async idle(): Promise<void> {
+    await Promise.allSettled([...this.calls.values()].map((c) => c.chain));
+  }
+
+  // ---- events ---------------------------------------------------------------------------------------------------
+
+  private onEvent(node: BridgeNode, ev: EslEvent): void {
+    if (this.stopped) return;
+    try {
+      const uuid = ev.uniqueId;
+      if (!uuid) return;
+      if (ev.name === this.startEvent) return this.onCallUp(node, ev, uuid);
+      const call = this.calls.get(uuid);
+      if (!call) return;
+      switch (ev.name) {
+        case 'DTMF': {
+          const digit = ev.headers['DTMF-Digit'] ?? '';
+          if (call.record) call.record.keyed = true;
+          this.send(call, { eventId: eventIdOf(ev), kind: 'dtmf', digits: digit });
+          return;
+        }
+        case 'RECORD_START':
+          call.record = { path: ev.headers['Record-File-Path'] ?? '', keyed: false };
+          return;
+        case 'RECORD_STOP':
+          return this.onRecordStop(call, ev);
+        case 'CHANNEL_HANGUP':
+          return this.onHangup(call, ev.headers['Hangup-Cause']);
+        default:
+          return;
+      }
+    } catch (err) {
+      this.log.error({ node: node.name, event: ev.name, err: (err as Error).message }, 'event handling failed; the bridge goes on');
+    }
+  }
+
+  private onCallUp(node: BridgeNode, ev: EslEvent, uuid: string): void {
+    if (this.calls.has(uuid) || this.ended.has(uuid)) return;
+    const dest = ev.headers['Caller-Destination-Number'] ?? '';
+    if (!this.destinations.has(dest)) return;
+    const caller = ev.headers['Caller-Caller-ID-Number'];
+    const runId = ev.headers[`variable_${RUN_ID_VAR}`];
+    this.track(node, uuid, caller, runId, 'started');
+  }
+
+  private track(node: BridgeNode, uuid: string, caller: string | undefined, runId: string | undefined, how: 'started' | 'adopted'): TrackedCall {
+    const call: TrackedCall = {
+      uuid,
+      node: node.name,
+      workflowId: sessionWorkflowId('voice', uuid),
+      chain: Promise.resolve(),
+      hungUp: false,
+    };
+    this.calls.set(uuid, call);
+    const extra = runId ? this.opts.overrides?.(runId) : undefined;
+    const validCaller = caller && caller !== '0000000000' && /^\+?[0-9]{3,20}$/.test(caller) ? caller : undefined;
+    call.chain = this.withRetry(`start ${call.workflowId}`, async () => {
+      await startSessionWorkflow(
+        this.opts.client,
+        {
+          machine: this.opts.machine,
+          channel: 'voice',
+          callId: uuid,
+          ...(validCaller ? { caller: validCaller } : {}),
+          voiceTaskQueue: voiceTaskQueue(node.name),
+          ...(extra?.globals ? { globals: extra.globals } : {}),
+          ...(extra?.ctx ? { ctx: extra.ctx } : {}),
+        },
+        this.opts.sessionTaskQueue ? { taskQueue: this.opts.sessionTaskQueue } : {},
+      );
+      if (how === 'started') this.stats.started++;
+      else this.stats.adopted++;
+      this.log.info({ node: node.name, uuid, callerHash: validCaller ? piiHash(validCaller) : undefined, how }, 'session started for call');
+    });
+    return call;
+  }
+
+  private onRecordStop(call: TrackedCall, ev: EslEvent): void {
+    const path = ev.headers['Record-File-Path'] ?? '';
+    const rec = call.record;
+    call.record = undefined;
+    const discarded = ev.headers[`variable_${RECORD_DISCARD_VAR}`] === path;
+    const keyed = rec?.path === path && rec.keyed;
+    const silent = isSilentRecording(ev.headers, this.opts.silenceHitsSec ?? 2);
+    if (call.hungUp || discarded || keyed || silent || !path) {
+      this.stats.recordingsDropped++;
+      const why = call.hungUp ? 'hung up' : discarded ? 'stopped by the voice worker' : keyed ? 'caller used keys' : silent ? 'silence only' : 'no path';
+      this.log.debug({ uuid: call.uuid, why }, 'recording not forwarded');
+      return;
+    }
+    this.send(call, { eventId: eventIdOf(ev), kind: 'audio', ref: path });
+  }
+
+  private onHangup(call: TrackedCall, cause: string | undefined): void {
+    if (call.hungUp) return;
+    call.hungUp = true;
+    this.send(call, { eventId: `hangup:${call.uuid}`, kind: 'hangup', ...(cause ? { cause } : {}) });
+    const chain = call.chain;
+    void chain.then(() => {
+      if (this.calls.get(call.uuid) === call) this.calls.delete(call.uuid);
+      this.ended.add(call.uuid);
+      if (this.ended.size > ENDED_KEPT) this.ended.delete(this.ended.values().next().value as string);
+    });
+  }
+
+  private send(call: TrackedCall, input: CallerInput): void {
+    call.chain = call.chain.then(() =>
+      this.withRetry(`signal ${input.kind} to ${call.workflowId}`, async () => {
+        await this.opts.client.workflow.getHandle(call.workflowId).signal(inputSignal, input);
+        this.stats.signals[input.kind]++;
+      }),
+    );
+  }
+
+  /** Temporal briefly unreachable must not lose a key press: retry with backoff; a finished session is no error. */
+  private async withRetry(what: string, fn: () => Promise<void>): Promise<void> {
+    let delay = 100;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await fn();
+        return;
+      } catch (err) {
+        if (err instanceof WorkflowNotFoundError) {
+          this.log.debug({ what }, 'session already finished: input dropped');
+          return;
+        }
+        if (attempt >= 6 || this.stopped) {
+          this.stats.signalFailures++;
+          this.log.error({ what, err: (err as Error).message, attempt }, 'giving up on a session request');
+          return;
+        }
+        await sleep(delay);
+        delay = Math.min(delay * 2, 2000);
+      }
+    }
+  }
+
+  // ---- reconciliation -------------------------------------------------------------------------------------------
+
+  /**
+   * Events sent while the socket was down are lost: calls of this node that ended meanwhile are signalled as hung
+   * up (same event id as CHANNEL_HANGUP would give, so never twice), IVR calls that started meanwhile are adopted.
+   */
+  private async reconcile(node: BridgeNode): Promise<void> {
+    const mine = [...this.calls.values()].filter((c) => c.node === node.name && !c.hungUp);
+    for (const call of mine) {
+      const exists = (await node.esl.api(`uuid_exists ${call.uuid}`)).trim();
+      if (exists === 'false') {
+        this.stats.reconciledHangups++;
+        this.log.info({ node: node.name, uuid: call.uuid }, 'call ended while the event socket was down');
+        this.onHangup(call, 'UNKNOWN_AFTER_RECONNECT');
+      }
+    }
+    const listing = await node.esl.api('show channels');
+    for (const ch of parseShowChannels(listing)) {
+      if (this.calls.has(ch.uuid) || this.ended.has(ch.uuid) || !this.destinations.has(ch.dest)) continue;
+      // A session that already exists (or finished, e.g. handed to an agent) must not be started again.
+      const known = await this.opts.client.workflow
+        .getHandle(sessionWorkflowId('voice', ch.uuid))
+        .describe()
+        .then(
+          () => true,
+          (err: unknown) => (err instanceof WorkflowNotFoundError ? false : Promise.reject(err)),
+        );
+      if (known) {
+        this.calls.set(ch.uuid, { uuid: ch.uuid, node: node.name, workflowId: sessionWorkflowId('voice', ch.uuid), chain: Promise.resolve(), hungUp: false });
+        continue;
+      }
+      this.track(node, ch.uuid, ch.cidNum, undefined, 'adopted');
+    }
+  }
+}
+
+/** `<Core-UUID>:<Event-Sequence>`: unique per FreeSWITCH instance and event. */
+export function eventIdOf(ev: EslEvent): string {
+  return `${ev.headers['Core-UUID'] ?? 'core'}:${ev.headers['Event-Sequence'] ?? '0'}`;
+}
+
+/** Rows of `show channels` (CSV with a header line, then a blank line and "N total."). */
+export function parseShowChannels(text: string): Array<{ uuid: string; dest: string; cidNum?: string }> {
+  const lines = text.split('\n').map((l) => l.trim());
+  const header = lines[0]?.split(',') ?? [];
+  const iUuid = header.indexOf('uuid');
+  const iDest = header.indexOf('dest');
+  const iCid = header.indexOf('cid_num');
+  if (iUuid < 0 || iDest < 0) return [];
+  const out: Array<{ uuid: string; dest: string; cidNum?: string }> = [];
+  for (const line of lines.slice(1)) {
+    if (!line || /^\d+ total\.$/.test(line)) continue;
+    const cols = line.split(',');
+    const uuid = cols[iUuid];
+    const dest = cols[iDest];
+    if (!uuid || dest === undefined) continue;
+    const cid = iCid >= 0 ? cols[iCid] : undefined;
+    out.push({ uuid, dest, ...(cid ? { cidNum: cid } : {}) });
+  }
+  return out;
+}

@@ -1,0 +1,102 @@
+/**
+ * The voice worker: one per FreeSWITCH node, on that node's host (it writes the prompt WAVs FreeSWITCH plays and
+ * reads the recordings FreeSWITCH writes). Task queue `voice-<node>`: the voice activities over the node's event
+ * socket, and `transcribe` (the recording is on this disk).
+ *
+ *   npx tsx workers/voice-worker.ts        (ESL_* for the node, TEMPORAL_ADDRESS, VOICE_*, OPENAI_*)
+ */
+import { NativeConnection, Worker } from '@temporalio/worker';
+import type { DataConverter } from '@temporalio/common';
+import { z } from 'zod';
+import { createTranscribeActivity } from '../activities/stt/transcribe';
+import { createVoiceActivities, voiceConfigFromEnv, type VoiceConfig } from '../activities/voice';
+import type { PromptRenderer } from '../activities/voice/tts';
+import { BridgeEnvSchema, loadNodes, voiceTaskQueue, type EslNode } from '../esl-bridge/config';
+import { EslConnection } from '../esl-bridge/esl-connection';
+import { dataConverter as productDataConverter } from '../lib/codec/data-converter';
+import { parseEnv } from '../lib/env';
+import { createLogger } from '../lib/log';
+import { createTranscriber, sttConfigFromEnv, type Transcriber } from '../lib/stt/transcriber';
+
+export interface VoiceWorkerOptions {
+  connection: NativeConnection;
+  namespace?: string;
+  node: string;
+  /** Connected (or about to be) to that node. */
+  esl: EslConnection;
+  config: VoiceConfig;
+  transcriber: Transcriber;
+  prompts?: PromptRenderer;
+  dataConverter?: DataConverter;
+  /** Concurrent activities; a call holds one while a prompt plays. */
+  maxConcurrentActivityTaskExecutions?: number;
+}
+
+export interface VoiceWorker {
+  worker: Worker;
+  taskQueue: string;
+}
+
+export async function createVoiceWorker(opts: VoiceWorkerOptions): Promise<VoiceWorker> {
+  const voice = createVoiceActivities({ esl: opts.esl, config: opts.config, ...(opts.prompts ? { prompts: opts.prompts } : {}) });
+  if (!opts.esl.isReady) await opts.esl.connect();
+  await voice.subscribe();
+  const transcribe = createTranscribeActivity({ transcriber: opts.transcriber, allowedDirs: [opts.config.recordDir] });
+  const taskQueue = voiceTaskQueue(opts.node);
+  const worker = await Worker.create({
+    connection: opts.connection,
+    namespace: opts.namespace ?? 'default',
+    taskQueue,
+    activities: { ...voice.activities, transcribe },
+    dataConverter: opts.dataConverter ?? productDataConverter(),
+    maxConcurrentActivityTaskExecutions: opts.maxConcurrentActivityTaskExecutions ?? 1000,
+  });
+  return { worker, taskQueue };
+}
+
+const WorkerEnv = z.object({
+  TEMPORAL_ADDRESS: z.string().min(1).default('127.0.0.1:7233'),
+  TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+  /** Which node of ESL_NODES this worker serves (its host); the only node when ESL_HOST… are used. */
+  VOICE_NODE: z.string().optional(),
+});
+
+/** Process entry: reads the environment, serves until SIGINT/SIGTERM. Returns the exit code. */
+export async function runVoiceWorkerProcess(env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  const log = createLogger('voice-worker');
+  const w = parseEnv(WorkerEnv, env, 'voice worker configuration');
+  const nodes = loadNodes(parseEnv(BridgeEnvSchema, env, 'event-socket configuration'));
+  const node: EslNode | undefined = w.VOICE_NODE ? nodes.find((n) => n.name === w.VOICE_NODE) : nodes.length === 1 ? nodes[0] : undefined;
+  if (!node) {
+    log.error({ nodes: nodes.map((n) => n.name) }, 'set VOICE_NODE to the node this worker runs beside (one of ESL_NODES)');
+    return 2;
+  }
+  const esl = new EslConnection({ host: node.host, port: node.port, password: node.password, logger: createLogger('esl') });
+  const connection = await NativeConnection.connect({ address: w.TEMPORAL_ADDRESS });
+  const { worker, taskQueue } = await createVoiceWorker({
+    connection,
+    namespace: w.TEMPORAL_NAMESPACE,
+    node: node.name,
+    esl,
+    config: voiceConfigFromEnv(env),
+    transcriber: createTranscriber(sttConfigFromEnv(env)),
+  });
+  log.info({ node: node.name, taskQueue }, 'voice worker running');
+  const stop = () => worker.shutdown();
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  await worker.run();
+  await esl.close();
+  await connection.close();
+  return 0;
+}
+
+if (require.main === module) {
+  runVoiceWorkerProcess().then(
+    (code) => process.exit(code),
+    (err: Error) => {
+      process.stderr.write(`${err.message}\n`);
+      process.exit(1);
+    },
+  );
+}
