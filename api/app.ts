@@ -26,7 +26,12 @@ async function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
   }
 }
 
-export function createApp(deps: ApiDeps): express.Express {
+export interface AppExtras {
+  /** More routers (e.g. the voice→CRM routes of api/crm) mounted after the API's routes, before its 404. */
+  routers?: express.Router[];
+}
+
+export function createApp(deps: ApiDeps, extras: AppExtras = {}): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', deps.config.TRUST_PROXY);
@@ -67,6 +72,7 @@ export function createApp(deps: ApiDeps): express.Express {
   const router = express.Router();
   for (const r of ALL_ROUTES) mount(router, r, deps);
   app.use(router);
+  for (const r of extras.routers ?? []) app.use(r);
 
   app.use((req: Request, res: Response) => {
     sendError(res, new ApiError(404, 'route_not_found', `No route ${req.method} ${req.path}; see GET /openapi.json.`), String(res.locals.requestId ?? ''));

@@ -4,6 +4,7 @@
  * them set, the real clients read their own ODOO_* / BREVO_* variables. Run: `npx tsx api/local.ts`.
  */
 import path from 'node:path';
+import type { Router } from 'express';
 import { createLogger } from '../lib/log';
 import { createOdooClient, odooConfigFromEnv } from '../lib/odoo/client';
 import { brevoConfigFromEnv } from '../lib/brevo/client';
@@ -17,7 +18,7 @@ export interface LocalApi extends RunningApi {
   brevoSim: BrevoSimulator | null;
 }
 
-export async function startLocalApi(env: NodeJS.ProcessEnv = process.env, opts: { port?: number } = {}): Promise<LocalApi> {
+export async function startLocalApi(env: NodeJS.ProcessEnv = process.env, opts: { port?: number; routers?: Router[] } = {}): Promise<LocalApi> {
   const log = createLogger('api');
   const config = loadApiConfig(env, (m) => log.warn(m));
   let odooSim: OdooSimulator | null = null;
@@ -36,7 +37,7 @@ export async function startLocalApi(env: NodeJS.ProcessEnv = process.env, opts: 
     brevoEnv = { BREVO_API_KEY: 'simulator', BREVO_BASE_URL: brevoSim.url, BREVO_SMS_SENDER: config.SMS_SENDER_NAME, BREVO_EMAIL_SENDER: 'Cabinet <rdv@cabinet.example>' };
     log.warn({ url: brevoSim.url }, 'BREVO_API_KEY unset: using the Brevo simulator (messages stay in its outbox)');
   }
-  const api = await startApiServer({ config, port: opts.port ?? config.PORT, odoo: createOdooClient(odooConfig), brevo: { config: brevoConfigFromEnv(brevoEnv) }, log });
+  const api = await startApiServer({ config, port: opts.port ?? config.PORT, odoo: createOdooClient(odooConfig), brevo: { config: brevoConfigFromEnv(brevoEnv) }, log, routers: opts.routers ?? [] });
   return {
     ...api,
     odooSim,

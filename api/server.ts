@@ -4,6 +4,7 @@
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Router } from 'express';
 import type { Logger } from 'pino';
 import { createLogger } from '../lib/log';
 import { createOdooClient, odooConfigFromEnv } from '../lib/odoo/client';
@@ -25,6 +26,8 @@ export interface StartApiOptions {
   brevo?: BrevoPort | { config: BrevoConfig };
   clock?: Clock;
   log?: Logger;
+  /** Routers mounted after the API's own routes (see AppExtras). */
+  routers?: Router[];
 }
 
 export interface RunningApi {
@@ -44,7 +47,7 @@ export async function startApiServer(opts: StartApiOptions = {}): Promise<Runnin
   const brevoOpt = opts.brevo ?? { config: brevoConfigFromEnv() };
   const brevo = 'config' in brevoOpt ? createBrevoClient(brevoOpt.config, { ledger: store.sendLedger(clock) }) : brevoOpt;
   const deps: ApiDeps = { config, store, odoo, brevo, clock, log, sessions: new SessionService(store, clock, config.SESSION_KEY, config.SESSION_TTL_SEC) };
-  const server = http.createServer(createApp(deps));
+  const server = http.createServer(createApp(deps, { routers: opts.routers ?? [] }));
   const port = opts.port ?? config.PORT;
   const host = opts.host ?? config.HOST;
   await new Promise<void>((resolve, reject) => {

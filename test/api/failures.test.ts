@@ -1,4 +1,5 @@
 import net from 'node:net';
+import express from 'express';
 import { call, lastCode, login, startStack, type Stack } from './stack';
 
 const CLAIRE = '+33612345678';
@@ -59,6 +60,16 @@ describe('bad requests and failing peers', () => {
     expect(big.status).toBe(413);
     expect(big.body.error.code).toBe('payload_too_large');
     for (const r of [nf, bad, big]) expect(JSON.stringify(r.body)).not.toMatch(/at .*\.(ts|js):\d+/);
+  });
+
+  test('extra routers (e.g. the CRM routes) are served, with the API 404 after them', async () => {
+    const extra = express.Router();
+    extra.post('/crm/ping', (req, res) => void res.json({ got: req.body }));
+    const api = await s.server({ routers: [extra] });
+    const r = await call(api.url, 'POST', '/crm/ping', { body: { a: 1 } });
+    expect(r.status).toBe(200);
+    expect(r.body).toEqual({ got: { a: 1 } });
+    expect((await call(api.url, 'GET', '/crm/nothing')).body.error.code).toBe('route_not_found');
   });
 
   test('healthz and openapi.json', async () => {

@@ -3,6 +3,7 @@
  * with a clock the tests move. Several servers may share the store (different configs, one database).
  */
 import path from 'node:path';
+import type { Router } from 'express';
 import pino from 'pino';
 import { brevoConfigFromEnv } from '../../lib/brevo/client';
 import { createOdooClient } from '../../lib/odoo/client';
@@ -29,7 +30,7 @@ export interface Stack {
   clock: FakeClock;
   api: RunningApi;
   /** Another server on the same store and simulators. */
-  server(opts?: { config?: Partial<ApiConfig>; odoo?: { url?: string; timeoutMs?: number; retries?: number } }): Promise<RunningApi>;
+  server(opts?: { config?: Partial<ApiConfig>; odoo?: { url?: string; timeoutMs?: number; retries?: number }; routers?: Router[] }): Promise<RunningApi>;
   stop(): Promise<void>;
 }
 
@@ -50,7 +51,7 @@ export async function startStack(now = new Date('2030-03-01T09:00:00Z'), config:
       },
     };
     const api = await startApiServer({
-      port: 0, host: '127.0.0.1', store, clock, odoo, brevo, log: silent,
+      port: 0, host: '127.0.0.1', store, clock, odoo, brevo, log: silent, routers: opts.routers ?? [],
       config: testConfig({ RATE_OTP_PER_PHONE: 1000, RATE_OTP_PER_IP: 1000, IDEMPOTENCY_WAIT_MS: 3000, ...config, ...opts.config }),
     });
     servers.push(api);
