@@ -121,6 +121,7 @@ describe('text capture', () => {
 
 describe('durability and idempotency', () => {
   test('Odoo failing on the lead create: the retry completes with one partner and one lead', async () => {
+    await h.primeWorkerFields('res.partner', 'crm.lead');
     let armed = true;
     h.hooks.beforeOdooCall = (model, method) => {
       if (armed && model === 'crm.lead' && method === 'create') {
@@ -135,9 +136,11 @@ describe('durability and idempotency', () => {
     expect(h.odooSim.records('crm.lead')).toHaveLength(1);
     expect(h.odooSim.callCount('res.partner', 'create')).toBe(1);
     expect(h.odooSim.records('crm.lead')[0]!.partner_id).toBe(r.body.partner.id);
+    expect(h.odooSim.calls.filter((c) => c.model === 'crm.lead' && c.method === 'search_read')).toHaveLength(2);
   });
 
   test('a lead create whose answer is lost (client timeout) is found by its marker, not created twice', async () => {
+    await h.primeWorkerFields('res.partner', 'crm.lead');
     let armed = true;
     h.hooks.beforeOdooCall = (model, method) => {
       if (armed && model === 'crm.lead' && method === 'create') {
@@ -152,6 +155,8 @@ describe('durability and idempotency', () => {
     expect(h.odooSim.records('crm.lead')).toHaveLength(1);
     expect(capturedPartners(h.odooSim)).toHaveLength(1);
     expect(r.body.lead.id).toBe(h.odooSim.records('crm.lead')[0]!.id);
+    // the step ran twice (the lost answer was retried), and each attempt looked for the marker first
+    expect(h.odooSim.calls.filter((c) => c.model === 'crm.lead' && c.method === 'search_read')).toHaveLength(2);
   });
 
   test('the same Idempotency-Key twice gives the same answer and one partner; with another body it is refused', async () => {

@@ -40,6 +40,8 @@ export interface Harness {
   odoo: OdooClient;
   baseUrl: string;
   /** Wraps an activity for one test (e.g. inject a failure just before it runs); reset after each test. */
+  /** Makes the worker's Odoo client read (and cache) a model's fields now, so a later failure hits the call meant. */
+  primeWorkerFields(...models: string[]): Promise<void>;
   hooks: { beforeOdooCall?: (model: string, method: string) => void };
   wrap: Partial<{ [K in keyof CrmActivities]: (real: CrmActivities[K], ...args: Parameters<CrmActivities[K]>) => ReturnType<CrmActivities[K]> }>;
   close(): Promise<void>;
@@ -108,6 +110,9 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
   const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
     odooSim, openai, odoo, baseUrl, wrap, hooks,
+    async primeWorkerFields(...models) {
+      for (const m of models) await workerOdoo.fields(m);
+    },
     async close() {
       await new Promise<void>((r) => server.close(() => r()));
       worker.shutdown();
