@@ -52,7 +52,7 @@ export function toApiError(err: unknown): ApiError {
   if (err instanceof BrevoRejected) return new ApiError(502, 'messaging_rejected', 'The messaging provider refused this message.');
   if (err instanceof BrevoError) {
     return err.code === 'in_flight'
-      ? new ApiError(409, 'send_in_progress', 'The same message is being sent; retry shortly.', {}, { 'Retry-After': '2' })
+      ? new ApiError(503, 'send_in_progress', 'The same message is being sent; retry shortly.', {}, { 'Retry-After': '2' })
       : new ApiError(503, 'messaging_unavailable', 'Messages cannot be sent at the moment.');
   }
   if (err instanceof LedgerKeyConflict) return new ApiError(422, 'idempotency_key_reused', 'This idempotency key was used for another message.');

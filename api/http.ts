@@ -179,7 +179,8 @@ async function claimOrReplay(deps: ApiDeps, key: string, fingerprint: string): P
     }
     if (r.status === 'done' && r.responseStatus != null && r.responseBody != null) return { status: r.responseStatus, body: openAnswer(deps.config.SESSION_KEY, r.responseBody) };
     if (Date.now() > deadline) {
-      throw new ApiError(409, 'idempotency_in_progress', 'The same request is still being processed; retry shortly.', {}, { 'Retry-After': '1' });
+      // 503 rather than 409: the machine's backend activity retries 5xx, and treats 4xx as the step's answer.
+      throw new ApiError(503, 'idempotency_in_progress', 'The same request is still being processed; retry shortly.', {}, { 'Retry-After': '1' });
     }
     await sleep(50);
   }

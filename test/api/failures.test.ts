@@ -111,6 +111,23 @@ describe('bad requests and failing peers', () => {
     expect((await call(s.api.url, 'GET', '/appointments', { token })).status).toBe(200);
   });
 
+  test('a duplicate that outwaits the first request gets a retryable 503, then the stored answer; one Odoo write', async () => {
+    const api = await s.server({ config: { IDEMPOTENCY_WAIT_MS: 100 } });
+    await call(api.url, 'GET', '/appointments', { token }); // log in to Odoo first
+    const accepts = s.odooSim.callCount('calendar.attendee', 'do_accept');
+    s.odooSim.failNext({ kind: 'delay', ms: 700 });
+    const first = call(api.url, 'PUT', '/appointments/32/confirm', { token, key: 'wf-11:confirm', body: {} });
+    await new Promise((r) => setTimeout(r, 100));
+    const dup = await call(api.url, 'PUT', '/appointments/32/confirm', { token, key: 'wf-11:confirm', body: {} });
+    expect(dup.status).toBe(503);
+    expect(dup.body.error.code).toBe('idempotency_in_progress');
+    expect(dup.headers.get('retry-after')).toBe('1');
+    expect((await first).status).toBe(200);
+    const later = await call(api.url, 'PUT', '/appointments/32/confirm', { token, key: 'wf-11:confirm', body: {} });
+    expect(later.body).toEqual({ id: 32, state: 'confirmed' });
+    expect(s.odooSim.callCount('calendar.attendee', 'do_accept')).toBe(accepts + 1);
+  });
+
   test('Brevo 429 then success: one message, not two', async () => {
     const before = s.brevoSim.outbox.length;
     s.brevoSim.failNext({ status: 429, resetSeconds: 0.05 });
