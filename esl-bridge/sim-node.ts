@@ -18,14 +18,16 @@ import { createVoiceWorker } from '../workers/voice-worker';
 import { EslBridge, type SessionOverrides } from './bridge';
 import { EslConnection } from './esl-connection';
 
-/** The extension the shipped dialplan runs for the IVR number (freeswitch/dialplan/ivr.xml). */
-export const SHIPPED_IVR_EXTENSION: Array<[string, string]> = [
-  ['set', 'ivr_entry=true'],
-  // Keys must not cut prompts on their own: barge-in is the session's decision (uuid_break).
-  ['set', 'playback_terminators=none'],
-  ['answer', ''],
-  ['park', ''],
-];
+export const SHIPPED_DIALPLAN = path.join(__dirname, '..', 'freeswitch', 'dialplan', 'public', '10_care_ivr.xml');
+
+/** The applications of the shipped IVR extension, in order, so the simulated node runs what FreeSWITCH would. */
+export function shippedIvrExtension(file = SHIPPED_DIALPLAN): Array<[string, string]> {
+  const xml = fs.readFileSync(file, 'utf8').replace(/<!--[\s\S]*?-->/g, '');
+  const apps: Array<[string, string]> = [];
+  for (const m of xml.matchAll(/<action\s+application="([^"]+)"(?:\s+data="([^"]*)")?\s*\/>/g)) apps.push([m[1] ?? '', m[2] ?? '']);
+  if (!apps.some(([a]) => a === 'park')) throw new Error(`${file}: the IVR extension must end in park (the orchestrator drives parked calls)`);
+  return apps;
+}
 
 export interface SimNodeOptions {
   client: Client;
@@ -66,10 +68,11 @@ export async function startSimNode(opts: SimNodeOptions): Promise<SimNode> {
   const password = opts.password ?? 'sim-node-password';
   const dir = opts.dir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'ivr-voice-'));
   const logger = opts.logger ?? pino({ level: process.env.LOG_LEVEL ?? 'warn' });
+  const extension = shippedIvrExtension();
   const sim = await startEslSimulator({
     password,
     timeScale: opts.timeScale ?? 0.02,
-    dialplan: (dest) => (dest === destination ? SHIPPED_IVR_EXTENSION : [['hangup', 'UNALLOCATED_NUMBER']]),
+    dialplan: (dest) => (dest === destination ? extension : [['hangup', 'UNALLOCATED_NUMBER']]),
     ...opts.sim,
   });
   const config: VoiceConfig = {

@@ -8,6 +8,7 @@ import { cleanPromptText, EspeakWavCache } from '../../activities/voice/tts';
 import { loadBridgeConfig } from '../../esl-bridge/config';
 import { parseShowChannels } from '../../esl-bridge/bridge';
 import { isSilentRecording } from '../../esl-bridge/recordings';
+import { shippedIvrExtension } from '../../esl-bridge/sim-node';
 import { buildWav, silentWav } from '../../lib/audio/wav';
 import { createTranscriber } from '../../lib/stt/transcriber';
 import { startOpenAiSimulator, type OpenAiSimulator } from '../../sim/openai';
@@ -134,4 +135,13 @@ test('prompt cache: one espeak-ng run per text, a WAV FreeSWITCH can play', asyn
   expect(fs.readFileSync(a).subarray(0, 4).toString('ascii')).toBe('RIFF');
   expect(cleanPromptText('a|b\nc')).toBe('a,b c');
   await expect(new EspeakWavCache({ dir, voice: 'fr', rate: 165, bin: 'no-such-espeak' }).file('x')).rejects.toThrow(/not installed/);
+});
+
+test('the shipped dialplan answers, disables key terminators and parks; the simulated node runs exactly it', () => {
+  const apps = shippedIvrExtension();
+  expect(apps.map(([a]) => a)).toEqual(['set', 'set', 'set', 'set', 'set', 'answer', 'park']);
+  expect(apps).toContainEqual(['set', 'playback_terminators=none']);
+  const bad = path.join(dir, 'bad.xml');
+  fs.writeFileSync(bad, '<include><extension><condition><action application="answer"/></condition></extension></include>');
+  expect(() => shippedIvrExtension(bad)).toThrow(/must end in park/);
 });
