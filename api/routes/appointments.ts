@@ -160,7 +160,7 @@ const ics = route({
   params: idParam,
   response: z.object({ sent: z.literal(true), channel: z.literal('email'), email: z.string().nullable() }),
   errors: [[404, 'not_found'], [409, 'no_email']],
-  async handler({ params, session, idempotencyKey, requestId }, deps) {
+  async handler({ params, session, idempotencyKey }, deps) {
     const p = kit(deps).practice;
     const a = await p.getAppointment(session!.partnerId, params.id);
     const partner = await p.readPartner(session!.partnerId);
@@ -174,7 +174,9 @@ const ics = route({
       html: `<p>Bonjour,</p><p>Vous trouverez en pièce jointe votre rendez-vous du ${escapeHtml(label)}, à ajouter à votre agenda.</p>`,
       text: `Bonjour,\nVous trouverez en pièce jointe votre rendez-vous du ${label}, à ajouter à votre agenda.`,
       attachments: [{ name: 'rendez-vous.ics', contentBase64: Buffer.from(file, 'utf8').toString('base64') }],
-      idempotencyKey: `ics:${a.id}:${idempotencyKey ?? requestId}`,
+      // The machine sends no Idempotency-Key on a GET: then the same invitation (same appointment, same time) to
+      // the same person is sent once per 10-minute window, so an activity retry does not mail it twice.
+      idempotencyKey: idempotencyKey ? `ics:${a.id}:${idempotencyKey}` : `ics:${a.id}:${a.start.getTime()}:${session!.partnerId}:${Math.floor(deps.clock.now().getTime() / 600_000)}`,
       tag: 'ics',
     });
     return { sent: true as const, channel: 'email' as const, email: maskEmail(partner.email) };

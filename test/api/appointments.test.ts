@@ -146,6 +146,9 @@ describe('appointments over HTTP on the Odoo simulator', () => {
     expect(ev.DTEND).toBe('20300311T090000Z');
     expect(ev.UID).toContain('appointment-33@');
     expect(ev.LOCATION).toBe('Cabinet');
+    // the activity retries the GET (no Idempotency-Key on a GET): the invitation is not mailed twice
+    expect((await call(s.api.url, 'GET', '/appointments/33/ics', { token: paul })).status).toBe(200);
+    expect(s.brevoSim.outbox.length).toBe(before + 1);
   });
 
   test('proposals: three slots by preference; refused ones are never proposed again; a refused slot cannot be selected', async () => {
