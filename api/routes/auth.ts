@@ -29,7 +29,8 @@ const requestOtp = route({
     phone_e164: phoneE164,
     channel: channelSchema.default('sms'),
     purpose: z.string().min(1).max(64).default('portal_login'),
-    role: z.enum(['client', 'agent']).default('client'),
+    // Only clients log in here; team access (the machine's "zone équipe") goes to a human.
+    role: z.literal('client').default('client'),
     call_id: optionalId,
     session_id: optionalId,
   }),
@@ -65,7 +66,8 @@ const verifyOtp = route({
   idempotent: true,
   body: z.object({
     phone_e164: phoneE164,
-    otp: z.string().trim().regex(/^\d{4,10}$/, 'digits only'),
+    // Spoken or keyed codes may arrive as "12 34 56".
+    otp: z.string().transform((v) => v.replace(/[\s.-]/g, '')).pipe(z.string().regex(/^\d{4,10}$/, 'digits only')),
     challenge_id: z.string().min(1).max(100),
     role: z.string().max(32).optional(),
     call_id: optionalId,
