@@ -1,0 +1,257 @@
+/**
+ * Voice turn latency measured at the event socket, as FreeSWITCH would see it: from the DTMF event the simulator
+ * writes to the first command about that call it reads back (the voice worker stopping the recording or starting
+ * the next prompt). Everything between is the product: ESL adapter → esl-bridge → Temporal signal → session workflow
+ * task → voice activity task → ESL adapter. Runs N concurrent calls on the ESL simulator against the Temporal dev
+ * server (or TEMPORAL_ADDRESS), all processes' parts in this one process.
+ *
+ *   npx tsx bench/voice.ts --calls N [--turns T] [--json]
+ *
+ * Progress goes to stderr; stdout holds the table, or with --json exactly one JSON object. Exit 1 when a turn got no
+ * answer or a call failed, 2 on bad usage. Figures: bench/VOICE.md.
+ */
+import { parseArgs } from 'node:util';
+import { Client, Connection } from '@temporalio/client';
+import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
+import { z } from 'zod';
+import { startSimNode } from '../esl-bridge/sim-node';
+import { dataConverter } from '../lib/codec/data-converter';
+import { checkMachineSource } from '../lib/machine/loader';
+import { createTranscriber } from '../lib/stt/transcriber';
+import { resolveTemporalServer } from '../lib/temporal/server';
+import type { SimCall } from '../sim/esl';
+import { createSessionWorker } from '../workers/session-worker';
+import { percentile, round } from './lib/stats';
+
+const USAGE = 'usage: npx tsx bench/voice.ts --calls N [--turns T] [--json]';
+
+const MACHINE = `
+machine: voice_bench
+version: "1.0.0"
+locale: fr-FR
+timezone: Europe/Paris
+entry: b.one
+globals:
+  noinput_timeout_sec: 120
+  max_noinput: 2
+  max_nomatch: 2
+  exhausted_next: b.bye
+intents:
+  one: { utterances: ["un"], dtmf: ["1"] }
+  two: { utterances: ["deux"], dtmf: ["2"] }
+states:
+  b.one:
+    type: prompt_and_listen
+    prompt: "Tapez un."
+    noinput: { max: 2, next: b.bye }
+    routes:
+      - when_intent: one
+        next: b.two
+  b.two:
+    type: prompt_and_listen
+    prompt: "Tapez deux."
+    noinput: { max: 2, next: b.bye }
+    routes:
+      - when_intent: two
+        next: b.one
+  b.bye:
+    type: prompt_end
+    prompt: "Au revoir."
+`;
+
+const argsSchema = z.object({
+  calls: z.coerce.number({ error: '--calls must be a number' }).int().min(1).max(1000, '--calls above 1000 does not fit this machine'),
+  turns: z.coerce.number({ error: '--turns must be a number' }).int().min(1).max(1000).default(5),
+  json: z.boolean().default(false),
+});
+
+export interface VoiceBenchResult {
+  calls: number;
+  turnsPerCall: number;
+  samples: number;
+  unanswered: number;
+  failedCalls: number;
+  turnMs: { p50: number; p90: number; p99: number; max: number };
+  wallSeconds: number;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const log = (msg: string) => process.stderr.write(`[bench:voice] ${msg}\n`);
+
+export async function runVoiceBench(calls: number, turns: number): Promise<VoiceBenchResult> {
+  Runtime.install({ logger: new DefaultLogger('WARN') });
+  const checked = checkMachineSource('voice-bench.yaml', MACHINE);
+  if (!checked.machine) throw new Error(`bench machine does not check: ${JSON.stringify(checked.diagnostics)}`);
+  const machine = checked.machine;
+  const server = await resolveTemporalServer();
+  log(`Temporal at ${server.address} (${server.source})`);
+  const native = await NativeConnection.connect({ address: server.address });
+  const connection = await Connection.connect({ address: server.address });
+  const client = new Client({ connection, namespace: server.namespace, dataConverter: dataConverter() });
+  const sessionTaskQueue = `voice-bench-${process.pid}`;
+  const sessionWorker = await createSessionWorker({ connection: native, namespace: server.namespace, taskQueue: sessionTaskQueue, backendUrl: 'http://127.0.0.1:9' });
+  const sessionRun = sessionWorker.run();
+  const node = await startSimNode({
+    client,
+    connection: native,
+    machine,
+    sessionTaskQueue,
+    transcriber: createTranscriber({ model: 'whisper-1', language: 'fr', timeoutMs: 1000, maxRetries: 0, maxDurationSeconds: 60, promptMaxChars: 400 }),
+    timeScale: 0.05,
+    // A silent caller's recording must not end (and be re-armed) while the bench waits to press a key.
+    voice: { silenceHitsSec: 10, recordMaxSec: 60 },
+  });
+  const sim = node.sim;
+
+  // Time stamps at the socket: events as the simulator fires them, commands as it reads them.
+  const listening = new Map<string, () => void>();
+  const pendingTurn = new Map<string, { t0: number; resolve: (ms: number) => void }>();
+  const firePush = sim.firedEvents.push.bind(sim.firedEvents);
+  sim.firedEvents.push = (...events) => {
+    const now = performance.now();
+    for (const ev of events) {
+      const name = ev.headers.find(([k]) => k === 'Event-Name')?.[1];
+      const uuid = ev.headers.find(([k]) => k === 'Unique-ID')?.[1];
+      if (!uuid) continue;
+      if (name === 'RECORD_START') listening.get(uuid)?.();
+      if (name === 'DTMF') {
+        const p = pendingTurn.get(uuid);
+        if (p) p.t0 = now;
+      }
+    }
+    return firePush(...events);
+  };
+  const commandPush = sim.commands.push.bind(sim.commands);
+  sim.commands.push = (...lines) => {
+    const now = performance.now();
+    for (const line of lines) {
+      for (const [uuid, p] of pendingTurn) {
+        if (p.t0 > 0 && line.includes(uuid)) {
+          pendingTurn.delete(uuid);
+          p.resolve(now - p.t0);
+        }
+      }
+    }
+    return commandPush(...lines);
+  };
+
+  const samples: number[] = [];
+  let unanswered = 0;
+  let failedCalls = 0;
+
+  const waitListening = (uuid: string, ms: number) =>
+    new Promise<boolean>((resolve) => {
+      const timer = setTimeout(() => {
+        listening.delete(uuid);
+        resolve(false);
+      }, ms);
+      listening.set(uuid, () => {
+        clearTimeout(timer);
+        listening.delete(uuid);
+        resolve(true);
+      });
+    });
+
+  const oneCall = async (i: number) => {
+    await sleep((i * 2000) / calls); // spread the call arrivals over 2 s
+    let call: SimCall | undefined;
+    try {
+      const armed = new Promise<SimCall>((resolve, reject) => {
+        sim
+          .placeCall({ callerIdNumber: `06${String(10000000 + i)}`, destinationNumber: node.destination })
+          .then((c) => {
+            call = c;
+            resolve(c);
+          }, reject);
+      });
+      const c = await armed;
+      let ready = waitListening(c.uuid, 30_000);
+      for (let t = 0; t < turns; t++) {
+        if (!(await ready)) {
+          unanswered++;
+          throw new Error(`call ${i}: the session did not listen again (turn ${t})`);
+        }
+        await sleep(20 + Math.random() * 80);
+        const answered = new Promise<number>((resolve) => pendingTurn.set(c.uuid, { t0: 0, resolve }));
+        ready = waitListening(c.uuid, 30_000);
+        const digit = t % 2 === 0 ? '1' : '2';
+        await c.press(digit, { durationMs: 40, gapMs: 0 });
+        const ms = await Promise.race([answered, sleep(30_000).then(() => -1)]);
+        if (ms < 0) {
+          unanswered++;
+          pendingTurn.delete(c.uuid);
+          throw new Error(`call ${i}: no command after the key of turn ${t}`);
+        }
+        samples.push(ms);
+      }
+      await c.hangup();
+      await client.workflow.getHandle(`voice-${c.uuid}`).result();
+    } catch (err) {
+      failedCalls++;
+      log((err as Error).message);
+      if (call && !call.hungUp) await call.hangup().catch(() => undefined);
+    }
+  };
+
+  // Warm-up: one call through every path (bundles, caches, connections) before measuring.
+  log('warm-up call');
+  await (async () => {
+    const c = await sim.placeCall({ callerIdNumber: '0600000000', destinationNumber: node.destination });
+    await waitListening(c.uuid, 60_000);
+    await c.hangup();
+  })();
+
+  log(`${calls} call(s) × ${turns} turn(s)`);
+  const started = performance.now();
+  await Promise.all(Array.from({ length: calls }, (_, i) => oneCall(i)));
+  const wallSeconds = (performance.now() - started) / 1000;
+
+  await node.stop();
+  sessionWorker.shutdown();
+  await sessionRun;
+  await native.close();
+  await connection.close();
+  await server.stop();
+  return {
+    calls,
+    turnsPerCall: turns,
+    samples: samples.length,
+    unanswered,
+    failedCalls,
+    turnMs: { p50: round(percentile(samples, 50), 1), p90: round(percentile(samples, 90), 1), p99: round(percentile(samples, 99), 1), max: round(Math.max(...samples), 1) },
+    wallSeconds: round(wallSeconds, 1),
+  };
+}
+
+async function main(argv: string[]): Promise<number> {
+  let args: z.infer<typeof argsSchema>;
+  try {
+    const { values } = parseArgs({ args: argv, strict: true, options: { calls: { type: 'string' }, turns: { type: 'string' }, json: { type: 'boolean' } } });
+    if (values.calls === undefined) throw new Error('--calls N is required');
+    const parsed = argsSchema.safeParse(values);
+    if (!parsed.success) throw new Error(parsed.error.issues.map((i) => i.message).join('; '));
+    args = parsed.data;
+  } catch (err) {
+    process.stderr.write(`${(err as Error).message}\n${USAGE}\n`);
+    return 2;
+  }
+  const r = await runVoiceBench(args.calls, args.turns);
+  if (args.json) process.stdout.write(`${JSON.stringify(r)}\n`);
+  else {
+    process.stdout.write(
+      `calls ${r.calls}, turns/call ${r.turnsPerCall}, samples ${r.samples}, unanswered ${r.unanswered}, failed calls ${r.failedCalls}, wall ${r.wallSeconds} s\n` +
+        `turn latency at the socket (DTMF event → next command): p50 ${r.turnMs.p50} ms, p90 ${r.turnMs.p90} ms, p99 ${r.turnMs.p99} ms, max ${r.turnMs.max} ms\n`,
+    );
+  }
+  return r.unanswered === 0 && r.failedCalls === 0 ? 0 : 1;
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (err: Error) => {
+      process.stderr.write(`${err.stack ?? err.message}\n`);
+      process.exit(1);
+    },
+  );
+}
