@@ -21,7 +21,7 @@ import { startBenchBackend } from './backend';
 import { runEngineTurns } from './engine-run';
 import { percentile, median, round } from './stats';
 import { loadBenchMachine, scriptedTurn } from './turn-script';
-import { createBenchVoiceActivities, type ChannelCommandKind } from './voice-activities';
+import { createBenchVoiceActivities, createBenchVoiceTurnActivity, type ChannelCommandKind } from './voice-activities';
 import { startBenchWorker, type BenchWorker } from './worker-process';
 import { profileHistories, type TurnProfile } from './profile';
 import { findDevServerPid, processCpuMs } from './cpu';
@@ -76,6 +76,8 @@ export interface TurnsBenchResult {
   rss_idle_mb: number;
   rss_live_mb: number;
   rss_samples: number;
+  /** Settled RSS once every session ended: memory the worker did not give back. */
+  rss_after_mb: number;
   rss_scope: string;
   engine_turns: number;
   temporal: string;
@@ -311,13 +313,17 @@ export async function runTurnsBench(opts: TurnsBenchOptions): Promise<TurnsBench
     const client = new Client({ connection, namespace: server.namespace, dataConverter: dataConverter() });
 
     const router = new Map<string, ScriptedCaller>();
+    const onVoiceCommand = (callId: string, kind: ChannelCommandKind, at: number) => router.get(callId)?.onCommand(kind, at);
     const voiceConnection = await NativeConnection.connect({ address: server.address });
     cleanup.push(() => voiceConnection.close());
     const voiceWorker = await Worker.create({
       connection: voiceConnection,
       namespace: server.namespace,
       taskQueue: voiceTaskQueue,
-      activities: createBenchVoiceActivities((callId, kind, at) => router.get(callId)?.onCommand(kind, at)),
+      activities: {
+        ...createBenchVoiceActivities(onVoiceCommand),
+        ...createBenchVoiceTurnActivity(onVoiceCommand),
+      },
       dataConverter: dataConverter(),
       maxConcurrentActivityTaskExecutions: 500,
     });
@@ -344,12 +350,16 @@ export async function runTurnsBench(opts: TurnsBenchOptions): Promise<TurnsBench
       if (warm.failed > 0) throw new Error(`warm-up session failed: ${warm.errors.join('; ')}`);
       await sleep(1000);
     }
-    const idleSamples: number[] = [];
-    for (let i = 0; i < 3; i++) {
-      idleSamples.push(await worker.settledRssMb());
-      await sleep(300);
+    // Idle: the worker's RSS keeps falling for a while after start-up (garbage of bundling and the warm-up handed
+    // back to the OS); wait until two settled samples 1 s apart agree within 2 MB, at most 15 s.
+    let rssIdle = await worker.settledRssMb();
+    for (let i = 0; i < 15; i++) {
+      await sleep(1000);
+      const next = await worker.settledRssMb();
+      const stable = Math.abs(next - rssIdle) < 2;
+      rssIdle = next;
+      if (stable) break;
     }
-    const rssIdle = median(idleSamples);
 
     const rec = emptyRecorder();
     const ctx: RunContext = { opts, client, machine, taskQueue, voiceTaskQueue, deadline: performance.now() + boundMs };
@@ -394,6 +404,8 @@ export async function runTurnsBench(opts: TurnsBenchOptions): Promise<TurnsBench
       await sampler;
     }
     const durationS = (performance.now() - began) / 1000;
+    // After every session ended (completed runs leave the sticky cache): what the worker keeps.
+    const rssAfter = await worker.settledRssMb();
     const benchCpu = process.cpuUsage(cpuAtStart.bench);
     const perTurn = (ms: number) => round(ms / Math.max(1, rec.firstCommandMs.length));
     const cpu = {
@@ -443,6 +455,7 @@ export async function runTurnsBench(opts: TurnsBenchOptions): Promise<TurnsBench
       rss_idle_mb: round(rssIdle, 1),
       rss_live_mb: round(rssLive, 1),
       rss_samples: liveSamples.length,
+      rss_after_mb: round(rssAfter, 1),
       rss_scope: opts.worker === 'child' ? 'session worker process' : 'bench process (worker in-process, load generator included)',
       engine_turns: engine.latenciesMs.length,
       temporal: server.source,

@@ -33,3 +33,23 @@ export function createBenchVoiceActivities(onCommand: CommandListener): VoiceAct
     },
   };
 }
+
+/**
+ * A proposed combined command (see bench/README.md): the turn's prompts in order, then capture armed, as one
+ * activity. Reported as its first command (say, or listen when there is no prompt), then listen.
+ */
+export interface VoiceTurnArgs {
+  callId: string;
+  says: { text: string; bargeIn: boolean }[];
+  listen?: unknown;
+}
+
+export function createBenchVoiceTurnActivity(onCommand: CommandListener): { voiceTurn(args: VoiceTurnArgs): Promise<void> } {
+  return {
+    async voiceTurn({ callId, says, listen }) {
+      const at = performance.now();
+      if (says.length > 0) onCommand(callId, 'say', at);
+      if (listen !== undefined) onCommand(callId, 'listen', at);
+    },
+  };
+}

@@ -68,7 +68,9 @@ async function startInProcess(opts: BenchWorkerOptions): Promise<BenchWorker> {
 }
 
 async function startChild(opts: BenchWorkerOptions): Promise<BenchWorker> {
-  const child: ChildProcess = spawn(process.execPath, ['--expose-gc', '-r', 'tsx/cjs', CHILD_ENTRY], {
+  // Diagnostics only, e.g. BENCH_WORKER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" (not allowed in NODE_OPTIONS).
+  const nodeArgs = (process.env.BENCH_WORKER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child: ChildProcess = spawn(process.execPath, ['--expose-gc', ...nodeArgs, '-r', 'tsx/cjs', CHILD_ENTRY], {
     cwd: PROJECT_ROOT,
     env: {
       ...process.env,
