@@ -74,8 +74,11 @@ export interface CaptureResult {
   fingerprint: string;
 }
 
-/** Activity signatures, as the workflow sees them (names are prefixed: the session worker has its own `transcribe`). */
-export interface CrmActivities {
+/**
+ * Activity signatures, as the workflow sees them (names are prefixed: the session worker has its own `transcribe`).
+ * A type alias, not an interface, so it fits the worker's `extraActivities` record.
+ */
+export type CrmActivities = {
   crmTranscribe(input: { audioBase64: string; fileName?: string }): Promise<{ text: string; durationMs?: number }>;
   crmExtract(input: { text: string; defaultRegion: string; useLlm: boolean }): Promise<ExtractionOutput>;
   crmFindDuplicate(input: { captureRef: string; email: string | null; phone: string | null }): Promise<DuplicateMatch | null>;
@@ -97,4 +100,4 @@ export interface CrmActivities {
     callId: string | null;
     sessionId: string | null;
   }): Promise<{ logged: ConsentChannel[]; fieldsWritten: boolean }>;
-}
+};
