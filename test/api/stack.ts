@@ -8,7 +8,7 @@ import pino from 'pino';
 import { brevoConfigFromEnv } from '../../lib/brevo/client';
 import { createOdooClient } from '../../lib/odoo/client';
 import { startBrevoSimulator, type BrevoSimulator } from '../../sim/brevo/index';
-import { startOdooSimulator, type OdooSimulator } from '../../sim/odoo/server';
+import { startOdooSimulator, type OdooSimulator, type OdooVersion } from '../../sim/odoo/server';
 import { testConfig, type ApiConfig } from '../../api/config';
 import { startApiServer, type RunningApi } from '../../api/server';
 import { ApiStore } from '../../api/store/store';
@@ -36,8 +36,12 @@ export interface Stack {
 
 export const silent = pino({ level: 'silent' });
 
-export async function startStack(now = new Date('2030-03-01T09:00:00Z'), config: Partial<ApiConfig> = {}): Promise<Stack> {
-  const odooSim = await startOdooSimulator({ fixtures: path.join(__dirname, '../../sim/odoo/fixtures/demo.json') });
+export async function startStack(
+  now = new Date('2030-03-01T09:00:00Z'),
+  config: Partial<ApiConfig> = {},
+  odoo: { version?: OdooVersion; phonenumbers?: boolean } = {},
+): Promise<Stack> {
+  const odooSim = await startOdooSimulator({ fixtures: path.join(__dirname, '../../sim/odoo/fixtures/demo.json'), version: odoo.version ?? 19, phonenumbers: odoo.phonenumbers ?? true });
   const brevoSim = await startBrevoSimulator();
   const store = await ApiStore.open({ dataDir: 'memory://' });
   const clock = new FakeClock(now);
