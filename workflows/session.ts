@@ -191,6 +191,7 @@ export async function sessionWorkflow(input: SessionInput): Promise<SessionResul
     switch (command.kind) {
       case 'say': {
         promptsSinceInput.push(command.text);
+        traceLog.push({ kind: 'say', state: current.state, text: command.text });
         if (voice) await voice.voiceSay({ callId: input.callId, text: command.text, bargeIn: command.bargeIn });
         return undefined;
       }

@@ -107,10 +107,9 @@ export async function runScript(script: LoadedScript, opts: RunOptions): Promise
   let traceCursor = 0;
   let sentSeen = 0;
   let eventSeq = 0;
-  let lastPromptsKey = '';
 
   /** Pulls new trace events and outbox messages into the transcript. */
-  const follow = async (view?: SessionView) => {
+  const follow = async () => {
     const { events, next } = await driver.trace(traceCursor);
     traceCursor = next;
     for (const event of events) {
@@ -120,13 +119,7 @@ export async function runScript(script: LoadedScript, opts: RunOptions): Promise
         emit({ type: 'action', state: event.state, endpoint: event.endpoint, ok: event.ok, status: event.status });
       }
       if (event.kind === 'end') emit({ type: 'end', state: event.state, outcome: event.outcome });
-    }
-    if (view) {
-      const key = `${view.turn}:${view.prompts.join('\u0000')}`;
-      if (key !== lastPromptsKey) {
-        lastPromptsKey = key;
-        for (const text of view.prompts) emit({ type: 'prompt', state: view.state, text });
-      }
+      if (event.kind === 'say') emit({ type: 'prompt', state: event.state, text: event.text });
     }
     const outbox = await peers.outbox();
     for (const m of outbox.slice(sentSeen)) emit({ type: 'sent', channel: m.channel, to: m.to, text: m.text });
@@ -138,7 +131,7 @@ export async function runScript(script: LoadedScript, opts: RunOptions): Promise
       const view = await driver.view();
       return { ok: view.listening || view.ended !== undefined, seen: view };
     });
-    await follow(result.seen);
+    await follow();
     if (!result.ok) throw new StepFailure(line, 'the session to listen for the caller', describeView(result.seen));
     return result.seen;
   };
@@ -169,21 +162,24 @@ export async function runScript(script: LoadedScript, opts: RunOptions): Promise
   const check = async (e: ScriptExpect, line: number) => {
     const bound = e.within ?? defaultWithin;
     const wantEnded = e.ended === true || e.outcome !== undefined;
-    const needsView = e.state !== undefined || e.say !== undefined || wantEnded;
+    const needsView = e.state !== undefined || e.say !== undefined || e.said !== undefined || wantEnded;
     if (needsView) {
       const r = await within(bound, async () => {
         const view = await driver.view();
         const settled = wantEnded ? view.ended !== undefined : view.listening || view.ended !== undefined;
         const stateOk = e.state === undefined || (view.ended ? view.ended.state : view.state) === e.state;
         const sayOk = e.say === undefined || normalizeForCompare(view.lastPrompt ?? '').includes(normalizeForCompare(e.say));
+        const saidOk =
+          e.said === undefined || view.prompts.some((p) => normalizeForCompare(p).includes(normalizeForCompare(e.said!)));
         const outcomeOk = e.outcome === undefined || view.ended?.outcome === e.outcome;
-        return { ok: settled && stateOk && sayOk && outcomeOk, seen: view };
+        return { ok: settled && stateOk && sayOk && saidOk && outcomeOk, seen: view };
       });
-      await follow(r.seen);
+      await follow();
       if (!r.ok) {
         const wanted = [
           e.state && `state ${e.state}`,
           e.say && `a prompt containing ${JSON.stringify(e.say)}`,
+          e.said && `a prompt of this turn containing ${JSON.stringify(e.said)}`,
           wantEnded && `the session ended${e.outcome ? ` (${e.outcome})` : ''}`,
         ].filter(Boolean);
         throw new StepFailure(line, wanted.join(', '), describeView(r.seen));
@@ -234,11 +230,11 @@ export async function runScript(script: LoadedScript, opts: RunOptions): Promise
         await sleep(step.silence * 1000);
       } else await deliver(step, line);
     }
-    await follow(await driver.view());
+    await follow();
     emit({ type: 'result', ok: true, script: script.name });
     return { ok: true, trace };
   } catch (err) {
-    await follow(await driver.view()).catch(() => undefined);
+    await follow().catch(() => undefined);
     if (err instanceof StepFailure) {
       const failure = { line: err.line, expected: err.expected, seen: err.seen };
       emit({ type: 'result', ok: false, script: script.name, failure: `${script.file}:${err.line}: expected ${err.expected}; saw ${err.seen}` });

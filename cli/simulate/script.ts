@@ -15,6 +15,8 @@ const expectSchema = z
   .object({
     state: z.string().min(1).optional(),
     say: z.string().min(1).optional(),
+    /** Added to the format: one of the prompts said since the caller's last input contains this text. */
+    said: z.string().min(1).optional(),
     ended: z.boolean().optional(),
     outcome: z.string().optional(),
     sent: z

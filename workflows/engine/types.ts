@@ -91,6 +91,8 @@ export type TraceEvent =
   | { kind: 'invalid'; state: string; mode: CollectMode; count: number }
   | { kind: 'action'; state: string; stepId: string; endpoint?: string; ok?: boolean; status?: number }
   | { kind: 'end'; state: string; outcome: SessionOutcome }
+  /** Added by the workflow shell when a prompt is said (the engine's own `say` command carries the text). */
+  | { kind: 'say'; state: string; text: string }
   /** An input that arrived while the session was not waiting for it (stale action result, speech during an action…). */
   | { kind: 'ignored'; state: string; input: EngineInput['kind']; reason: string }
   /** A machine defect met at run time (unknown state, no way out); the session ends with outcome 'error'. */

@@ -1,0 +1,184 @@
+/**
+ * The body of `ivr simulate`: loads machine and scripts (exit 2 on any error, with file:line), brings up the local
+ * stack per script (fresh Odoo fixtures and Brevo outbox each time, one Temporal server for the run), runs each
+ * script through the channel's driver, prints the transcript, and optionally the coverage of the machine.
+ */
+import fs from 'node:fs';
+import { parseDocument } from 'yaml';
+import { checkMachineSource } from '../../lib/machine/loader';
+import { formatDiagnostic } from '../../lib/machine/diagnostics';
+import type { CompiledMachine } from '../../lib/machine/model';
+import { resolveTemporalServer, type TemporalServer } from '../../lib/temporal/server';
+import { startLocalStack, type LocalStack } from '../../lib/stack/local-stack';
+import type { TraceEvent } from '../../workflows/engine/types';
+import { computeCoverage, formatCoverage } from './coverage';
+import { WebSessionDriver } from './drivers/web';
+import { runScript, type OutboxMessage, type Peers, type SessionDriver, type TranscriptEntry } from './runner';
+import { loadScript, ScriptError, type LoadedScript } from './script';
+
+export interface SimulateOptions {
+  machineArg?: string;
+  scriptFiles: string[];
+  channel?: 'voice' | 'web';
+  coverage: boolean;
+  json: boolean;
+  out(line: string): void;
+  err(line: string): void;
+}
+
+/** Compiles the machine with the script's globals written into the YAML, so derived values (timeouts) follow. */
+export function compileWithGlobals(file: string, overrides?: Record<string, unknown>): { machine?: CompiledMachine; errors: string[] } {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    return { errors: [`${file}: cannot read the machine (${(err as NodeJS.ErrnoException).code ?? String(err)})`] };
+  }
+  if (overrides && Object.keys(overrides).length > 0) {
+    const doc = parseDocument(text);
+    for (const [key, value] of Object.entries(overrides)) doc.setIn(['globals', key], value);
+    text = String(doc);
+  }
+  const result = checkMachineSource(file, text);
+  const errors = result.diagnostics.filter((d) => d.severity === 'error').map(formatDiagnostic);
+  return { machine: errors.length ? undefined : result.machine, errors };
+}
+
+function outboxText(m: { content?: string; text?: string; subject?: string; html?: string; params?: Record<string, unknown> }): string {
+  const html = m.html?.replace(/<[^>]+>/g, ' ') ?? '';
+  return [m.subject, m.content, m.text, html, m.params ? JSON.stringify(m.params) : undefined].filter(Boolean).join(' ');
+}
+
+/** Brevo sends SMS recipients as digits: compare in E.164 like the script writes them. */
+function asE164(to: string): string {
+  return /^\d{6,15}$/.test(to) ? `+${to}` : to;
+}
+
+function peersOf(stack: LocalStack): Peers {
+  return {
+    async outbox(): Promise<OutboxMessage[]> {
+      const sim = stack.brevoSim;
+      if (!sim) return [];
+      return sim.outbox.flatMap((m) => m.to.map((to) => ({ channel: m.channel, to: asE164(to), text: outboxText(m) })));
+    },
+    odooSearchCount: (model, domain) => stack.odoo.callKw<number>(model, 'search_count', [domain]),
+    odooSearchRead: (model, domain, fields) =>
+      stack.odoo.callKw<Record<string, unknown>[]>(model, 'search_read', [domain], { fields, limit: 2 }),
+  };
+}
+
+function printer(opts: SimulateOptions): (e: TranscriptEntry) => void {
+  return (e) => {
+    if (opts.json) return opts.out(JSON.stringify(e));
+    switch (e.type) {
+      case 'prompt':
+        return opts.out(`  ivr     ${e.text}`);
+      case 'input':
+        return opts.out(`  caller  ${e.kind === 'dtmf' ? `[${e.value}]` : e.kind === 'hangup' ? '(hangs up)' : e.value}`);
+      case 'state':
+        return opts.out(`          → ${e.to}${e.via !== 'start' ? ` (${e.via})` : ''}`);
+      case 'action':
+        return opts.out(`          ${e.ok ? '✓' : '✗'} ${e.endpoint ?? 'action'} ${e.status ?? ''}`);
+      case 'sent':
+        return opts.out(`          ✉ ${e.channel} to ${e.to}: ${e.text.slice(0, 100)}`);
+      case 'expect':
+        return opts.out(`          ✓ expect (line ${e.line}: ${e.what})`);
+      case 'end':
+        return opts.out(`          ■ ended in ${e.state} (${e.outcome})`);
+      case 'result':
+        return opts.out(e.ok ? `PASS ${e.script}` : `FAIL ${e.failure}`);
+    }
+  };
+}
+
+async function driverFor(script: LoadedScript, channel: 'voice' | 'web', machine: CompiledMachine, stack: LocalStack): Promise<SessionDriver> {
+  if (channel === 'web') {
+    return new WebSessionDriver({
+      client: stack.client,
+      machine,
+      taskQueue: stack.taskQueue,
+      ...(script.caller ? { caller: script.caller } : {}),
+    });
+  }
+  let file: string;
+  try {
+    file = require.resolve('./drivers/voice');
+  } catch {
+    throw new ScriptError(`${script.file}: the voice channel is not available in this build; run with --channel web`);
+  }
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- the voice driver brings the ESL stack: load it only for voice
+  const voice = require(file) as { createVoiceDriver(args: { script: LoadedScript; machine: CompiledMachine; stack: LocalStack }): Promise<SessionDriver> };
+  return voice.createVoiceDriver({ script, machine, stack });
+}
+
+export async function simulateScripts(opts: SimulateOptions): Promise<number> {
+  // Everything is validated before anything starts.
+  const scripts: LoadedScript[] = [];
+  try {
+    for (const f of opts.scriptFiles) scripts.push(loadScript(f));
+  } catch (err) {
+    if (err instanceof ScriptError) {
+      opts.err(err.message);
+      return 2;
+    }
+    throw err;
+  }
+  const machines = new Map<string, CompiledMachine>();
+  for (const s of scripts) {
+    const file = opts.machineArg ?? s.machine;
+    if (!file) {
+      opts.err(`${s.file}: no machine: give it on the command line or as 'machine:' in the script`);
+      return 2;
+    }
+    const compiled = compileWithGlobals(file, s.globals);
+    if (!compiled.machine) {
+      opts.err(compiled.errors.join('\n'));
+      return 2;
+    }
+    machines.set(s.file, compiled.machine);
+  }
+
+  let temporal: TemporalServer | undefined;
+  const traces: TraceEvent[][] = [];
+  let failed = 0;
+  try {
+    temporal = await resolveTemporalServer();
+    for (const script of scripts) {
+      const machine = machines.get(script.file)!;
+      const channel = opts.channel ?? script.channel;
+      const stack = await startLocalStack({
+        env: { ...process.env, TEMPORAL_ADDRESS: temporal.address, TEMPORAL_NAMESPACE: temporal.namespace },
+        ...(script.odoo ? { odooFixtures: script.odoo } : {}),
+        taskQueue: `simulate-${process.pid}-${traces.length}`,
+        apiStoreDir: 'memory://',
+      });
+      try {
+        if (!opts.json) opts.out(`── ${script.name} (${channel}) ──`);
+        const driver = await driverFor(script, channel, machine, stack);
+        const result = await runScript(script, { driver, peers: peersOf(stack), emit: printer(opts) });
+        traces.push(result.trace);
+        if (!result.ok) failed += 1;
+      } finally {
+        await stack.stop();
+      }
+    }
+  } catch (err) {
+    if (err instanceof ScriptError) {
+      opts.err(err.message);
+      return 2;
+    }
+    throw err;
+  } finally {
+    await temporal?.stop();
+  }
+
+  if (opts.coverage) {
+    const machine = machines.get(scripts[0]!.file)!;
+    const report = computeCoverage(machine, traces);
+    if (opts.json) opts.out(JSON.stringify({ type: 'coverage', ...report }));
+    else opts.out(formatCoverage(report));
+  }
+  if (scripts.length > 1 && !opts.json) opts.out(`${scripts.length - failed} passed, ${failed} failed`);
+  return failed ? 1 : 0;
+}
+
