@@ -1,4 +1,8 @@
-/** `ivr odoo-setup` as a command: reads ODOO_* from the environment, creates the consent fields once, says so. */
+/**
+ * `ivr odoo-setup` as a command: reads ODOO_* from the environment, creates the consent fields once, says so.
+ * Also the CRM routes' own environment settings.
+ */
+import { crmConfigFromEnv } from '../../api/crm/config';
 import { command } from '../../cli/commands/odoo-setup';
 import { startOdooSimulator, type OdooSimulator } from '../../sim/odoo/server';
 
@@ -61,4 +65,16 @@ test('missing configuration and wrong credentials fail with what to fix', async 
   expect(await command.run([])).toBe(1);
   expect(err.join('')).toMatch(/AccessDenied|Access Denied|login/i);
   expect(await command.run(['--bogus'])).toBe(2);
+});
+
+describe('CRM route settings from the environment', () => {
+  test('defaults, overrides, and a refused audio limit', () => {
+    expect(crmConfigFromEnv({})).toEqual({
+      limits: { maxAudioBytes: 1048576, maxAudioSeconds: 60, captureWaitMs: 25000 }, defaultRegion: 'FR', useLlm: true, taskQueue: 'ivr-sessions',
+    });
+    expect(crmConfigFromEnv({ STT_MAX_SECONDS: '30', CRM_USE_LLM: 'false', CRM_DEFAULT_REGION: 'MG' })).toMatchObject({
+      limits: { maxAudioSeconds: 30 }, useLlm: false, defaultRegion: 'MG',
+    });
+    expect(() => crmConfigFromEnv({ CRM_MAX_AUDIO_BYTES: '5000000' })).toThrow(/CRM_MAX_AUDIO_BYTES: at most 1400000/);
+  });
 });
