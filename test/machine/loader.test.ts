@@ -41,7 +41,7 @@ describe('shipped machines', () => {
       const prefs = m.states['ivr.auth.persist_prefs']?.action;
       expect(prefs?.endpoint).toBe('save_prefs');
       expect(Object.keys(prefs?.body ?? {})).toEqual(expect.arrayContaining(['consent_ok', 'preferred_channel', 'consent_wording_version', 'call_id', 'session_id']));
-      expect(prefs?.body?.consent_wording_version).toEqual({ kind: 'literal', value: 'ivr-consent-fr-v1' });
+      expect(prefs?.body?.consent_wording_version).toEqual({ kind: 'literal', value: 'v1' });
     });
 
     it('compiles templates, collect targets, timeouts and counters', () => {
