@@ -69,6 +69,7 @@ function table(r: TurnsBenchResult): string {
     ['whole turn (to listen) p50 / p99', `${f(r.turn_complete_p50_ms)} / ${f(r.turn_complete_p99_ms)} ms`],
     ['lost inputs', String(r.lost)],
     ['duplicated inputs', `${r.duplicated} (of ${r.duplicates_sent} sent twice; ${r.stray_commands} stray commands)`],
+    ['late commands (after a lost turn)', String(r.late_commands)],
     ['worker RSS idle → live → after', `${f(r.rss_idle_mb)} → ${f(r.rss_live_mb)} → ${f(r.rss_after_mb)} MB (${r.rss_samples} samples, ${r.rss_scope})`],
     ['worker RSS per live session', `${f(r.rss_per_session_mb)} MB`],
     ['engine p50 / p99', `${f(r.engine_p50_ms)} / ${f(r.engine_p99_ms)} ms (${r.engine_turns} turns)`],

@@ -70,6 +70,8 @@ export interface TurnsBenchResult {
   duplicates_sent: number;
   /** Channel commands that arrived with no turn waiting for them (an input applied twice would cause some). */
   stray_commands: number;
+  /** Commands that came after their turn was already counted lost. */
+  late_commands: number;
   sessions_failed: number;
   backend_requests: number;
   backend_keys: number;
@@ -117,6 +119,8 @@ interface Recorder {
   firstCommandMs: number[];
   listenMs: number[];
   stray: number;
+  /** Commands of a turn already counted lost, arriving after the bound. */
+  late: number;
   lost: number;
   duplicatesSent: number;
   duplicated: number;
@@ -129,6 +133,9 @@ class ScriptedCaller {
   phase: 'idle' | 'starting' | 'talking' | 'ending' | 'done' = 'idle';
   handle?: WorkflowHandle<typeof sessionWorkflow>;
   turnsDone = 0;
+  /** Distinct inputs sent (a lost one included: it may still be applied late). */
+  inputsSent = 0;
+  private lostOne = false;
   private pending?: PendingTurn;
   private started?: () => void;
 
@@ -155,7 +162,8 @@ class ScriptedCaller {
       if (kind === 'listen') this.started?.();
       return;
     }
-    this.rec.stray += 1;
+    if (this.lostOne) this.rec.late += 1;
+    else this.rec.stray += 1;
   }
 
   /** Resolves true once the session spoke its first prompt and listens, false after the bound. */
@@ -180,7 +188,9 @@ class ScriptedCaller {
     try {
       if (!(await this.start(ctx))) {
         this.rec.lost += 1;
-        this.fail(`session ${this.index}: first prompt never came`);
+        this.lostOne = true;
+        this.fail(`session ${this.index}: first prompt never came within ${opts.lostAfterMs} ms`);
+        await this.hangUp(ctx);
         return;
       }
       const handle = this.handle as WorkflowHandle<typeof sessionWorkflow>;
@@ -197,6 +207,7 @@ class ScriptedCaller {
         const answered = new Promise<boolean>((resolve) => {
           this.pending = { sentAt: performance.now(), done: () => resolve(true) };
         });
+        this.inputsSent += 1;
         await handle.signal(inputSignal, event);
         if (opts.duplicateEvery > 0 && (t * opts.sessions + this.index) % opts.duplicateEvery === 0) {
           // The same event delivered again (an ESL reconnect replaying it): the workflow must apply it once.
@@ -206,6 +217,7 @@ class ScriptedCaller {
         const ok = (await within(answered, opts.lostAfterMs)) ?? false;
         if (!ok) {
           this.pending = undefined;
+          this.lostOne = true;
           this.rec.lost += 1;
           this.fail(`session ${this.index}: turn ${t} (${turn.digits}) got no listen within ${opts.lostAfterMs} ms`);
           break;
@@ -222,7 +234,8 @@ class ScriptedCaller {
 
   /** Ends the call and checks the workflow applied each input once: turns = inputs + the hang-up. */
   private async hangUp(ctx: RunContext): Promise<void> {
-    const handle = this.handle as WorkflowHandle<typeof sessionWorkflow>;
+    const handle = this.handle;
+    if (!handle) return;
     this.phase = 'ending';
     await handle.signal(inputSignal, { eventId: `${this.callId}:hangup`, kind: 'hangup' });
     const result = await within(handle.result(), ctx.opts.lostAfterMs);
@@ -230,7 +243,7 @@ class ScriptedCaller {
       this.fail(`session ${this.index}: no result within ${ctx.opts.lostAfterMs} ms of the hang-up`);
       return;
     }
-    const expected = this.turnsDone + 1;
+    const expected = this.inputsSent + 1;
     if (result.turns > expected) this.rec.duplicated += result.turns - expected;
     if (result.outcome !== 'hangup') this.fail(`session ${this.index}: ended as ${result.outcome}, expected hangup`);
   }
@@ -255,6 +268,7 @@ const emptyRecorder = (): Recorder => ({
   firstCommandMs: [],
   listenMs: [],
   stray: 0,
+  late: 0,
   lost: 0,
   duplicatesSent: 0,
   duplicated: 0,
@@ -368,11 +382,19 @@ export async function runTurnsBench(opts: TurnsBenchOptions): Promise<TurnsBench
 
     // Steady state: every session has spoken and answered at least one turn, none has hung up yet.
     // Settled samples (after a collection) at most every 2 s, at most 5: each costs the worker a GC pause.
+    // Steady: every session started, and at least 90% of them talk and answered a turn (a session with a lost
+    // turn hangs up early); per-session memory divides by the sessions talking at the sample.
     const liveSamples: number[] = [];
+    const liveCounts: number[] = [];
     let sampling = true;
     const sampler = (async () => {
       while (sampling) {
-        if (liveSamples.length < 5 && callers.every((c) => c.turnsDone >= 1 && c.phase === 'talking')) {
+        const talking = callers.filter((c) => c.phase === 'talking');
+        const steady =
+          callers.every((c) => c.phase !== 'idle' && c.phase !== 'starting') &&
+          talking.filter((c) => c.turnsDone >= 1).length >= 0.9 * callers.length;
+        if (liveSamples.length < 5 && steady) {
+          liveCounts.push(talking.length);
           liveSamples.push(await worker.settledRssMb());
           for (let i = 0; i < 8 && sampling; i++) await sleep(250);
         } else {
@@ -435,7 +457,7 @@ export async function runTurnsBench(opts: TurnsBenchOptions): Promise<TurnsBench
       p99_ms: round(percentile(rec.firstCommandMs, 99)),
       lost: rec.lost,
       duplicated: rec.duplicated,
-      rss_per_session_mb: round((rssLive - rssIdle) / opts.sessions),
+      rss_per_session_mb: round((rssLive - rssIdle) / (liveCounts.length ? median(liveCounts) : opts.sessions)),
       engine_p50_ms: round(engineP50, 4),
       engine_p99_ms: round(percentile(engine.latenciesMs, 99), 4),
       ratio_p50: round(p50 / engineP50, 1),
@@ -449,6 +471,7 @@ export async function runTurnsBench(opts: TurnsBenchOptions): Promise<TurnsBench
       turn_complete_p99_ms: round(percentile(rec.listenMs, 99)),
       duplicates_sent: rec.duplicatesSent,
       stray_commands: rec.stray,
+      late_commands: rec.late,
       sessions_failed: rec.failed,
       backend_requests: backend.requests(),
       backend_keys: backend.idempotencyKeys(),

@@ -28,6 +28,7 @@ test('2 sessions × 4 turns: every turn timed, duplicates applied once, nothing 
   expect(r.lost).toBe(0);
   expect(r.duplicated).toBe(0);
   expect(r.stray_commands).toBe(0);
+  expect(r.late_commands).toBe(0);
   // Session 0 sends every turn twice (t·2 + 0 is even): the check above had something to check.
   expect(r.duplicates_sent).toBe(4);
   // One action per session (turn 4 is the save), each with its own idempotency key, none retried.
