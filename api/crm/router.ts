@@ -143,8 +143,9 @@ export function createCrmRouter(deps: CrmRouterDeps): Router {
       const key = idempotencyKey(req);
       const upload = await readAudioUpload(req, maxAudioBytes);
       const form = parseInput(voiceFormSchema, upload.fields, 'form');
+      let format: string;
       try {
-        checkAudio(upload.audio, { maxBytes: maxAudioBytes, maxDurationSeconds: maxAudioSeconds });
+        format = checkAudio(upload.audio, { maxBytes: maxAudioBytes, maxDurationSeconds: maxAudioSeconds }).format;
       } catch (err) {
         if (!(err instanceof AudioRejected)) throw err;
         if (err.problem === 'too_large' || err.problem === 'too_long') {
@@ -154,18 +155,20 @@ export function createCrmRouter(deps: CrmRouterDeps): Router {
         }
         throw new CrmApiError(422, 'audio_rejected', err.message, { problem: err.problem });
       }
+      // named by its content: browsers send "blob", and STT servers pick the decoder by extension
+      const fileName = `dictee.${format}`;
       if (!deps.transcriber.enabled) {
         throw new CrmApiError(503, 'speech_disabled', 'Speech recognition is not configured on this server (OPENAI_API_KEY); use POST /crm/text-contacts.');
       }
       if (form.dry_run) {
-        const t = await deps.transcriber.transcribe({ audio: upload.audio, fileName: upload.fileName });
+        const t = await deps.transcriber.transcribe({ audio: upload.audio, fileName });
         res.json({ ...(await preview(t.text)), transcript: t.text });
         return;
       }
       const consents = requestConsents({ whatsapp: form.consent_whatsapp, sms: form.consent_sms }, form.consent_wording_version);
       const audioBase64 = upload.audio.toString('base64');
       const input: CaptureInput = {
-        audio: { base64: audioBase64, fileName: upload.fileName },
+        audio: { base64: audioBase64, fileName },
         source: 'voice',
         callId: form.call_id ?? null,
         sessionId: form.session_id ?? null,

@@ -229,6 +229,16 @@ describe('voice capture', () => {
     expect(String(h.odooSim.records('crm.lead')[0]!.description)).toContain('Appel : call-42');
   });
 
+  test('a webm/opus recording (the browser format) goes through by its magic bytes', async () => {
+    // an EBML header then opaque bytes: the container is recognised locally; the simulator serves the transcript
+    const webm = Buffer.concat([Buffer.from([0x1a, 0x45, 0xdf, 0xa3]), crypto.randomBytes(4000)]);
+    h.openai.registerTranscript(webm, "Ici Jean Morel, mon email jean.morel@exemple.fr.");
+    const r = await postAudio(h.baseUrl, webm, 'blob', {}, { 'idempotency-key': key() });
+    expect(r.status).toBe(201);
+    expect(r.body.extracted).toMatchObject({ firstname: 'Jean', lastname: 'Morel', email: 'jean.morel@exemple.fr', phone: null });
+    expect(h.openai.transcriptions[0]).toMatchObject({ fileName: 'dictee.webm', fileSize: webm.length });
+  });
+
   test('text bytes sent as audio are 422, with no transcription and no Odoo write', async () => {
     const r = await postAudio(h.baseUrl, Buffer.from(SEED, 'utf8'), 'dictee.webm', {}, { 'idempotency-key': key() });
     expect(r.status).toBe(422);
