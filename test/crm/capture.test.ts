@@ -239,6 +239,16 @@ describe('voice capture', () => {
     expect(h.openai.transcriptions[0]).toMatchObject({ fileName: 'dictee.webm', fileSize: webm.length });
   });
 
+  test('a speech-to-text outage is retried by the workflow; one transcript, one contact', async () => {
+    const wav = speak('Je m appelle Jean Morel, mon email jean point morel arobase exemple point fr.');
+    h.openai.registerTranscript(wav, "Je m'appelle Jean Morel, mon email jean.morel@exemple.fr.");
+    h.openai.failNext({ status: 503, endpoint: 'transcriptions' });
+    const r = await postAudio(h.baseUrl, wav, 'dictee.wav', {}, { 'idempotency-key': key() });
+    expect(r.status).toBe(201);
+    expect(h.openai.transcriptions.map((t) => t.status)).toEqual([503, 200]);
+    expect(h.odooSim.records('res.partner').filter((p) => p.email === 'jean.morel@exemple.fr')).toHaveLength(1);
+  });
+
   test('text bytes sent as audio are 422, with no transcription and no Odoo write', async () => {
     const r = await postAudio(h.baseUrl, Buffer.from(SEED, 'utf8'), 'dictee.webm', {}, { 'idempotency-key': key() });
     expect(r.status).toBe(422);
