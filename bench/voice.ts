@@ -5,11 +5,16 @@
  * task → voice activity task → ESL adapter. Runs N concurrent calls on the ESL simulator against the Temporal dev
  * server (or TEMPORAL_ADDRESS), all processes' parts in this one process.
  *
- *   npx tsx bench/voice.ts --calls N [--turns T] [--json]
+ *   npx tsx bench/voice.ts --calls N [--turns T] [--think-ms 4000] [--json]
+ *
+ * --think-ms is the time a caller takes between the session listening and the key (listening to the prompt and
+ * deciding; uniformly 50–150 % of it): it sets the offered load (calls / think ≈ turns per second). 0 drives the
+ * system at saturation, where latency is queueing.
  *
  * Progress goes to stderr; stdout holds the table, or with --json exactly one JSON object. Exit 1 when a turn got no
  * answer or a call failed, 2 on bad usage. Figures: bench/VOICE.md.
  */
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
@@ -23,7 +28,7 @@ import type { SimCall } from '../sim/esl';
 import { createSessionWorker } from '../workers/session-worker';
 import { percentile, round } from './lib/stats';
 
-const USAGE = 'usage: npx tsx bench/voice.ts --calls N [--turns T] [--json]';
+const USAGE = 'usage: npx tsx bench/voice.ts --calls N [--turns T] [--think-ms 4000] [--json]';
 
 const MACHINE = `
 machine: voice_bench
@@ -62,23 +67,33 @@ states:
 const argsSchema = z.object({
   calls: z.coerce.number({ error: '--calls must be a number' }).int().min(1).max(1000, '--calls above 1000 does not fit this machine'),
   turns: z.coerce.number({ error: '--turns must be a number' }).int().min(1).max(1000).default(5),
+  'think-ms': z.coerce.number({ error: '--think-ms must be a number' }).int().min(0).max(60_000).default(4000),
   json: z.boolean().default(false),
 });
 
 export interface VoiceBenchResult {
   calls: number;
   turnsPerCall: number;
+  thinkMs: number;
+  /** Keys pressed per second over the run. */
+  turnsPerSecond: number;
   samples: number;
   unanswered: number;
   failedCalls: number;
   turnMs: { p50: number; p90: number; p99: number; max: number };
+  /** Part of the turn spent before the bridge has the DTMF event (socket, parsing, event loop). */
+  bridgeInMs: { p50: number; p99: number };
   wallSeconds: number;
+  /** Delay of this process's event loop (simulator, adapters, bridge, activities share it). */
+  eventLoopLagMs: { p50: number; p99: number };
+  /** CPU of this process over the run (100 = one core). */
+  processCpuPercent: number;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const log = (msg: string) => process.stderr.write(`[bench:voice] ${msg}\n`);
 
-export async function runVoiceBench(calls: number, turns: number): Promise<VoiceBenchResult> {
+export async function runVoiceBench(calls: number, turns: number, thinkMs = 4000): Promise<VoiceBenchResult> {
   Runtime.install({ logger: new DefaultLogger('WARN') });
   const checked = checkMachineSource('voice-bench.yaml', MACHINE);
   if (!checked.machine) throw new Error(`bench machine does not check: ${JSON.stringify(checked.diagnostics)}`);
@@ -136,6 +151,13 @@ export async function runVoiceBench(calls: number, turns: number): Promise<Voice
   };
 
   const samples: number[] = [];
+  // Where the time goes: socket → bridge (the DTMF event parsed by the bridge's adapter).
+  const toBridge: number[] = [];
+  node.bridgeEsl.on('event', (ev) => {
+    if (ev.name !== 'DTMF' || !ev.uniqueId) return;
+    const p = pendingTurn.get(ev.uniqueId);
+    if (p && p.t0 > 0) toBridge.push(performance.now() - p.t0);
+  });
   let unanswered = 0;
   let failedCalls = 0;
 
@@ -165,15 +187,15 @@ export async function runVoiceBench(calls: number, turns: number): Promise<Voice
           }, reject);
       });
       const c = await armed;
-      let ready = waitListening(c.uuid, 30_000);
+      let ready = waitListening(c.uuid, 60_000);
       for (let t = 0; t < turns; t++) {
         if (!(await ready)) {
           unanswered++;
           throw new Error(`call ${i}: the session did not listen again (turn ${t})`);
         }
-        await sleep(20 + Math.random() * 80);
+        await sleep(thinkMs > 0 ? thinkMs * (0.5 + Math.random()) : 20 + Math.random() * 80);
         const answered = new Promise<number>((resolve) => pendingTurn.set(c.uuid, { t0: 0, resolve }));
-        ready = waitListening(c.uuid, 30_000);
+        ready = waitListening(c.uuid, 60_000);
         const digit = t % 2 === 0 ? '1' : '2';
         await c.press(digit, { durationMs: 40, gapMs: 0 });
         const ms = await Promise.race([answered, sleep(30_000).then(() => -1)]);
@@ -202,9 +224,16 @@ export async function runVoiceBench(calls: number, turns: number): Promise<Voice
   })();
 
   log(`${calls} call(s) × ${turns} turn(s)`);
+  const lag = monitorEventLoopDelay({ resolution: 10 });
+  lag.enable();
+  const cpu0 = process.cpuUsage();
   const started = performance.now();
   await Promise.all(Array.from({ length: calls }, (_, i) => oneCall(i)));
   const wallSeconds = (performance.now() - started) / 1000;
+  lag.disable();
+  const cpu = process.cpuUsage(cpu0);
+  const eventLoopLagMs = { p50: round(lag.percentile(50) / 1e6, 1), p99: round(lag.percentile(99) / 1e6, 1) };
+  const processCpuPercent = round(((cpu.user + cpu.system) / 1e6 / wallSeconds) * 100, 0);
 
   await node.stop();
   sessionWorker.shutdown();
@@ -215,18 +244,23 @@ export async function runVoiceBench(calls: number, turns: number): Promise<Voice
   return {
     calls,
     turnsPerCall: turns,
+    thinkMs,
+    turnsPerSecond: round(samples.length / wallSeconds, 1),
     samples: samples.length,
     unanswered,
     failedCalls,
+    bridgeInMs: { p50: round(percentile(toBridge, 50), 1), p99: round(percentile(toBridge, 99), 1) },
     turnMs: { p50: round(percentile(samples, 50), 1), p90: round(percentile(samples, 90), 1), p99: round(percentile(samples, 99), 1), max: round(Math.max(...samples), 1) },
     wallSeconds: round(wallSeconds, 1),
+    eventLoopLagMs,
+    processCpuPercent,
   };
 }
 
 async function main(argv: string[]): Promise<number> {
   let args: z.infer<typeof argsSchema>;
   try {
-    const { values } = parseArgs({ args: argv, strict: true, options: { calls: { type: 'string' }, turns: { type: 'string' }, json: { type: 'boolean' } } });
+    const { values } = parseArgs({ args: argv, strict: true, options: { calls: { type: 'string' }, turns: { type: 'string' }, 'think-ms': { type: 'string' }, json: { type: 'boolean' } } });
     if (values.calls === undefined) throw new Error('--calls N is required');
     const parsed = argsSchema.safeParse(values);
     if (!parsed.success) throw new Error(parsed.error.issues.map((i) => i.message).join('; '));
@@ -235,11 +269,11 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write(`${(err as Error).message}\n${USAGE}\n`);
     return 2;
   }
-  const r = await runVoiceBench(args.calls, args.turns);
+  const r = await runVoiceBench(args.calls, args.turns, args['think-ms']);
   if (args.json) process.stdout.write(`${JSON.stringify(r)}\n`);
   else {
     process.stdout.write(
-      `calls ${r.calls}, turns/call ${r.turnsPerCall}, samples ${r.samples}, unanswered ${r.unanswered}, failed calls ${r.failedCalls}, wall ${r.wallSeconds} s\n` +
+      `calls ${r.calls}, turns/call ${r.turnsPerCall}, think ${r.thinkMs} ms, ${r.turnsPerSecond} turns/s, samples ${r.samples}, unanswered ${r.unanswered}, failed calls ${r.failedCalls}, wall ${r.wallSeconds} s, this process ${r.processCpuPercent}% CPU, event-loop lag p50 ${r.eventLoopLagMs.p50} / p99 ${r.eventLoopLagMs.p99} ms\n` +
         `turn latency at the socket (DTMF event → next command): p50 ${r.turnMs.p50} ms, p90 ${r.turnMs.p90} ms, p99 ${r.turnMs.p99} ms, max ${r.turnMs.max} ms\n`,
     );
   }
