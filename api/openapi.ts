@@ -4,7 +4,8 @@ import type { RouteDef } from './http';
 import { errorSchema } from './schemas';
 
 function jsonSchema(s: z.ZodType, io: 'input' | 'output'): Record<string, unknown> {
-  return z.toJSONSchema(s, { io, unrepresentable: 'any' }) as Record<string, unknown>;
+  const { $schema: _dialect, ...schema } = z.toJSONSchema(s, { io, unrepresentable: 'any' }) as Record<string, unknown>;
+  return schema; // OpenAPI 3.1's dialect is already JSON Schema 2020-12
 }
 
 function parametersOf(s: z.ZodType | undefined, where: 'path' | 'query'): Array<Record<string, unknown>> {
