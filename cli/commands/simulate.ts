@@ -18,7 +18,7 @@ function fail2(message: string): number {
 
 export const command: CliCommand = {
   name: 'simulate',
-  usage: 'simulate <machine.yaml> (--script <file> | --scripts <dir> [--coverage]) [--channel voice|web] [--json]',
+  usage: 'simulate <machine.yaml> (--script <file> | --scripts <dir> [--coverage]) [--channel voice|web] [--json] [--save-histories <dir>]',
   summary: 'run conversation scripts against real sessions (exit 0 pass, 1 fail, 2 invalid)',
   async run(argv) {
     let parsed;
@@ -31,6 +31,7 @@ export const command: CliCommand = {
           scripts: { type: 'string' },
           channel: { type: 'string' },
           coverage: { type: 'boolean' },
+          'save-histories': { type: 'string' },
           json: { type: 'boolean' },
         },
         strict: true,
@@ -58,6 +59,7 @@ export const command: CliCommand = {
       channel: values.channel as 'voice' | 'web' | undefined,
       coverage: values.coverage === true,
       json: values.json === true,
+      ...(values['save-histories'] ? { saveHistories: values['save-histories'] } : {}),
       out: (line) => process.stdout.write(`${line}\n`),
       err: (line) => process.stderr.write(`${line}\n`),
     });

@@ -11,6 +11,8 @@ import type { LoadedScript, ScriptExpect, ScriptStep } from './script';
 /** A live session as the script sees it, whatever the channel. */
 export interface SessionDriver {
   readonly id: string;
+  /** The Temporal workflow id of the session, once started (for history export and replay). */
+  readonly workflowId?: string;
   start(): Promise<void>;
   view(): Promise<SessionView>;
   /** Trace events from index `since`. */

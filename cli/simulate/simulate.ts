@@ -4,6 +4,8 @@
  * script through the channel's driver, prints the transcript, and optionally the coverage of the machine.
  */
 import fs from 'node:fs';
+import path from 'node:path';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { parseDocument } from 'yaml';
 import { checkMachineSource } from '../../lib/machine/loader';
 import { formatDiagnostic } from '../../lib/machine/diagnostics';
@@ -22,6 +24,8 @@ export interface SimulateOptions {
   channel?: 'voice' | 'web';
   coverage: boolean;
   json: boolean;
+  /** Folder where each session's history is written as JSON (for `ivr replay` and the replay tests). */
+  saveHistories?: string;
   out(line: string): void;
   err(line: string): void;
 }
@@ -158,6 +162,12 @@ export async function simulateScripts(opts: SimulateOptions): Promise<number> {
         const result = await runScript(script, { driver, peers: peersOf(stack), emit: printer(opts) });
         traces.push(result.trace);
         if (!result.ok) failed += 1;
+        if (opts.saveHistories && driver.workflowId) {
+          const history = await stack.client.workflow.getHandle(driver.workflowId).fetchHistory();
+          fs.mkdirSync(opts.saveHistories, { recursive: true });
+          const out = path.join(opts.saveHistories, `${path.basename(script.file, path.extname(script.file))}.json`);
+          fs.writeFileSync(out, historyToJSON(history));
+        }
       } finally {
         await stack.stop();
       }

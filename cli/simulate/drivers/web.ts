@@ -41,6 +41,10 @@ export class WebSessionDriver implements SessionDriver {
     );
   }
 
+  get workflowId(): string | undefined {
+    return this.handle?.workflowId;
+  }
+
   private get session(): WorkflowHandle {
     if (!this.handle) throw new Error('session not started');
     return this.handle;
