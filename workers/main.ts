@@ -8,6 +8,7 @@ import { parseEnv } from '../lib/env';
 import { createLogger } from '../lib/log';
 import { createSessionWorker } from './session-worker';
 import { installRuntimeLogger } from './runtime-logger';
+import { crmActivitiesFromEnv } from './crm-activities';
 
 const envSchema = z.object({
   TEMPORAL_ADDRESS: z.string().min(1, 'TEMPORAL_ADDRESS is the Temporal frontend, e.g. 127.0.0.1:7233'),
@@ -26,6 +27,8 @@ export async function runWorkerProcess(env: NodeJS.ProcessEnv = process.env): Pr
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.SESSION_TASK_QUEUE,
     backendUrl: config.BACKEND_URL,
+    // Voice → CRM captures run on the same queue; without Odoo settings the worker serves sessions only.
+    ...(env.ODOO_URL ? { extraActivities: { ...crmActivitiesFromEnv(env) } } : {}),
   });
   const stop = () => worker.shutdown();
   process.once('SIGINT', stop);

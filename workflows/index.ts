@@ -1,2 +1,3 @@
 // Every workflow the session worker registers. Workflow code only: bundled by the worker, replayed by `ivr replay`.
 export { sessionWorkflow } from './session';
+export { crmCaptureWorkflow } from './crm-capture';

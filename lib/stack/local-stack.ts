@@ -19,6 +19,7 @@ import { startOdooSimulator, type OdooFixtures, type OdooSimulator } from '../..
 import { startOpenAiSimulator, type OpenAiSimulator } from '../../sim/openai';
 import { createSessionWorker } from '../../workers/session-worker';
 import { installRuntimeLogger } from '../../workers/runtime-logger';
+import { crmActivitiesFromEnv } from '../../workers/crm-activities';
 import { startLocalApi, type LocalApi } from '../../api/local';
 
 export interface LocalStackOptions {
@@ -111,6 +112,8 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
       namespace: temporal.namespace,
       taskQueue,
       backendUrl: api.url,
+      // With the OpenAI-compatible simulator there is no model to ask: captures use the French parser alone.
+      extraActivities: { ...crmActivitiesFromEnv(env, openaiSim ? { useLlm: false } : {}) },
     });
     const running = worker.run();
     stops.push(async () => {
