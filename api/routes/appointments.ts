@@ -151,37 +151,45 @@ export function buildIcs(a: Appointment, zone: string, uidDomain: string): strin
   return r.value;
 }
 
-const ics = route({
-  method: 'get',
-  path: '/appointments/:id/ics',
-  summary: 'Email the appointment as an .ics invitation to the partner.',
-  auth: 'bearer',
-  idempotent: true,
-  params: idParam,
-  response: z.object({ sent: z.literal(true), channel: z.literal('email'), email: z.string().nullable() }),
-  errors: [[404, 'not_found'], [409, 'no_email']],
-  async handler({ params, session, idempotencyKey }, deps) {
-    const p = kit(deps).practice;
-    const a = await p.getAppointment(session!.partnerId, params.id);
-    const partner = await p.readPartner(session!.partnerId);
-    if (!partner.email) throw new ApiError(409, 'no_email', 'No email address in the CRM for this person; offer SMS instead.');
-    const zone = deps.config.PRACTICE_TIMEZONE;
-    const file = buildIcs(a, zone, new URL(deps.config.API_PUBLIC_URL).hostname);
-    const label = slotLabel(a.start, a.mode, zone);
-    await deps.brevo.sendEmail({
-      to: [{ email: partner.email }],
-      subject: `Votre rendez-vous du ${label}`,
-      html: `<p>Bonjour,</p><p>Vous trouverez en pièce jointe votre rendez-vous du ${escapeHtml(label)}, à ajouter à votre agenda.</p>`,
-      text: `Bonjour,\nVous trouverez en pièce jointe votre rendez-vous du ${label}, à ajouter à votre agenda.`,
-      attachments: [{ name: 'rendez-vous.ics', contentBase64: Buffer.from(file, 'utf8').toString('base64') }],
-      // The machine sends no Idempotency-Key on a GET: then the same invitation (same appointment, same time) to
-      // the same person is sent once per 10-minute window, so an activity retry does not mail it twice.
-      idempotencyKey: idempotencyKey ? `ics:${a.id}:${idempotencyKey}` : `ics:${a.id}:${a.start.getTime()}:${session!.partnerId}:${Math.floor(deps.clock.now().getTime() / 600_000)}`,
-      tag: 'ics',
-    });
-    return { sent: true as const, channel: 'email' as const, email: maskEmail(partner.email) };
-  },
-});
+/**
+ * Emails the appointment as an .ics invitation. Served twice: `PUT …/send-ics`, what the machine calls (a side
+ * effect, so a write with an Idempotency-Key), and `GET …/ics`, the seed's original path, kept for portal links.
+ */
+const icsRoute = (method: 'get' | 'put', path: string) =>
+  route({
+    method,
+    path,
+    summary: 'Email the appointment as an .ics invitation to the partner.',
+    auth: 'bearer',
+    idempotent: true,
+    params: idParam,
+    response: z.object({ sent: z.literal(true), channel: z.literal('email'), email: z.string().nullable() }),
+    errors: [[404, 'not_found'], [409, 'no_email']],
+    async handler({ params, session, idempotencyKey }, deps) {
+      const p = kit(deps).practice;
+      const a = await p.getAppointment(session!.partnerId, params.id);
+      const partner = await p.readPartner(session!.partnerId);
+      if (!partner.email) throw new ApiError(409, 'no_email', 'No email address in the CRM for this person; offer SMS instead.');
+      const zone = deps.config.PRACTICE_TIMEZONE;
+      const file = buildIcs(a, zone, new URL(deps.config.API_PUBLIC_URL).hostname);
+      const label = slotLabel(a.start, a.mode, zone);
+      await deps.brevo.sendEmail({
+        to: [{ email: partner.email }],
+        subject: `Votre rendez-vous du ${label}`,
+        html: `<p>Bonjour,</p><p>Vous trouverez en pièce jointe votre rendez-vous du ${escapeHtml(label)}, à ajouter à votre agenda.</p>`,
+        text: `Bonjour,\nVous trouverez en pièce jointe votre rendez-vous du ${label}, à ajouter à votre agenda.`,
+        attachments: [{ name: 'rendez-vous.ics', contentBase64: Buffer.from(file, 'utf8').toString('base64') }],
+        // The machine sends no Idempotency-Key on a GET: then the same invitation (same appointment, same time) to
+        // the same person is sent once per 10-minute window, so an activity retry does not mail it twice.
+        idempotencyKey: idempotencyKey ? `ics:${a.id}:${idempotencyKey}` : `ics:${a.id}:${a.start.getTime()}:${session!.partnerId}:${Math.floor(deps.clock.now().getTime() / 600_000)}`,
+        tag: 'ics',
+      });
+      return { sent: true as const, channel: 'email' as const, email: maskEmail(partner.email) };
+    },
+  });
+
+const ics = icsRoute('get', '/appointments/:id/ics');
+const sendIcs = icsRoute('put', '/appointments/:id/send-ics');
 
 const prefsBody = z
   .object({
@@ -335,4 +343,4 @@ const shareLink = route({
   },
 });
 
-export const appointmentRoutes: RouteDef<any, any, any, any>[] = [list, detail, confirm, cancel, callback, ics, submitPreferences, proposals, selectSlot, proposeSlots, shareLink];
+export const appointmentRoutes: RouteDef<any, any, any, any>[] = [list, detail, confirm, cancel, callback, ics, sendIcs, submitPreferences, proposals, selectSlot, proposeSlots, shareLink];

@@ -151,6 +151,18 @@ describe('appointments over HTTP on the Odoo simulator', () => {
     expect(s.brevoSim.outbox.length).toBe(before + 1);
   });
 
+  test('send-ics (what the machine calls): a write whose replay with the same Idempotency-Key mails once', async () => {
+    const before = s.brevoSim.outbox.length;
+    const first = await call(s.api.url, 'PUT', '/appointments/33/send-ics', { token: paul, key: 'wf-1:12' });
+    expect(first.status).toBe(200);
+    expect(s.brevoSim.outbox.length).toBe(before + 1);
+    expect(s.brevoSim.outbox.at(-1)!.attachments[0]!.name).toMatch(/\.ics$/);
+    const replay = await call(s.api.url, 'PUT', '/appointments/33/send-ics', { token: paul, key: 'wf-1:12' });
+    expect(replay.status).toBe(200);
+    expect(replay.body).toEqual(first.body);
+    expect(s.brevoSim.outbox.length).toBe(before + 1);
+  });
+
   test('proposals: three slots by preference; refused ones are never proposed again; a refused slot cannot be selected', async () => {
     const prefs = await call(s.api.url, 'PUT', '/appointments/33/preferences', { token: paul, body: { date_from: '2030-03-04', date_to: '2030-03-08', time_window: 'afternoon', mode: 'clinic', call_id: 'c-6' } });
     expect(prefs.status).toBe(200);
