@@ -1,0 +1,185 @@
+/**
+ * `ivr call`: a phone call from the terminal against a running local stack (Temporal + session worker + backend,
+ * e.g. `npm start`). This command brings the FreeSWITCH side itself: an ESL simulator with the esl-bridge and a voice
+ * worker connected to it, and an OpenAI-compatible simulator for speech, so the call takes the real voice path.
+ * Prompts are printed (and spoken with espeak-ng when it is installed); type keys (0-9 * #) or a phrase; q hangs up.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import readline from 'node:readline';
+import { parseArgs } from 'node:util';
+import { z } from 'zod';
+import type { CliCommand } from '../command';
+
+const USAGE = 'call [--machine FILE] [--caller +33612345678] [--temporal HOST:PORT] [--task-queue Q] [--fast] [--mute]';
+
+const Args = z.object({
+  machine: z.string().min(1).default(process.env.MACHINE_FILE ?? 'machines/rdv-ivr.yaml'),
+  caller: z.string().regex(/^\+?\d{4,16}$/, '--caller must be a phone number such as +33612345678').default('+33612345678'),
+  temporal: z.string().min(1).optional(),
+  'task-queue': z.string().min(1).optional(),
+  fast: z.boolean().default(false),
+  mute: z.boolean().default(false),
+});
+
+export const command: CliCommand = {
+  name: 'call',
+  usage: USAGE,
+  summary: 'place a simulated phone call on the running local stack: prompts printed and spoken, type keys or phrases, q hangs up',
+  async run(argv) {
+    let args: z.infer<typeof Args>;
+    try {
+      const { values } = parseArgs({
+        args: argv,
+        strict: true,
+        options: {
+          machine: { type: 'string' },
+          caller: { type: 'string' },
+          temporal: { type: 'string' },
+          'task-queue': { type: 'string' },
+          fast: { type: 'boolean' },
+          mute: { type: 'boolean' },
+          help: { type: 'boolean', short: 'h' },
+        },
+      });
+      if (values.help) {
+        process.stdout.write(`ivr ${USAGE}\n`);
+        return 0;
+      }
+      const parsed = Args.safeParse(values);
+      if (!parsed.success) throw new Error(parsed.error.issues.map((i) => i.message).join('; '));
+      args = parsed.data;
+    } catch (err) {
+      process.stderr.write(`ivr call: ${(err as Error).message}\nusage: ivr ${USAGE}\n`);
+      return 2;
+    }
+    const address = args.temporal ?? process.env.TEMPORAL_ADDRESS;
+    if (!address) {
+      process.stderr.write('ivr call: no running stack: start it (npm start) and pass --temporal HOST:PORT or set TEMPORAL_ADDRESS to its Temporal address\n');
+      return 2;
+    }
+    return runCall({ ...args, address });
+  },
+};
+
+async function runCall(a: z.infer<typeof Args> & { address: string }): Promise<number> {
+  // The conversation is the output: only warnings from the product's own logs (set before the loggers exist).
+  process.env.LOG_LEVEL ??= 'warn';
+  /* eslint-disable @typescript-eslint/no-require-imports -- loaded on demand: the CLI starts fast */
+  const { Client, Connection } = require('@temporalio/client') as typeof import('@temporalio/client');
+  const { NativeConnection, Runtime, DefaultLogger } = require('@temporalio/worker') as typeof import('@temporalio/worker');
+  const { startSimNode } = require('../../esl-bridge/sim-node') as typeof import('../../esl-bridge/sim-node');
+  const { SpokenTranscripts } = require('../simulate/drivers/voice') as typeof import('../simulate/drivers/voice');
+  const { synthesize } = require('../../activities/voice/tts') as typeof import('../../activities/voice/tts');
+  const { startOpenAiSimulator } = require('../../sim/openai') as typeof import('../../sim/openai');
+  const { createTranscriber } = require('../../lib/stt/transcriber') as typeof import('../../lib/stt/transcriber');
+  const { dataConverter } = require('../../lib/codec/data-converter') as typeof import('../../lib/codec/data-converter');
+  const { loadMachine } = require('../../lib/machine/loader') as typeof import('../../lib/machine/loader');
+  const { SESSION_TASK_QUEUE } = require('../../lib/sessions/start') as typeof import('../../lib/sessions/start');
+  const { viewQuery } = require('../../workflows/session-api') as typeof import('../../workflows/session-api');
+  /* eslint-enable @typescript-eslint/no-require-imports */
+  const fs = await import('node:fs');
+  const os = await import('node:os');
+  const path = await import('node:path');
+
+  Runtime.install({ logger: new DefaultLogger('ERROR') });
+  const machine = loadMachine(a.machine);
+  const native = await NativeConnection.connect({ address: a.address });
+  const connection = await Connection.connect({ address: a.address });
+  const client = new Client({ connection, dataConverter: dataConverter() });
+  const openai = await startOpenAiSimulator({ apiKey: 'sk-ivr-call' });
+  const node = await startSimNode({
+    client,
+    connection: native,
+    machine,
+    sessionTaskQueue: a['task-queue'] ?? SESSION_TASK_QUEUE,
+    transcriber: createTranscriber({ apiKey: 'sk-ivr-call', baseURL: openai.url, model: 'whisper-1', language: 'fr', timeoutMs: 10_000, maxRetries: 0, maxDurationSeconds: 60, promptMaxChars: 400 }),
+    node: `call${process.pid}`,
+    timeScale: a.fast ? 0.1 : 1,
+  });
+  const transcripts = new SpokenTranscripts(openai);
+  const speaker = !a.mute && spawnSync('espeak-ng', ['--version']).status === 0;
+  let voice: ReturnType<typeof spawn> | undefined;
+  const speak = (text: string) => {
+    if (!speaker) return;
+    voice?.kill();
+    voice = spawn('espeak-ng', ['-v', 'fr', '-s', '165', '--', text], { stdio: 'ignore' });
+    voice.on('error', () => undefined);
+  };
+
+  const out = (s: string) => process.stdout.write(`${s}\n`);
+  const call = await node.sim.placeCall({ callerIdNumber: a.caller, destinationNumber: node.destination });
+  transcripts.attach(call);
+  const handle = client.workflow.getHandle(`voice-${call.uuid}`);
+  out(`☎  call ${call.uuid} on ${machine.name} ${machine.version} (workflow voice-${call.uuid})`);
+  out('   type keys (0-9 * #) or a phrase, then Enter; q hangs up');
+
+  let printedTurn = -1;
+  let printed = 0;
+  let state = '';
+  let ended = false;
+  const watch = (async () => {
+    while (!ended) {
+      const v = await handle.query(viewQuery).catch(() => undefined);
+      if (v) {
+        if (v.state !== state) {
+          state = v.state;
+          out(`   [${state}]`);
+        }
+        // `prompts` holds what was said since the last input: print what is new in it.
+        if (v.turn !== printedTurn) {
+          printedTurn = v.turn;
+          printed = 0;
+        }
+        for (const p of v.prompts.slice(printed)) {
+          out(`🔊 ${p}`);
+          speak(p);
+        }
+        printed = Math.max(printed, v.prompts.length);
+        if (v.ended) {
+          out(`■  ended in ${v.ended.state} (${v.ended.outcome})`);
+          ended = true;
+        }
+      }
+      await new Promise((r) => setTimeout(r, 150));
+    }
+  })();
+
+  const rl = readline.createInterface({ input: process.stdin, output: process.stdout, terminal: false });
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ivr-call-'));
+  rl.on('line', (raw) => {
+    const line = raw.trim();
+    if (!line || ended) return;
+    if (line === 'q') {
+      void call.hangup('NORMAL_CLEARING');
+      return;
+    }
+    if (/^[0-9*#A-D]+$/i.test(line)) {
+      void call.press(line.toUpperCase());
+      return;
+    }
+    const file = path.join(tmp, `${Date.now()}.wav`);
+    synthesize('espeak-ng', 'fr', 165, line, file).then(
+      () => {
+        transcripts.expect(call.uuid, line);
+        call.speak(fs.readFileSync(file));
+      },
+      (err: Error) => out(`   (cannot synthesize speech: ${err.message}; use keys)`),
+    );
+  });
+  rl.on('close', () => {
+    if (!call.hungUp) void call.hangup('NORMAL_CLEARING');
+  });
+
+  await call.ended;
+  await new Promise((r) => setTimeout(r, 500));
+  ended = true;
+  await watch;
+  rl.close();
+  voice?.kill();
+  await node.stop();
+  await openai.stop();
+  await native.close();
+  await connection.close();
+  fs.rmSync(tmp, { recursive: true, force: true });
+  return 0;
+}
