@@ -14,10 +14,17 @@ export function createSay(v: VoiceContext): VoiceActivities['voiceSay'] {
     const media = await v.prompts.render(text);
     const eventUuid = crypto.randomUUID();
     let interrupted = false;
-    const breakPrompt = () => {
-      // Only while our prompt runs: a stray break would cut the next prompt instead.
-      if (!v.tracker.isRunning(eventUuid)) return;
+    const sendBreak = () => {
       apiOk(v, `uuid_break ${callId}`).catch((err: Error) => v.log.warn({ uuid: callId, err: err.message }, 'uuid_break failed'));
+    };
+    const notStarted = new AbortController();
+    const breakPrompt = () => {
+      // Only while our prompt runs: a stray break would cut the next prompt instead. A key pressed just before
+      // FreeSWITCH starts the prompt breaks it as soon as it starts.
+      if (v.tracker.isRunning(eventUuid)) return sendBreak();
+      void v.tracker
+        .waitFor((ev) => ev.name === 'CHANNEL_EXECUTE' && ev.headers['Application-UUID'] === eventUuid, 10_000, notStarted.signal)
+        .then((started) => started && sendBreak());
     };
     const offDtmf = bargeIn
       ? v.tracker.onDtmf(callId, () => {
@@ -43,6 +50,7 @@ export function createSay(v: VoiceContext): VoiceActivities['voiceSay'] {
       }
       throw err;
     } finally {
+      notStarted.abort();
       offDtmf();
       stopKeepAlive();
     }
