@@ -4,6 +4,7 @@
  * trace events. The universe comes from the compiled machine, so "not covered" names exactly what to write next.
  */
 import { candidatesFor } from '../../workflows/engine/intents';
+import { isListening } from '../../lib/machine/graph';
 import type { CompiledMachine } from '../../lib/machine/model';
 import type { TraceEvent, TransitionCause } from '../../workflows/engine/types';
 
@@ -43,7 +44,10 @@ function declaredBranches(machine: CompiledMachine): string[] {
 
 export function computeCoverage(machine: CompiledMachine, traces: TraceEvent[][]): CoverageReport {
   const states = Object.keys(machine.states);
-  const routes = Object.values(machine.states).flatMap((s) => candidatesFor(machine, s).map((c) => `${s.name} → ${c.id}`));
+  // Routes exist where the session listens; global routes do not apply to action or end states.
+  const routes = Object.values(machine.states)
+    .filter((s) => isListening(s))
+    .flatMap((s) => candidatesFor(machine, s).map((c) => `${s.name} → ${c.id}`));
   const branches = declaredBranches(machine);
   const seenStates = new Set<string>();
   const seenRoutes = new Set<string>();

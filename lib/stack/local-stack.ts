@@ -21,6 +21,7 @@ import { createSessionWorker } from '../../workers/session-worker';
 import { installRuntimeLogger } from '../../workers/runtime-logger';
 import { crmActivitiesFromEnv } from '../../workers/crm-activities';
 import { startLocalApi, type LocalApi } from '../../api/local';
+import { crmRouterFromEnv } from '../../api/crm/from-env';
 
 export interface LocalStackOptions {
   temporal?: DevServerOptions;
@@ -94,17 +95,22 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
       lines.push(`Speech (STT)  ${openaiSim.url} (OpenAI-compatible simulator)`);
     } else lines.push(`Speech (STT)  ${env.OPENAI_BASE_URL ?? 'api.openai.com'} (real)`);
 
+    const connection = await Connection.connect({ address: temporal.address });
+    stops.push(() => connection.close());
+    const client = new Client({ connection, namespace: temporal.namespace, dataConverter: dataConverter() });
+    const taskQueue = opts.taskQueue ?? `ivr-sessions`;
+
     if (opts.apiStoreDir) env.API_STORE_DIR = opts.apiStoreDir;
     // The worker calls the API from this machine for every caller: the per-IP OTP limit is for outside clients.
     env.RATE_IP_EXEMPT ??= '127.0.0.1,::1,::ffff:127.0.0.1';
-    const api: LocalApi = await startLocalApi(env, { port: opts.apiPort ?? 0 });
+    const crm = crmRouterFromEnv(env, { temporalClient: client, taskQueue, ...(openaiSim ? { useLlm: false } : {}) });
+    const api: LocalApi = await startLocalApi(env, { port: opts.apiPort ?? 0, routers: [crm] });
     stops.push(() => api.stop());
     lines.push(`Backend API   ${api.url} (OpenAPI at ${api.url}/openapi.json)`);
 
     const odoo = createOdooClient(odooConfigFromEnv(env));
     stops.push(() => odoo.close());
 
-    const taskQueue = opts.taskQueue ?? `ivr-sessions`;
     const nativeConnection = await NativeConnection.connect({ address: temporal.address });
     stops.push(() => nativeConnection.close());
     const worker: Worker = await createSessionWorker({
@@ -122,9 +128,6 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
     });
     lines.push(`Worker        task queue ${taskQueue}`);
 
-    const connection = await Connection.connect({ address: temporal.address });
-    stops.push(() => connection.close());
-    const client = new Client({ connection, namespace: temporal.namespace, dataConverter: dataConverter() });
 
     return {
       temporal,

@@ -1,40 +1,63 @@
 /**
- * Every journey of seed 001, as conversation scripts, run for real: sessions on the dev server, the worker, the
- * backend API on the Odoo and Brevo simulators (`ivr simulate`). The coverage report proves the scripts visit every
- * state of rdv-ivr.yaml.
+ * The journeys of both seeds as conversation scripts, run for real (`ivr simulate`): sessions on the dev server,
+ * the worker, the backend API with its voice → CRM routes, on the Odoo, Brevo and OpenAI-compatible simulators.
  */
+import fs from 'node:fs';
 import path from 'node:path';
 import { simulateScripts } from '../../cli/simulate/simulate';
 
 const ROOT = path.join(__dirname, '..', '..');
-const SCRIPTS = path.join(__dirname, 'scripts');
 
 jest.setTimeout(600_000);
 
-test('the journeys of seed 001 pass on the web channel and visit every state of rdv-ivr.yaml', async () => {
-  const lines: string[] = [];
-  const errors: string[] = [];
-  const fs = await import('node:fs');
+interface Line {
+  type: string;
+  ok?: boolean;
+  failure?: string;
+  states?: { uncovered: string[] };
+}
+
+async function runFolder(machine: string, folder: string) {
   const files = fs
-    .readdirSync(SCRIPTS)
+    .readdirSync(folder)
     .filter((f) => f.endsWith('.yaml'))
     .sort()
-    .map((f) => path.join(SCRIPTS, f));
+    .map((f) => path.join(folder, f));
+  const lines: Line[] = [];
+  const errors: string[] = [];
   const code = await simulateScripts({
-    machineArg: path.join(ROOT, 'machines', 'rdv-ivr.yaml'),
+    machineArg: path.join(ROOT, 'machines', machine),
     scriptFiles: files,
     channel: 'web',
     coverage: true,
     json: true,
-    out: (l) => lines.push(l),
+    out: (l) => lines.push(JSON.parse(l) as Line),
     err: (l) => errors.push(l),
   });
-  const results = lines.map((l) => JSON.parse(l) as { type: string; ok?: boolean; failure?: string; script?: string });
-  const failures = results.filter((r) => r.type === 'result' && !r.ok).map((r) => r.failure);
-  expect(errors).toEqual([]);
-  expect(failures).toEqual([]);
-  expect(code).toBe(0);
-  expect(results.filter((r) => r.type === 'result')).toHaveLength(files.length);
-  const coverage = results.find((r) => r.type === 'coverage') as unknown as { states: { uncovered: string[] } };
-  expect(coverage.states.uncovered).toEqual([]);
+  const results = lines.filter((l) => l.type === 'result');
+  return {
+    code,
+    errors,
+    files,
+    results,
+    failures: results.filter((r) => !r.ok).map((r) => r.failure),
+    coverage: lines.find((l) => l.type === 'coverage')!,
+  };
+}
+
+test('seed 001: every journey passes on the web channel and the scripts visit every state of rdv-ivr.yaml', async () => {
+  const run = await runFolder('rdv-ivr.yaml', path.join(__dirname, 'scripts'));
+  expect(run.errors).toEqual([]);
+  expect(run.failures).toEqual([]);
+  expect(run.results).toHaveLength(run.files.length);
+  expect(run.code).toBe(0);
+  expect(run.coverage.states!.uncovered).toEqual([]);
+});
+
+test('seed 000: dictate, confirm, correct one field, duplicate detected, list the contacts', async () => {
+  const run = await runFolder('voice-crm.yaml', path.join(__dirname, 'crm'));
+  expect(run.errors).toEqual([]);
+  expect(run.failures).toEqual([]);
+  expect(run.results).toHaveLength(run.files.length);
+  expect(run.code).toBe(0);
 });
