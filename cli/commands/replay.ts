@@ -7,13 +7,15 @@ import type { CliCommand } from '../command';
 
 export const command: CliCommand = {
   name: 'replay',
-  usage: 'replay (--workflow-id <id> | --history <file.json>…) [--json]',
+  usage: 'replay (--workflow-id <id>… | --history <file.json>…) [--json]',
   summary: 'replay session histories against the current code',
   async run(argv) {
     let values: { 'workflow-id'?: string[]; history?: string[]; json?: boolean };
+    let positionals: string[];
     try {
-      ({ values } = parseArgs({
+      ({ values, positionals } = parseArgs({
         args: argv,
+        allowPositionals: true,
         options: { 'workflow-id': { type: 'string', multiple: true }, history: { type: 'string', multiple: true }, json: { type: 'boolean' } },
         strict: true,
       }));
@@ -22,13 +24,16 @@ export const command: CliCommand = {
       return 2;
     }
     const ids = values['workflow-id'] ?? [];
-    const files = values.history ?? [];
+    // `--history a.json b.json …` (a shell glob) reads as one flag and positionals.
+    const files = [...(values.history ?? []), ...positionals];
     if (ids.length + files.length === 0) {
       process.stderr.write('ivr replay: give --workflow-id <id> (fetched from TEMPORAL_ADDRESS) or --history <file.json>\n');
       return 2;
     }
     // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on demand: the CLI starts fast
     const { readHistoryFile, replayHistory } = require('../../lib/sessions/replay') as typeof import('../../lib/sessions/replay');
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on demand: the CLI starts fast
+    (require('../../workers/runtime-logger') as typeof import('../../workers/runtime-logger')).installRuntimeLogger();
     const jobs: { label: string; load: () => Promise<Parameters<typeof replayHistory>[0]> }[] = [];
     for (const file of files) jobs.push({ label: file, load: async () => readHistoryFile(file) });
     if (ids.length) {
