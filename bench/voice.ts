@@ -5,7 +5,7 @@
  * task → voice activity task → ESL adapter. Runs N concurrent calls on the ESL simulator against the Temporal dev
  * server (or TEMPORAL_ADDRESS), all processes' parts in this one process.
  *
- *   npx tsx bench/voice.ts --calls N [--turns T] [--think-ms 4000] [--json]
+ *   npx tsx bench/voice.ts --calls N [--turns T] [--think-ms 4000] [--esl-connections 1] [--json]
  *
  * --think-ms is the time a caller takes between the session listening and the key (listening to the prompt and
  * deciding; uniformly 50–150 % of it): it sets the offered load (calls / think ≈ turns per second). 0 drives the
@@ -28,7 +28,7 @@ import type { SimCall } from '../sim/esl';
 import { createSessionWorker } from '../workers/session-worker';
 import { percentile, round } from './lib/stats';
 
-const USAGE = 'usage: npx tsx bench/voice.ts --calls N [--turns T] [--think-ms 4000] [--json]';
+const USAGE = 'usage: npx tsx bench/voice.ts --calls N [--turns T] [--think-ms 4000] [--esl-connections 1] [--json]';
 
 const MACHINE = `
 machine: voice_bench
@@ -67,6 +67,7 @@ states:
 const argsSchema = z.object({
   calls: z.coerce.number({ error: '--calls must be a number' }).int().min(1).max(1000, '--calls above 1000 does not fit this machine'),
   turns: z.coerce.number({ error: '--turns must be a number' }).int().min(1).max(1000).default(5),
+  'esl-connections': z.coerce.number({ error: '--esl-connections must be a number' }).int().min(1).max(16).default(1),
   'think-ms': z.coerce.number({ error: '--think-ms must be a number' }).int().min(0).max(60_000).default(4000),
   json: z.boolean().default(false),
 });
@@ -75,6 +76,8 @@ export interface VoiceBenchResult {
   calls: number;
   turnsPerCall: number;
   thinkMs: number;
+  /** Event sockets of the voice worker. */
+  eslConnections: number;
   /** Keys pressed per second over the run. */
   turnsPerSecond: number;
   samples: number;
@@ -93,7 +96,7 @@ export interface VoiceBenchResult {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const log = (msg: string) => process.stderr.write(`[bench:voice] ${msg}\n`);
 
-export async function runVoiceBench(calls: number, turns: number, thinkMs = 4000): Promise<VoiceBenchResult> {
+export async function runVoiceBench(calls: number, turns: number, thinkMs = 4000, eslConnections = 1): Promise<VoiceBenchResult> {
   Runtime.install({ logger: new DefaultLogger('WARN') });
   const checked = checkMachineSource('voice-bench.yaml', MACHINE);
   if (!checked.machine) throw new Error(`bench machine does not check: ${JSON.stringify(checked.diagnostics)}`);
@@ -113,6 +116,7 @@ export async function runVoiceBench(calls: number, turns: number, thinkMs = 4000
     sessionTaskQueue,
     transcriber: createTranscriber({ model: 'whisper-1', language: 'fr', timeoutMs: 1000, maxRetries: 0, maxDurationSeconds: 60, promptMaxChars: 400 }),
     timeScale: 0.05,
+    workerConnections: eslConnections,
     // A silent caller's recording must not end (and be re-armed) while the bench waits to press a key.
     voice: { silenceHitsSec: 10, recordMaxSec: 60 },
   });
@@ -245,6 +249,7 @@ export async function runVoiceBench(calls: number, turns: number, thinkMs = 4000
     calls,
     turnsPerCall: turns,
     thinkMs,
+    eslConnections,
     turnsPerSecond: round(samples.length / wallSeconds, 1),
     samples: samples.length,
     unanswered,
@@ -260,7 +265,7 @@ export async function runVoiceBench(calls: number, turns: number, thinkMs = 4000
 async function main(argv: string[]): Promise<number> {
   let args: z.infer<typeof argsSchema>;
   try {
-    const { values } = parseArgs({ args: argv, strict: true, options: { calls: { type: 'string' }, turns: { type: 'string' }, 'think-ms': { type: 'string' }, json: { type: 'boolean' } } });
+    const { values } = parseArgs({ args: argv, strict: true, options: { calls: { type: 'string' }, turns: { type: 'string' }, 'think-ms': { type: 'string' }, 'esl-connections': { type: 'string' }, json: { type: 'boolean' } } });
     if (values.calls === undefined) throw new Error('--calls N is required');
     const parsed = argsSchema.safeParse(values);
     if (!parsed.success) throw new Error(parsed.error.issues.map((i) => i.message).join('; '));
@@ -269,11 +274,11 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write(`${(err as Error).message}\n${USAGE}\n`);
     return 2;
   }
-  const r = await runVoiceBench(args.calls, args.turns, args['think-ms']);
+  const r = await runVoiceBench(args.calls, args.turns, args['think-ms'], args['esl-connections']);
   if (args.json) process.stdout.write(`${JSON.stringify(r)}\n`);
   else {
     process.stdout.write(
-      `calls ${r.calls}, turns/call ${r.turnsPerCall}, think ${r.thinkMs} ms, ${r.turnsPerSecond} turns/s, samples ${r.samples}, unanswered ${r.unanswered}, failed calls ${r.failedCalls}, wall ${r.wallSeconds} s, this process ${r.processCpuPercent}% CPU, event-loop lag p50 ${r.eventLoopLagMs.p50} / p99 ${r.eventLoopLagMs.p99} ms\n` +
+      `calls ${r.calls}, turns/call ${r.turnsPerCall}, think ${r.thinkMs} ms, ${r.eslConnections} worker socket(s), ${r.turnsPerSecond} turns/s, samples ${r.samples}, unanswered ${r.unanswered}, failed calls ${r.failedCalls}, wall ${r.wallSeconds} s, this process ${r.processCpuPercent}% CPU, event-loop lag p50 ${r.eventLoopLagMs.p50} / p99 ${r.eventLoopLagMs.p99} ms\n` +
         `turn latency at the socket (DTMF event → next command): p50 ${r.turnMs.p50} ms, p90 ${r.turnMs.p90} ms, p99 ${r.turnMs.p99} ms, max ${r.turnMs.max} ms\n`,
     );
   }

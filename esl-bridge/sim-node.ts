@@ -44,6 +44,8 @@ export interface SimNodeOptions {
   dir?: string;
   voice?: Partial<VoiceConfig>;
   prompts?: PromptRenderer;
+  /** Event-socket connections of the voice worker (1 = events and commands on one socket). Default 1. */
+  workerConnections?: number;
   sim?: Partial<EslSimulatorOptions>;
   overrides?: (runId: string) => SessionOverrides | undefined;
   logger?: Logger;
@@ -54,6 +56,7 @@ export interface SimNode {
   bridge: EslBridge;
   bridgeEsl: EslConnection;
   workerEsl: EslConnection;
+  workerPool: EslConnection[];
   worker: Worker;
   node: string;
   destination: string;
@@ -90,10 +93,12 @@ export async function startSimNode(opts: SimNodeOptions): Promise<SimNode> {
   const esl = () =>
     new EslConnection({ host: '127.0.0.1', port: sim.port, password, logger: logger.child({ service: 'esl' }), reconnect: { initialDelayMs: 50, maxDelayMs: 500 } });
   const workerEsl = esl();
+  const commandPool = Array.from({ length: (opts.workerConnections ?? 1) - 1 }, esl);
   const { worker } = await createVoiceWorker({
     connection: opts.connection,
     node,
     esl: workerEsl,
+    commandPool,
     config,
     transcriber: opts.transcriber,
     ...(opts.prompts ? { prompts: opts.prompts } : {}),
@@ -116,6 +121,7 @@ export async function startSimNode(opts: SimNodeOptions): Promise<SimNode> {
     bridge,
     bridgeEsl,
     workerEsl,
+    workerPool: commandPool,
     worker,
     node,
     destination,
@@ -127,6 +133,7 @@ export async function startSimNode(opts: SimNodeOptions): Promise<SimNode> {
       await workerRun.catch(() => undefined);
       await bridgeEsl.close();
       await workerEsl.close();
+      for (const c of commandPool) await c.close();
       await sim.stop();
     },
   };

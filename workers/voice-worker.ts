@@ -24,6 +24,8 @@ export interface VoiceWorkerOptions {
   node: string;
   /** Connected (or about to be) to that node. */
   esl: EslConnection;
+  /** Extra connections to the node for commands (see createVoiceActivities). */
+  commandPool?: EslConnection[];
   config: VoiceConfig;
   transcriber: Transcriber;
   prompts?: PromptRenderer;
@@ -38,8 +40,13 @@ export interface VoiceWorker {
 }
 
 export async function createVoiceWorker(opts: VoiceWorkerOptions): Promise<VoiceWorker> {
-  const voice = createVoiceActivities({ esl: opts.esl, config: opts.config, ...(opts.prompts ? { prompts: opts.prompts } : {}) });
-  if (!opts.esl.isReady) await opts.esl.connect();
+  const voice = createVoiceActivities({
+    esl: opts.esl,
+    config: opts.config,
+    ...(opts.commandPool ? { commandPool: opts.commandPool } : {}),
+    ...(opts.prompts ? { prompts: opts.prompts } : {}),
+  });
+  for (const c of [opts.esl, ...(opts.commandPool ?? [])]) if (!c.isReady) await c.connect();
   await voice.subscribe();
   const transcribe = createTranscribeActivity({ transcriber: opts.transcriber, allowedDirs: [opts.config.recordDir] });
   const taskQueue = voiceTaskQueue(opts.node);
@@ -59,6 +66,8 @@ const WorkerEnv = z.object({
   TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
   /** Which node of ESL_NODES this worker serves (its host); the only node when ESL_HOST… are used. */
   VOICE_NODE: z.string().optional(),
+  /** Event-socket connections for commands (one also follows the events). */
+  VOICE_ESL_CONNECTIONS: z.coerce.number().int().min(1).max(16).default(1),
 });
 
 /** Process entry: reads the environment, serves until SIGINT/SIGTERM. Returns the exit code. */
@@ -71,13 +80,16 @@ export async function runVoiceWorkerProcess(env: NodeJS.ProcessEnv = process.env
     log.error({ nodes: nodes.map((n) => n.name) }, 'set VOICE_NODE to the node this worker runs beside (one of ESL_NODES)');
     return 2;
   }
-  const esl = new EslConnection({ host: node.host, port: node.port, password: node.password, logger: createLogger('esl') });
+  const connect = () => new EslConnection({ host: node.host, port: node.port, password: node.password, logger: createLogger('esl') });
+  const esl = connect();
+  const commandPool = Array.from({ length: w.VOICE_ESL_CONNECTIONS - 1 }, connect);
   const connection = await NativeConnection.connect({ address: w.TEMPORAL_ADDRESS });
   const { worker, taskQueue } = await createVoiceWorker({
     connection,
     namespace: w.TEMPORAL_NAMESPACE,
     node: node.name,
     esl,
+    commandPool,
     config: voiceConfigFromEnv(env),
     transcriber: createTranscriber(sttConfigFromEnv(env)),
   });
@@ -86,7 +98,7 @@ export async function runVoiceWorkerProcess(env: NodeJS.ProcessEnv = process.env
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
   await worker.run();
-  await esl.close();
+  await Promise.all([esl, ...commandPool].map((c) => c.close()));
   await connection.close();
   return 0;
 }

@@ -8,7 +8,10 @@ import type { VoiceConfig } from './config';
 import type { PromptRenderer } from './tts';
 
 export interface VoiceContext {
+  /** The connection whose events the tracker follows (every call of the node). */
   esl: EslConnection;
+  /** The connection that carries commands for a call (one of a small pool, fixed per call so they stay in order). */
+  commandsFor(uuid: string): EslConnection;
   tracker: ChannelTracker;
   prompts: PromptRenderer;
   config: VoiceConfig;
@@ -29,8 +32,8 @@ export function isChannelGone(err: unknown): boolean {
 }
 
 /** api commands answer `-ERR …` in their body rather than failing the request. */
-export async function apiOk(v: VoiceContext, command: string): Promise<string> {
-  const out = await v.esl.api(command);
+export async function apiOk(v: VoiceContext, uuid: string, command: string): Promise<string> {
+  const out = await v.commandsFor(uuid).api(command);
   if (out.startsWith('-ERR') || out.startsWith('-USAGE')) throw new EslCommandError(command.split(' ')[0] ?? command, out.trim());
   return out;
 }
@@ -45,8 +48,8 @@ export async function stopRecording(v: VoiceContext, uuid: string): Promise<void
   if (!rec) return;
   const stopped = v.tracker.waitFor((ev) => ev.uniqueId === uuid && ev.name === 'RECORD_STOP', 2_000);
   try {
-    await apiOk(v, `uuid_setvar ${uuid} ${RECORD_DISCARD_VAR} ${rec}`);
-    await apiOk(v, `uuid_break ${uuid}`);
+    await apiOk(v, uuid, `uuid_setvar ${uuid} ${RECORD_DISCARD_VAR} ${rec}`);
+    await apiOk(v, uuid, `uuid_break ${uuid}`);
   } catch (err) {
     if (isChannelGone(err)) return;
     throw err;

@@ -32,7 +32,7 @@ export function createHandoff(v: VoiceContext): VoiceActivities['voiceHandoff'] 
     try {
       await stopRecording(v, callId);
       // export: the variables follow the call onto the agent's leg.
-      for (const [k, val] of Object.entries(kept)) await v.esl.execute(callId, 'export', `${k}=${val}`, { timeoutMs: 10_000 });
+      for (const [k, val] of Object.entries(kept)) await v.commandsFor(callId).execute(callId, 'export', `${k}=${val}`, { timeoutMs: 10_000 });
       const eventUuid = crypto.randomUUID();
       const done = new AbortController();
       const agent = v.tracker.waitFor(
@@ -40,7 +40,7 @@ export function createHandoff(v: VoiceContext): VoiceActivities['voiceHandoff'] 
         24 * 3600_000,
         done.signal,
       );
-      const queued = v.esl.execute(callId, 'callcenter', queueId, { eventUuid, timeoutMs: 24 * 3600_000 });
+      const queued = v.commandsFor(callId).execute(callId, 'callcenter', queueId, { eventUuid, timeoutMs: 24 * 3600_000 });
       queued.catch(() => undefined);
       const stop = keepAlive(() => undefined);
       try {

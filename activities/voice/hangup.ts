@@ -11,7 +11,7 @@ export function createHangup(v: VoiceContext): VoiceActivities['voiceHangup'] {
     }
     try {
       await stopRecording(v, callId);
-      await v.esl.hangup(callId, 'NORMAL_CLEARING');
+      await v.commandsFor(callId).hangup(callId, 'NORMAL_CLEARING');
     } catch (err) {
       if (!isChannelGone(err)) throw err;
     }

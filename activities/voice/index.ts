@@ -18,6 +18,11 @@ import { EspeakWavCache, SpeakRenderer, type PromptRenderer } from './tts';
 
 export interface VoiceActivitiesOptions {
   esl: EslConnection;
+  /**
+   * More connections to the same node for commands. The adapter keeps one request in flight per socket, so with
+   * many calls one socket queues their commands behind each other; calls are spread over the pool by uuid.
+   */
+  commandPool?: EslConnection[];
   config: VoiceConfig;
   /** Prompt rendering; from config.tts when omitted. */
   prompts?: PromptRenderer;
@@ -38,8 +43,10 @@ export function createVoiceActivities(opts: VoiceActivitiesOptions): VoiceRuntim
     (opts.config.tts === 'speak'
       ? new SpeakRenderer(opts.config.ttsVoice.split('+')[0])
       : new EspeakWavCache({ dir: opts.config.ttsDir, voice: opts.config.ttsVoice, rate: opts.config.ttsRate, bin: opts.config.espeakBin }));
+  const pool = [opts.esl, ...(opts.commandPool ?? [])];
   const ctx: VoiceContext = {
     esl: opts.esl,
+    commandsFor: (uuid) => pool[poolIndex(uuid, pool.length)] as EslConnection,
     tracker,
     prompts,
     config: opts.config,
@@ -66,6 +73,13 @@ export function createVoiceActivities(opts: VoiceActivitiesOptions): VoiceRuntim
       voiceHangup: createHangup(ctx),
     },
   };
+}
+
+/** A stable spread of call uuids over the pool (FNV-1a of the uuid). */
+export function poolIndex(uuid: string, size: number): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < uuid.length; i++) h = Math.imul(h ^ uuid.charCodeAt(i), 0x01000193);
+  return (h >>> 0) % size;
 }
 
 export { voiceConfigFromEnv, type VoiceConfig } from './config';

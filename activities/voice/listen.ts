@@ -20,7 +20,7 @@ async function arm(v: VoiceContext, callId: string): Promise<boolean> {
   const started = v.tracker.waitFor((ev) => ev.uniqueId === callId && ev.name === 'RECORD_START' && ev.headers['Record-File-Path'] === file, 3_000);
   let failed: unknown;
   // Completion comes when the caller stops talking (or hangs up); the bridge reports it, not this activity.
-  v.esl
+  v.commandsFor(callId)
     .execute(callId, 'record', `${file} ${recordMaxSec} ${silenceThreshold} ${silenceHitsSec}`, { timeoutMs: (recordMaxSec + 60) * 1000 })
     .catch((err: unknown) => {
       failed = err;

@@ -15,7 +15,7 @@ export function createSay(v: VoiceContext): VoiceActivities['voiceSay'] {
     const eventUuid = crypto.randomUUID();
     let interrupted = false;
     const sendBreak = () => {
-      apiOk(v, `uuid_break ${callId}`).catch((err: Error) => v.log.warn({ uuid: callId, err: err.message }, 'uuid_break failed'));
+      apiOk(v, callId, `uuid_break ${callId}`).catch((err: Error) => v.log.warn({ uuid: callId, err: err.message }, 'uuid_break failed'));
     };
     const notStarted = new AbortController();
     const breakPrompt = () => {
@@ -38,7 +38,7 @@ export function createSay(v: VoiceContext): VoiceActivities['voiceSay'] {
       breakPrompt();
     });
     try {
-      await v.esl.execute(callId, media.app, media.arg, { eventUuid, timeoutMs: 10 * 60_000 });
+      await v.commandsFor(callId).execute(callId, media.app, media.arg, { eventUuid, timeoutMs: 10 * 60_000 });
       return { interrupted };
     } catch (err) {
       if (isChannelGone(err)) return { interrupted: true };

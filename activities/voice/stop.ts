@@ -8,7 +8,7 @@ export function createStop(v: VoiceContext): VoiceActivities['voiceStop'] {
     await stopRecording(v, callId);
     try {
       // `all` also drops applications queued behind the current one; nothing of the IVR's must play after this.
-      await apiOk(v, `uuid_break ${callId} all`);
+      await apiOk(v, callId, `uuid_break ${callId} all`);
     } catch (err) {
       if (!isChannelGone(err)) throw err;
     }

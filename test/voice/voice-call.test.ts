@@ -75,6 +75,8 @@ const TIME_SCALE = 0.1;
 beforeAll(async () => {
   stack = await startVoiceStack(MACHINE, {
     timeScale: TIME_SCALE,
+    // Commands spread over two sockets: per-call order must hold across the pool.
+    workerConnections: 2,
     sim: { callcenter: () => (agentAvailable ? { agent: 'agent_7', answerAfterMs: 300 } : { maxWaitMs: 2000 }) },
   });
 }, 120_000);
@@ -159,7 +161,8 @@ test('the event socket drops during a prompt and comes back: the call goes on, n
   const call = await placeCall();
   await until('the menu prompt to start', () => eventsOf(stack, call, 'PLAYBACK_START').length === 1);
   stack.node.sim.dropConnections();
-  await until('both sockets to reconnect', () => stack.node.sim.connectionCount() === 2 && stack.node.bridgeEsl.isReady && stack.node.workerEsl.isReady);
+  const sockets = [stack.node.bridgeEsl, stack.node.workerEsl, ...stack.node.workerPool];
+  await until('every socket to reconnect', () => stack.node.sim.connectionCount() === sockets.length && sockets.every((c) => c.isReady));
   await listeningIn(stack, call, 'v.menu');
   await call.press('1');
   await listeningIn(stack, call, 'v.code');
