@@ -36,7 +36,7 @@ export function runEngineTurns(machine: CompiledMachine, sessions: number, turns
     const ctx = { call_id: `engine-${s}`, session_id: `voice-engine-${s}`, channel: 'voice' };
     let session: SessionState = startSession(machine, ctx, clock()).session;
     for (let t = 0; t < turns; t++) {
-      const turn = scriptedTurn(t);
+      const turn = scriptedTurn(t, s);
       if (session.state !== turn.from) {
         throw new Error(`engine run: turn ${t} expects state ${turn.from}, the session is in ${session.state}`);
       }

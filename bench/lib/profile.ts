@@ -44,7 +44,8 @@ export function breakDownHistory(events: HistoryEvent[]): Array<{ queue: number;
   for (let i = 0; i < events.length; i++) {
     const signal = events[i] as HistoryEvent;
     const completedActivity = signal.activityTaskCompletedEventAttributes;
-    if (completedActivity && activityName.get(String(completedActivity.scheduledEventId)) === 'voiceListen') listening = true;
+    const done = completedActivity ? activityName.get(String(completedActivity.scheduledEventId)) : undefined;
+    if (done === 'voiceListen' || done === 'voiceTurn') listening = true;
     if (!signal.workflowExecutionSignaledEventAttributes || !listening) continue;
     listening = false;
     // The task the signal woke, and the first activity scheduled after it (by that task or, when a duplicate

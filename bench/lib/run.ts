@@ -202,7 +202,7 @@ class ScriptedCaller {
         }
         await sleep(next - performance.now());
         next += opts.intervalMs;
-        const turn = scriptedTurn(t);
+        const turn = scriptedTurn(t, this.index);
         const event: CallerInput = { eventId: `${this.callId}:${t}`, kind: 'dtmf', digits: turn.digits };
         const answered = new Promise<boolean>((resolve) => {
           this.pending = { sentAt: performance.now(), done: () => resolve(true) };

@@ -27,8 +27,17 @@ export const TURN_CYCLE: readonly ScriptedTurn[] = [
   { digits: '2', from: 'b.menu', to: 'b.menu', action: true },
 ];
 
-export function scriptedTurn(index: number): ScriptedTurn {
-  return TURN_CYCLE[index % TURN_CYCLE.length] as ScriptedTurn;
+/** Cycle positions a session may start at (the session starts in b.menu; position 1 needs b.code). */
+const START_POSITIONS = [0, 2, 3] as const;
+
+/**
+ * Turn `turn` of session `session`. Sessions start the cycle at different positions, so at any moment a third of
+ * them or so is on an action turn rather than all at once (in phase, every session would call the backend in the
+ * same interval, an artificial burst).
+ */
+export function scriptedTurn(turn: number, session = 0): ScriptedTurn {
+  const start = START_POSITIONS[session % START_POSITIONS.length] as number;
+  return TURN_CYCLE[(start + turn) % TURN_CYCLE.length] as ScriptedTurn;
 }
 
 export function loadBenchMachine(file = BENCH_MACHINE_FILE): CompiledMachine {
