@@ -82,7 +82,7 @@ function table(r: TurnsBenchResult): string {
   if (r.profile) {
     const p = r.profile;
     rows.push(
-      ['profile turns', `${p.turns} (${p.workflow_tasks_total} workflow tasks)`],
+      ['profile turns', `${p.turns} (${p.workflow_tasks_total} workflow tasks, ${p.workflow_task_timeouts} timed out)`],
       ['signal → task start p50 / p99', `${f(p.signal_to_task_start_p50_ms)} / ${f(p.signal_to_task_start_p99_ms)} ms`],
       ['task run p50 / p99', `${f(p.task_run_p50_ms)} / ${f(p.task_run_p99_ms)} ms`],
       ['task done → voice activity p50 / p99', `${f(p.task_done_to_activity_start_p50_ms)} / ${f(p.task_done_to_activity_start_p99_ms)} ms`],

@@ -22,6 +22,9 @@ export interface TurnProfile {
   task_done_to_activity_start_p99_ms: number;
   /** Workflow tasks per turn (more than one: a signal arrived while a task ran, or an activity result). */
   workflow_tasks_total: number;
+  /** Workflow tasks that timed out (a sticky task not taken within the worker's schedule-to-start bound is moved
+   * to the normal queue, and the worker then replays the session's whole history). */
+  workflow_task_timeouts: number;
 }
 
 function eventMs(e: HistoryEvent): number {
@@ -75,10 +78,12 @@ export function breakDownHistory(events: HistoryEvent[]): Array<{ queue: number;
 export async function profileHistories(handles: WorkflowHandle[]): Promise<TurnProfile> {
   const rows: Array<{ queue: number; run: number; dispatch: number }> = [];
   let tasks = 0;
+  let timeouts = 0;
   for (const handle of handles) {
     const history = await handle.fetchHistory();
     const events = history.events ?? [];
     tasks += events.filter((e) => e.workflowTaskCompletedEventAttributes).length;
+    timeouts += events.filter((e) => e.workflowTaskTimedOutEventAttributes).length;
     rows.push(...breakDownHistory(events));
   }
   const col = (k: 'queue' | 'run' | 'dispatch', p: number) => round(percentile(rows.map((r) => r[k]), p));
@@ -91,5 +96,6 @@ export async function profileHistories(handles: WorkflowHandle[]): Promise<TurnP
     task_done_to_activity_start_p50_ms: col('dispatch', 50),
     task_done_to_activity_start_p99_ms: col('dispatch', 99),
     workflow_tasks_total: tasks,
+    workflow_task_timeouts: timeouts,
   };
 }
