@@ -12,7 +12,7 @@
 import { parseArgs } from 'node:util';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { z } from 'zod';
-import { runTurnsBench, type TurnsBenchResult } from './lib/run';
+import type { TurnsBenchResult } from './lib/run';
 
 const USAGE =
   'usage: npx tsx bench/turns.ts --sessions N [--json] [--turns T | --duration-s S] [--interval-ms 5000] ' +
@@ -102,6 +102,12 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(`bench/turns.ts: ${err instanceof Error ? err.message : String(err)}\n${USAGE}\n`);
     return 2;
   }
+  // The product's loggers write to stdout: one info line per backend call would mix with the table or the JSON
+  // when the worker runs in this process (the child worker gets the same default).
+  process.env.LOG_LEVEL ??= 'warn';
+  // Loaded after LOG_LEVEL is set: the product modules create their loggers when first loaded.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { runTurnsBench } = require('./lib/run') as typeof import('./lib/run');
   const intervalMs = args['interval-ms'];
   const turns = args.turns ?? Math.max(1, Math.round(((args['duration-s'] ?? 30) * 1000) / intervalMs));
   Runtime.install({ logger: new DefaultLogger('WARN', (e) => process.stderr.write(`[bench] ${e.level} ${e.message}\n`)) });
