@@ -117,8 +117,9 @@ export async function runVoiceBench(calls: number, turns: number, thinkMs = 4000
     transcriber: createTranscriber({ model: 'whisper-1', language: 'fr', timeoutMs: 1000, maxRetries: 0, maxDurationSeconds: 60, promptMaxChars: 400 }),
     timeScale: 0.05,
     workerConnections: eslConnections,
-    // A silent caller's recording must not end (and be re-armed) while the bench waits to press a key.
-    voice: { silenceHitsSec: 10, recordMaxSec: 60 },
+    // A silent caller's recording must not end (and be re-armed) while the bench waits to press a key: 400 s
+    // simulated = 20 s here, longer than any think time.
+    voice: { silenceHitsSec: 400, recordMaxSec: 1200 },
   });
   const sim = node.sim;
 
