@@ -81,7 +81,8 @@ describe('bad requests and failing peers', () => {
     const cancel = o.body.paths['/appointments/{id}/cancel'].put;
     expect(cancel.requestBody.content['application/json'].schema.properties.reason.enum).toEqual(['personal', 'health', 'unavailable', 'other']);
     expect(cancel.parameters.map((p: { name: string }) => p.name)).toEqual(['id', 'Idempotency-Key']);
-    expect(Object.keys(o.body.paths)).toHaveLength(19);
+    expect(Object.keys(o.body.paths)).toHaveLength(20);
+    expect(Object.keys(o.body.paths)).toContain('/appointments/{id}/send-ics');
   });
 
   test('Odoo down → 502 odoo_unavailable, and /healthz still answers', async () => {
