@@ -104,14 +104,8 @@ async function driverFor(script: LoadedScript, channel: 'voice' | 'web', machine
       ...(script.caller ? { caller: script.caller } : {}),
     });
   }
-  let file: string;
-  try {
-    file = require.resolve('./drivers/voice');
-  } catch {
-    throw new ScriptError(`${script.file}: the voice channel is not available in this build; run with --channel web`);
-  }
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- the voice driver brings the ESL stack: load it only for voice
-  const voice = require(file) as { createVoiceDriver(args: { script: LoadedScript; machine: CompiledMachine; stack: LocalStack }): Promise<SessionDriver> };
+  const voice = require('./drivers/voice-stack') as typeof import('./drivers/voice-stack');
   return voice.createVoiceDriver({ script, machine, stack });
 }
 

@@ -45,6 +45,8 @@ export interface LocalStack {
   odooSim?: OdooSimulator;
   brevoSim?: BrevoSimulator;
   openaiSim?: OpenAiSimulator;
+  /** The environment the stack's parts were configured with (simulator URLs and keys included). */
+  env: NodeJS.ProcessEnv;
   /** What is real and what is simulated, for the start banner. */
   describe(): string[];
   stop(): Promise<void>;
@@ -91,7 +93,7 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
     if (!env.OPENAI_API_KEY) {
       openaiSim = await startOpenAiSimulator({ apiKey: 'local-openai-key' });
       stops.push(() => openaiSim!.stop());
-      Object.assign(env, { OPENAI_API_KEY: 'local-openai-key', OPENAI_BASE_URL: `${openaiSim.url}/v1` });
+      Object.assign(env, { OPENAI_API_KEY: 'local-openai-key', OPENAI_BASE_URL: openaiSim.url });
       lines.push(`Speech (STT)  ${openaiSim.url} (OpenAI-compatible simulator)`);
     } else lines.push(`Speech (STT)  ${env.OPENAI_BASE_URL ?? 'api.openai.com'} (real)`);
 
@@ -138,6 +140,7 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
       odooSim,
       brevoSim,
       openaiSim,
+      env,
       describe: () => [...lines],
       stop: stopAll,
     };

@@ -1,3 +1,4 @@
+import type { SessionState } from '../../workflows/engine/types';
 import { step } from '../../workflows/engine';
 import { clock, drive, dtmf, last, machine, noinput, ok, route, says, speech, text } from './helpers';
 
@@ -189,5 +190,25 @@ describe('collect free_speech_or_no', () => {
     expect(last(steps).session.state).toBe('agent');
     const s = step(m, steps[0]!.session, dtmf('5'), clock);
     expect(s.session).toMatchObject({ state: 'comment', counters: { nomatch: 1 } });
+  });
+});
+
+describe('a terminator with nothing typed', () => {
+  // Voice delivers "999999#" key by key: the sixth key completes the code, the '#' reaches the next visit alone.
+  test('is ignored in a collect state, not counted as a wrong value', async () => {
+    const { loadMachine } = await import('../../lib/machine/loader');
+    const { startSession, step } = await import('../../workflows/engine');
+    const path = await import('node:path');
+    const m = loadMachine(path.join(__dirname, '..', '..', 'machines', 'rdv-ivr.yaml'));
+    const clock = { nowIso: '2026-11-21T20:00:00Z' };
+    const start = startSession(m, { call_id: 'c', session_id: 's', channel: 'voice' }, clock);
+    let session: SessionState = { ...start.session, state: 'ivr.auth.verify_otp.retry', waiting: 'input' };
+    const hash = step(m, session, { kind: 'dtmf', digits: '#' }, clock);
+    expect(hash.session.counters.retry).toBe(0);
+    expect(hash.trace).toContainEqual(expect.objectContaining({ kind: 'ignored', reason: 'terminator with no keys typed' }));
+    session = hash.session;
+    for (const key of ['1', '2', '#']) session = step(m, session, { kind: 'dtmf', digits: key }, clock).session;
+    expect(session.state).toBe('ivr.auth.verify_otp.retry');
+    expect(session.counters.retry).toBe(1);
   });
 });

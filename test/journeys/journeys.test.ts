@@ -17,18 +17,22 @@ interface Line {
   states?: { uncovered: string[] };
 }
 
-async function runFolder(machine: string, folder: string) {
-  const files = fs
+const yamlIn = (folder: string) =>
+  fs
     .readdirSync(folder)
     .filter((f) => f.endsWith('.yaml'))
     .sort()
     .map((f) => path.join(folder, f));
+
+/** scripts/ hold the journeys both channels share; web/ and voice/ what differs (e.g. a handoff has no agent queue on the portal). */
+async function runFolder(machine: string, folders: string[], channel: 'web' | 'voice' = 'web') {
+  const files = folders.flatMap(yamlIn);
   const lines: Line[] = [];
   const errors: string[] = [];
   const code = await simulateScripts({
     machineArg: path.join(ROOT, 'machines', machine),
     scriptFiles: files,
-    channel: 'web',
+    channel,
     coverage: true,
     json: true,
     out: (l) => lines.push(JSON.parse(l) as Line),
@@ -46,7 +50,16 @@ async function runFolder(machine: string, folder: string) {
 }
 
 test('seed 001: every journey passes on the web channel and the scripts visit every state of rdv-ivr.yaml', async () => {
-  const run = await runFolder('rdv-ivr.yaml', path.join(__dirname, 'scripts'));
+  const run = await runFolder('rdv-ivr.yaml', [path.join(__dirname, 'scripts'), path.join(__dirname, 'web')]);
+  expect(run.errors).toEqual([]);
+  expect(run.failures).toEqual([]);
+  expect(run.results).toHaveLength(run.files.length);
+  expect(run.code).toBe(0);
+  expect(run.coverage.states!.uncovered).toEqual([]);
+});
+
+test('seed 001: every journey passes over the voice channel (ESL simulator, esl-bridge, voice worker, speech-to-text)', async () => {
+  const run = await runFolder('rdv-ivr.yaml', [path.join(__dirname, 'scripts'), path.join(__dirname, 'voice')], 'voice');
   expect(run.errors).toEqual([]);
   expect(run.failures).toEqual([]);
   expect(run.results).toHaveLength(run.files.length);
@@ -55,7 +68,7 @@ test('seed 001: every journey passes on the web channel and the scripts visit ev
 });
 
 test('seed 000: dictate, confirm, correct one field, duplicate detected, list the contacts', async () => {
-  const run = await runFolder('voice-crm.yaml', path.join(__dirname, 'crm'));
+  const run = await runFolder('voice-crm.yaml', [path.join(__dirname, 'crm')]);
   expect(run.errors).toEqual([]);
   expect(run.failures).toEqual([]);
   expect(run.results).toHaveLength(run.files.length);

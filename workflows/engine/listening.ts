@@ -132,7 +132,15 @@ export function onListeningInput(run: Run, state: CompiledState, input: ListenIn
       const term = terminatorOf(run);
       const length = state.collect?.length;
       for (const key of input.digits) {
-        if (key === term) return completeDtmf(run, state, run.s.dtmfBuffer, true, reprompt);
+        if (key === term) {
+          // A terminator with nothing typed is the caller confirming keys the previous state already took (a voice
+          // channel delivers "123456#" key by key, and the sixth key completed the code): not a wrong answer.
+          if (run.s.dtmfBuffer === '' && !resolveDtmf(candidatesFor(run.machine, state), term)) {
+            run.trace.push({ kind: 'ignored', state: state.name, input: 'dtmf', reason: 'terminator with no keys typed' });
+            continue;
+          }
+          return completeDtmf(run, state, run.s.dtmfBuffer, true, reprompt);
+        }
         run.s.dtmfBuffer += key;
         const full = run.s.dtmfBuffer.length >= (length ?? MAX_DTMF_KEYS);
         if (full) return completeDtmf(run, state, run.s.dtmfBuffer, false, reprompt);
