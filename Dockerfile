@@ -2,8 +2,10 @@
 FROM node:20-bookworm-slim
 WORKDIR /app
 ENV NODE_ENV=production
+# espeak-ng: French prompts synthesized by the voice worker.
+RUN apt-get update && apt-get install -y --no-install-recommends espeak-ng && rm -rf /var/lib/apt/lists/*
 COPY package.json package-lock.json ./
-RUN npm ci --omit=dev --no-audit --no-fund || npm ci --no-audit --no-fund
+RUN npm install --no-audit --no-fund
 COPY . .
 USER node
 ENTRYPOINT ["node", "bin/ivr.js"]

@@ -11,7 +11,7 @@ import path from 'node:path';
 const ROOT = path.join(__dirname, '..', '..');
 const TOOL_DIR = path.join(ROOT, 'tools', 'compose-validate');
 const BIN = path.join(ROOT, '.tools', 'compose-validate');
-const SECRETS = { POSTGRES_PASSWORD: 'test-only', ODOO_DB_PASSWORD: 'test-only' };
+const SECRETS = { POSTGRES_PASSWORD: 'test-only', ODOO_DB_PASSWORD: 'test-only', ESL_PASSWORD: 'test-only' };
 
 jest.setTimeout(300_000);
 
@@ -33,7 +33,7 @@ test('the shipped docker-compose.yml is valid and names the product services', (
   expect(r.stderr).toBe('');
   expect(r.status).toBe(0);
   expect(r.stdout.split('\n')).toEqual(
-    expect.arrayContaining(['postgres', 'temporal', 'temporal-ui', 'codec-server', 'odoo', 'odoo-db', 'api', 'worker']),
+    expect.arrayContaining(['postgres', 'temporal', 'temporal-ui', 'codec-server', 'odoo', 'odoo-db', 'api', 'worker', 'freeswitch', 'esl-bridge', 'voice-worker']),
   );
 });
 
