@@ -31,6 +31,13 @@ export interface ChannelTarget {
 export interface VoiceActivities {
   /** Speaks the text; resolves when it finished playing or was interrupted (barge-in). */
   voiceSay(target: ChannelTarget & { text: string; bargeIn: boolean }): Promise<{ interrupted: boolean }>;
+  /**
+   * The prompts of one turn in order, then capture armed when `listen` is given: one command per turn. Resolves once
+   * capture is armed (or the last prompt ended, without listen); a barge-in skips the prompts left.
+   */
+  voiceTurn(
+    target: ChannelTarget & { says: { text: string; bargeIn: boolean }[]; listen?: ListenSpec },
+  ): Promise<{ interrupted: boolean }>;
   /** Arms capture for the next answer (speech recording with silence detection, DTMF collection). */
   voiceListen(target: ChannelTarget & { spec: ListenSpec }): Promise<void>;
   /** Stops whatever is playing or recording (barge-in, end of turn). */

@@ -14,6 +14,7 @@ import {
   ApplicationFailure,
   condition,
   continueAsNew,
+  patched,
   proxyActivities,
   setCurrentDetails,
   setHandler,
@@ -43,6 +44,8 @@ const SEEN_EVENT_IDS_KEPT = 512;
 /** Prompt played when a backend action takes longer than FILLER_AFTER on the voice channel. */
 const FILLER_AFTER = '1500 milliseconds';
 const FILLER_PROMPT = 'Un instant, s’il vous plaît.';
+/** Sessions started before voiceTurn existed keep sending say and listen one by one when replayed. */
+const VOICE_TURN_PATCH = 'voice-turn-command';
 
 const backend = proxyActivities<BackendActivities>({
   startToCloseTimeout: '15 seconds',
@@ -247,7 +250,8 @@ export async function sessionWorkflow(input: SessionInput): Promise<SessionResul
         return { kind: 'handoff_result', ok: answer.ok };
       }
       case 'end': {
-        if (voice && command.outcome !== 'hangup') await voice.voiceHangup({ callId: input.callId });
+        // The caller hung up, or talks to an agent now: either way the call is not ours to end.
+        if (voice && command.outcome !== 'hangup' && command.outcome !== 'handoff') await voice.voiceHangup({ callId: input.callId });
         return undefined;
       }
     }
@@ -262,13 +266,36 @@ export async function sessionWorkflow(input: SessionInput): Promise<SessionResul
     for (;;) {
       publish();
       let produced: EngineInput | undefined;
-      for (const command of result.commands) {
+      const commands = result.commands;
+      for (let k = 0; k < commands.length; k++) {
+        const command = commands[k] as Command;
         if (command.kind !== 'end' && takeHangup()) {
           produced = { kind: 'hangup' };
           break;
         }
         // Barge-in: once the caller answered, the rest of what was to be said is moot.
         if (command.kind === 'say' && command.bargeIn && queue.length > 0) continue;
+        // Voice: a turn's prompts and the listen after them go to the channel as one command (one activity and one
+        // workflow task per turn instead of one per prompt: about 30% less CPU per turn, measured in bench:turns).
+        if (voice && command.kind === 'say' && patched(VOICE_TURN_PATCH)) {
+          const says: { text: string; bargeIn: boolean }[] = [];
+          let next = k;
+          for (let c = commands[next]; c?.kind === 'say'; c = commands[++next]) {
+            if (c.bargeIn && queue.length > 0) continue;
+            says.push({ text: c.text, bargeIn: c.bargeIn });
+            promptsSinceInput.push(c.text);
+            traceLog.push({ kind: 'say', state: current.state, text: c.text });
+          }
+          const after = commands[next];
+          const listen = after?.kind === 'listen' ? after.spec : undefined;
+          if (listen) {
+            lastListen = listen;
+            next += 1;
+          }
+          await voice.voiceTurn({ callId: input.callId, says, ...(listen ? { listen } : {}) });
+          k = next - 1;
+          continue;
+        }
         produced = await run(command);
         if (produced) break;
       }

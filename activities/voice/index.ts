@@ -2,6 +2,7 @@
  * The voice channel's activities for one FreeSWITCH node: createVoiceActivities({ esl, … }) returns the
  * VoiceActivities the session workflow schedules on `voice-<node>`. One file per capability.
  */
+import { createTurn } from './turn';
 import type { Logger } from 'pino';
 import type { EslConnection } from '../../esl-bridge/esl-connection';
 import { createLogger } from '../../lib/log';
@@ -62,12 +63,15 @@ export function createVoiceActivities(opts: VoiceActivitiesOptions): VoiceRuntim
       ctx.handedOff.delete(ev.uniqueId);
     }
   });
+  const voiceSay = createSay(ctx);
+  const voiceListen = createListen(ctx);
   return {
     tracker,
     subscribe: () => opts.esl.subscribe([...ChannelTracker.EVENTS, 'CUSTOM callcenter::info']),
     activities: {
-      voiceSay: createSay(ctx),
-      voiceListen: createListen(ctx),
+      voiceSay,
+      voiceListen,
+      voiceTurn: createTurn({ voiceSay, voiceListen }),
       voiceStop: createStop(ctx),
       voiceHandoff: createHandoff(ctx),
       voiceHangup: createHangup(ctx),

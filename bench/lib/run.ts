@@ -21,7 +21,7 @@ import { startBenchBackend } from './backend';
 import { runEngineTurns } from './engine-run';
 import { percentile, median, round } from './stats';
 import { loadBenchMachine, scriptedTurn } from './turn-script';
-import { createBenchVoiceActivities, createBenchVoiceTurnActivity, type ChannelCommandKind } from './voice-activities';
+import { createBenchVoiceActivities, type ChannelCommandKind } from './voice-activities';
 import { startBenchWorker, type BenchWorker } from './worker-process';
 import { profileHistories, type TurnProfile } from './profile';
 import { findDevServerPid, processCpuMs } from './cpu';
@@ -334,10 +334,7 @@ export async function runTurnsBench(opts: TurnsBenchOptions): Promise<TurnsBench
       connection: voiceConnection,
       namespace: server.namespace,
       taskQueue: voiceTaskQueue,
-      activities: {
-        ...createBenchVoiceActivities(onVoiceCommand),
-        ...createBenchVoiceTurnActivity(onVoiceCommand),
-      },
+      activities: { ...createBenchVoiceActivities(onVoiceCommand) },
       dataConverter: dataConverter(),
       maxConcurrentActivityTaskExecutions: 500,
     });

@@ -31,25 +31,12 @@ export function createBenchVoiceActivities(onCommand: CommandListener): VoiceAct
     async voiceHangup({ callId }) {
       arrived(callId, 'hangup');
     },
-  };
-}
-
-/**
- * A proposed combined command (see bench/README.md): the turn's prompts in order, then capture armed, as one
- * activity. Reported as its first command (say, or listen when there is no prompt), then listen.
- */
-export interface VoiceTurnArgs {
-  callId: string;
-  says: { text: string; bargeIn: boolean }[];
-  listen?: unknown;
-}
-
-export function createBenchVoiceTurnActivity(onCommand: CommandListener): { voiceTurn(args: VoiceTurnArgs): Promise<void> } {
-  return {
+    // One command per turn (what the session workflow sends): timed as its first command, say or listen.
     async voiceTurn({ callId, says, listen }) {
       const at = performance.now();
       if (says.length > 0) onCommand(callId, 'say', at);
       if (listen !== undefined) onCommand(callId, 'listen', at);
+      return { interrupted: false };
     },
   };
 }
