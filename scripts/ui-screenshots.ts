@@ -9,7 +9,8 @@
  *   ui-session-history-decoded.png   one session's input and result decrypted through the codec server;
  *   ui-session-history-encrypted.png the same session in a UI with no codec endpoint (same database): ciphertext.
  * Each capture waits for the content it claims to show and fails (exit 1) when it does not appear.
- * --keep leaves the stack with the codec running after the captures, printing its addresses, until Ctrl-C.
+ * --keep leaves the stack with the codec running after the decoded captures, printing its addresses, until Enter
+ * (to try the operator commands of docs/operators.md on it).
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -157,6 +158,8 @@ async function main(): Promise<number> {
   const [uiPort, codecPort, temporalPort, apiPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
   const uiUrl = `http://127.0.0.1:${uiPort}`;
   const dbFilename = path.join(tmp, 'temporal.db');
+  // Synchronous, so the temporary database goes even when a signal ends the run early.
+  process.on('exit', () => fs.rmSync(tmp, { recursive: true, force: true }));
 
   let codec: CodecServer | undefined;
   let stack: LocalStack | undefined;
@@ -209,11 +212,15 @@ async function main(): Promise<number> {
     if (decoded !== undefined) say(decoded instanceof Error ? decoded.message : String(decoded));
 
     if (values.keep) {
-      say(`kept running (Ctrl-C stops): TEMPORAL_ADDRESS=${stack.temporal.address}  UI ${uiUrl}  codec ${codec.url}`);
+      // Enter, not Ctrl-C: Ctrl-C also reaches the dev server and the npx/tsx wrappers, which end the run before
+      // this script can tear down in order.
+      say(`kept running, press Enter to stop: TEMPORAL_ADDRESS=${stack.temporal.address}  UI ${uiUrl}  codec ${codec.url}`);
       await new Promise<void>((resolve) => {
-        process.once('SIGINT', resolve);
-        process.once('SIGTERM', resolve);
+        process.stdin.once('data', () => resolve());
+        process.stdin.once('end', () => resolve());
+        process.stdin.resume();
       });
+      process.stdin.pause();
     }
     if (decoded !== undefined) return 1;
 
