@@ -69,6 +69,9 @@ export class EslCommandError extends EslError {
     super(`FreeSWITCH refused "${command}": ${reply}`);
   }
 }
+/** How long a command may wait behind others on one socket before it is refused (the reply timeout starts later). */
+const QUEUE_WAIT_MS = 30_000;
+
 export class EslTimeoutError extends EslError {
   override name = 'EslTimeoutError';
 }
@@ -159,6 +162,8 @@ interface Pending {
   frame: string;
   label: string;
   kind: 'command/reply' | 'api/response';
+  /** Reply timeout, counted from the moment the command is written (not from queueing). */
+  replyTimeoutMs: number;
   resolve: (e: ModeslEvent) => void;
   reject: (err: Error) => void;
   timer?: NodeJS.Timeout;
@@ -508,19 +513,16 @@ export class EslConnection extends EventEmitter<EslConnectionEvents> {
 
   private request(frame: string, label: string, kind: Pending['kind'], timeoutMs = this.opts.requestTimeoutMs): Promise<ModeslEvent> {
     return new Promise<ModeslEvent>((resolve, reject) => {
-      const p: Pending = { frame, label, kind, resolve, reject, settled: false };
+      const p: Pending = { frame, label, kind, replyTimeoutMs: timeoutMs, resolve, reject, settled: false };
+      // While queued behind other commands, only a generous bound applies: a busy socket is not a dead one, and
+      // resetting it would fail every call it carries. The reply timeout starts when the command is written.
+      const queueBound = Math.max(timeoutMs, QUEUE_WAIT_MS);
       p.timer = setTimeout(() => {
-        if (p.settled) return;
+        if (p.settled || this.inFlight === p) return;
         p.settled = true;
         this.queue = this.queue.filter((q) => q !== p);
-        reject(new EslTimeoutError(`${label}: no reply within ${timeoutMs} ms`));
-        // If it was written, its late reply must still be consumed by it (inFlight stays until the reply comes),
-        // otherwise the next request would take it. A server that never answers is treated as a dead connection.
-        if (this.inFlight === p) {
-          this.log.warn({ label }, 'event socket request timed out; resetting the connection');
-          this.socket?.destroy();
-        }
-      }, timeoutMs);
+        reject(new EslTimeoutError(`${label}: still queued after ${queueBound} ms (the event socket is saturated)`));
+      }, queueBound);
       this.queue.push(p);
       this.pump();
     });
@@ -531,8 +533,24 @@ export class EslConnection extends EventEmitter<EslConnectionEvents> {
     let next = this.queue.shift();
     while (next && next.settled) next = this.queue.shift();
     if (!next) return;
-    this.inFlight = next;
-    this.socket.write(next.frame);
+    const p = next;
+    this.inFlight = p;
+    if (p.timer) clearTimeout(p.timer);
+    p.timer = setTimeout(() => {
+      if (p.settled) return;
+      p.settled = true;
+      reject(p);
+    }, p.replyTimeoutMs);
+    const reject = (pending: Pending) => {
+      pending.reject(new EslTimeoutError(`${pending.label}: no reply within ${pending.replyTimeoutMs} ms`));
+      // Its late reply must still be consumed by it (inFlight stays until the reply comes), otherwise the next
+      // request would take it. A server that never answers a written command is treated as a dead connection.
+      if (this.inFlight === pending) {
+        this.log.warn({ label: pending.label }, 'event socket request timed out; resetting the connection');
+        this.socket?.destroy();
+      }
+    };
+    this.socket.write(p.frame);
   }
 
   private failAll(err: Error): void {
