@@ -5,7 +5,7 @@
  * Brings up the codec server and the local stack the way `ivr start` does (free ports, a temporary database), runs
  * a few conversation scripts against it so real sessions are in its UI, then drives headless Chromium
  * (playwright-core, the Debian `chromium` at /usr/bin/chromium) to capture:
- *   ui-sessions-by-state.png         the session list filtered by `IvrState = "ivr.goodbye"`;
+ *   ui-sessions-by-state.png         the session list filtered by `IvrState = "ivr.goodbye"`, with the Ivr* columns;
  *   ui-session-history-decoded.png   one session's input and result decrypted through the codec server;
  *   ui-session-history-encrypted.png the same session in a UI with no codec endpoint (same database): ciphertext.
  * Each capture waits for the content it claims to show and fails (exit 1) when it does not appear.
@@ -82,6 +82,20 @@ async function distinctHrefs(links: Locator): Promise<Set<string>> {
   return hrefs;
 }
 
+/** Columns the operator filters by, in place of the run id, type and times (the UI keeps the choice per browser). */
+async function showSearchAttributeColumns(page: Page): Promise<void> {
+  await page.getByRole('button', { name: 'Configure Columns' }).click();
+  for (const column of ['Run ID', 'Type', 'Start', 'End']) await page.getByRole('button', { name: `Remove ${column} column` }).click();
+  for (const column of ['IvrState', 'IvrOutcome', 'IvrCallerHash']) await page.getByRole('button', { name: `Add ${column} column` }).click();
+  // The drawer closes on a click outside it.
+  await page.mouse.click(400, 600);
+  await page.getByText('Available Columns (not in view)').waitFor({ state: 'hidden', timeout: 10_000 });
+  // The drawer slides out: let the transition end so it is not half-drawn over the table.
+  await page.waitForTimeout(800);
+  await page.getByRole('columnheader', { name: 'IvrCallerHash' }).waitFor({ timeout: 10_000 });
+  await page.getByRole('cell', { name: 'completed' }).first().waitFor({ timeout: 10_000 });
+}
+
 /** Runs one capture; when what it waits for never shows, keeps what the page showed instead, to look at. */
 async function capture(browser: Browser, name: string, work: (page: Page) => Promise<void>): Promise<void> {
   const page = await browser.newPage({ viewport: VIEWPORT });
@@ -117,6 +131,7 @@ async function captureWithCodec(browser: Browser, uiUrl: string, outDir: string,
     await page.goto(`${uiUrl}/namespaces/default/workflows?query=${encodeURIComponent(STATE_FILTER)}`, { waitUntil: 'domcontentloaded' });
     const rows = page.locator('a[href*="/workflows/web-"]');
     await waitUntil(30_000, `${expected} session rows`, async () => (await distinctHrefs(rows)).size >= expected);
+    await showSearchAttributeColumns(page);
     say(`list shows ${(await distinctHrefs(rows)).size} session(s) for ${STATE_FILTER}`);
     await shoot(page, path.join(outDir, 'ui-sessions-by-state.png'));
   });
