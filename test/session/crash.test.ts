@@ -10,56 +10,27 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { checkMachineSource } from '../../lib/machine/loader';
 import type { CompiledMachine } from '../../lib/machine/model';
 import { dataConverter } from '../../lib/codec/data-converter';
 import { startSessionWorkflow } from '../../lib/sessions/start';
 import { freePort, localTemporalCli, startDevServerFrom } from '../../lib/temporal/server';
 import { inputSignal, viewQuery } from '../../workflows/session-api';
 import { startBackendStub, type BackendStub } from '../support/backend-stub';
+import { menuActionMachine } from '../support/menu-action-machine';
 
 const ROOT = path.join(__dirname, '..', '..');
 
-const MACHINE_YAML = `
-machine: crash_test
-version: "1"
-locale: fr-FR
-timezone: Europe/Paris
-entry: s.menu
-globals:
-  max_noinput: 2
-  max_nomatch: 2
-  noinput_timeout_sec: 120
-  exhausted_next: s.bye
-  endpoints:
-    confirm: "PUT /things/{id}/confirm"
-intents:
-  confirm: { utterances: ["confirmer"], dtmf: ["1"] }
-states:
-  s.menu:
-    type: prompt_and_listen
-    prompt: "Tapez 1."
-    routes:
-      - when_intent: confirm
-        next: s.confirm
-  s.confirm:
-    type: action_then_prompt
-    action:
-      call: \${globals.endpoints.confirm}
-      path: { id: "7" }
-      on_success: { prompt: "Confirmé.", next: s.bye }
-      on_fail: { prompt: "Échec.", next: s.bye }
-  s.bye:
-    type: prompt_end
-    prompt: "Au revoir."
-`;
 
 let machine: CompiledMachine;
 let backend: BackendStub;
 
 beforeAll(async () => {
-  machine = checkMachineSource('crash-test.yaml', MACHINE_YAML).machine!;
-  expect(machine).toBeDefined();
+  machine = menuActionMachine({
+    name: 'crash_test',
+    noinputTimeoutSec: 120,
+    thingId: 7,
+    prompts: { menu: 'Tapez 1.', success: 'Confirmé.', failure: 'Échec.' },
+  });
   backend = await startBackendStub();
 });
 afterAll(async () => backend?.close());

@@ -6,49 +6,14 @@
 import crypto from 'node:crypto';
 import { Client, Connection, WorkflowHandle } from '@temporalio/client';
 import { NativeConnection, type Worker } from '@temporalio/worker';
-import { checkMachineSource } from '../../lib/machine/loader';
 import type { CompiledMachine } from '../../lib/machine/model';
 import { startSessionWorkflow } from '../../lib/sessions/start';
 import { dataConverter } from '../../lib/codec/data-converter';
 import { createSessionWorker } from '../../workers/session-worker';
 import { inputSignal, inputUpdate, viewQuery, type CallerInput } from '../../workflows/session-api';
 import { startBackendStub, type BackendStub } from '../support/backend-stub';
+import { menuActionMachine } from '../support/menu-action-machine';
 
-const MACHINE_YAML = `
-machine: session_test
-version: "1.2.0"
-locale: fr-FR
-timezone: Europe/Paris
-entry: s.menu
-globals:
-  max_noinput: 2
-  max_nomatch: 2
-  noinput_timeout_sec: 1
-  exhausted_next: s.bye
-  endpoints:
-    confirm: "PUT /things/{id}/confirm"
-intents:
-  confirm: { utterances: ["confirmer"], dtmf: ["1"] }
-states:
-  s.menu:
-    type: prompt_and_listen
-    prompt: "Dites confirmer ou tapez 1."
-    noinput: { max: 2, next: s.bye }
-    routes:
-      - when_intent: confirm
-        next: s.confirm
-  s.confirm:
-    type: action_then_prompt
-    action:
-      call: \${globals.endpoints.confirm}
-      path: { id: "42" }
-      body: { channel: "{{ctx.channel}}" }
-      on_success: { prompt: "C'est confirmé.", next: s.bye }
-      on_fail: { prompt: "Échec de la confirmation.", next: s.bye }
-  s.bye:
-    type: prompt_end
-    prompt: "Au revoir."
-`;
 
 let machine: CompiledMachine;
 let backend: BackendStub;
@@ -60,10 +25,13 @@ let client: Client;
 const taskQueue = `session-test-${process.pid}`;
 
 beforeAll(async () => {
-  const checked = checkMachineSource('session-test.yaml', MACHINE_YAML);
-  const errors = checked.diagnostics.filter((d) => d.severity === 'error');
-  expect(errors).toEqual([]);
-  machine = checked.machine!;
+  machine = menuActionMachine({
+    name: 'session_test',
+    version: '1.2.0',
+    noinputTimeoutSec: 1,
+    thingId: 42,
+    prompts: { menu: 'Dites confirmer ou tapez 1.', success: "C'est confirmé.", failure: 'Échec de la confirmation.' },
+  });
   backend = await startBackendStub();
   const address = process.env.TEMPORAL_ADDRESS!;
   nativeConnection = await NativeConnection.connect({ address });
