@@ -54,11 +54,11 @@ function envWithoutTemporal(): NodeJS.ProcessEnv {
 }
 
 /** Waits until visibility lists `count` sessions for `query` (search attributes are indexed asynchronously). */
-async function waitForSessions(client: Client, query: string, count: number): Promise<{ workflowId: string; runId: string }[]> {
+async function waitForSessions(client: Client, query: string, count: number): Promise<{ workflowId: string; runId: string; events: number }[]> {
   const deadline = Date.now() + 20_000;
   for (;;) {
-    const found: { workflowId: string; runId: string }[] = [];
-    for await (const wf of client.workflow.list({ query })) found.push({ workflowId: wf.workflowId, runId: wf.runId });
+    const found: { workflowId: string; runId: string; events: number }[] = [];
+    for await (const wf of client.workflow.list({ query })) found.push({ workflowId: wf.workflowId, runId: wf.runId, events: wf.historyLength });
     if (found.length >= count) return found;
     if (Date.now() > deadline) throw new Error(`visibility lists ${found.length} session(s) for ${query}; expected ${count}`);
     await new Promise((r) => setTimeout(r, 300));
@@ -216,8 +216,9 @@ async function main(): Promise<number> {
     if (simulated !== 0) throw new Error('a conversation script failed; see the lines above');
 
     const ended = await waitForSessions(stack.client, STATE_FILTER, SCRIPTS.length);
-    const session = ended.find(Boolean)!;
-    say(`${ended.length} session(s) in ${STATE_FILTER}; history shown: ${session.workflowId}`);
+    // The longest history: a conversation with turns, not the silent call.
+    const session = ended.reduce((a, b) => (b.events > a.events ? b : a));
+    say(`${ended.length} session(s) in ${STATE_FILTER}; history shown: ${session.workflowId} (${session.events} events)`);
 
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
     const decoded = await within(120_000, 'the captures with the codec', captureWithCodec(browser, uiUrl, outDir, session, ended.length)).then(
