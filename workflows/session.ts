@@ -331,7 +331,11 @@ export async function sessionWorkflow(input: SessionInput): Promise<SessionResul
     await drain();
 
     if (!current.ended && queue.length === 0 && workflowInfo().continueAsNewSuggested) {
-      await condition(allHandlersFinished);
+      // The session waits for the caller now: a portal update waiting for this view may return it, then the run
+      // hands over (an input arriving meanwhile is applied here first, and the check runs again after it).
+      idle = true;
+      await condition(() => allHandlersFinished() || queue.length > 0);
+      idle = false;
       if (queue.length === 0) {
         await continueAsNew<typeof sessionWorkflow>({
           ...input,

@@ -31,6 +31,8 @@ export interface DevServerOptions {
   namespace?: string;
   /** Milliseconds to wait for the server to answer before giving up. */
   startTimeoutMs?: number;
+  /** Dynamic configuration values (`KEY=VALUE`), e.g. a low continue-as-new suggestion threshold in tests. */
+  dynamicConfig?: string[];
 }
 
 export interface TemporalServer {
@@ -113,6 +115,7 @@ export async function startDevServerFrom(binary: string, opts: DevServerOptions 
     args.push('--db-filename', opts.dbFilename);
   }
   if (opts.uiCodecEndpoint) args.push('--ui-codec-endpoint', opts.uiCodecEndpoint);
+  for (const value of opts.dynamicConfig ?? []) args.push('--dynamic-config-value', value);
   // Search attributes are registered with the namespace; repeating them on a persisted db is harmless.
   args.push(...devServerSearchAttributeArgs());
   // Metrics off: the default fixed port would clash between two servers on one machine.

@@ -1,6 +1,6 @@
 /**
  * A small machine for the session workflow tests: a menu whose key 1 runs one backend action
- * (`PUT /things/{id}/confirm`), then goodbye. Compiled by the real loader, so a test machine obeys the checker too.
+ * (`PUT /things/{id}/confirm`), then goodbye; key 9 says the menu again (a new visit of the same state). Compiled by the real loader, so a test machine obeys the checker too.
  */
 import { checkMachineSource } from '../../lib/machine/loader';
 import type { CompiledMachine } from '../../lib/machine/model';
@@ -32,6 +32,7 @@ globals:
     confirm: "PUT /things/{id}/confirm"
 intents:
   confirm: { utterances: ["confirmer"], dtmf: ["1"] }
+  repeat: { utterances: ["répéter"], dtmf: ["9"] }
 states:
   s.menu:
     type: prompt_and_listen
@@ -40,6 +41,8 @@ states:
     routes:
       - when_intent: confirm
         next: s.confirm
+      - when_intent: repeat
+        next: s.menu
   s.confirm:
     type: action_then_prompt
     action:
