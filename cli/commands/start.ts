@@ -80,6 +80,7 @@ async function runStack(): Promise<number> {
     `  Temporal UI   http://localhost:${uiPort} (payloads decrypted through the codec server on :${codecPort})`,
     '',
     'Try it:',
+    `  npx ivr call --temporal ${stack.temporal.address}        # a phone call from this terminal (type keys or phrases, q hangs up)`,
     `  TEMPORAL_ADDRESS=${stack.temporal.address} npx ivr simulate machines/rdv-ivr.yaml --scripts test/journeys/scripts`,
     '    (the sessions then show in the Temporal UI; filter them with IvrState, IvrOutcome, IvrCallerHash…)',
     `  curl -s ${stack.apiUrl}/healthz`,
