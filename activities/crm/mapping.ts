@@ -3,7 +3,7 @@
  * idempotent: the marker (with the capture id) is written in the same create as the record, so a retry after a
  * lost answer finds the record instead of creating a second one. Pure: no I/O.
  */
-import type { ContactDraft, CaptureInput } from './types';
+import type { ContactDraft, CaptureInput, CreateLeadInput } from './types';
 
 export const SOURCE_LABEL = 'Capté par interface vocale';
 export const LEAD_TITLE = 'Nouveau prospect via voix';
@@ -47,14 +47,7 @@ export function partnerValues(contact: ContactDraft, captureRef: string, source:
 }
 
 /** crm.lead values; the description (HTML) says where the lead comes from and quotes the transcript, escaped. */
-export function leadValues(input: {
-  captureRef: string;
-  partnerId: number;
-  contact: ContactDraft;
-  transcript: string | null;
-  source: CaptureInput['source'];
-  callId: string | null;
-}): Record<string, unknown> {
+export function leadValues(input: CreateLeadInput): Record<string, unknown> {
   const name = fullName(input.contact);
   const lines = [
     `<p>${escapeHtml(SOURCE_LABEL)} (${escapeHtml(SOURCE_DETAIL[input.source])}).</p>`,

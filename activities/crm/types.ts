@@ -78,19 +78,22 @@ export interface CaptureResult {
  * Activity signatures, as the workflow sees them (names are prefixed: the session worker has its own `transcribe`).
  * A type alias, not an interface, so it fits the worker's `extraActivities` record.
  */
+/** What a lead is made of: the capture it comes from, its partner, the contact, the transcript and the source. */
+export interface CreateLeadInput {
+  captureRef: string;
+  partnerId: number;
+  contact: ContactDraft;
+  transcript: string | null;
+  source: CaptureInput['source'];
+  callId: string | null;
+}
+
 export type CrmActivities = {
   crmTranscribe(input: { audioBase64: string; fileName?: string }): Promise<{ text: string; durationMs?: number }>;
   crmExtract(input: { text: string; defaultRegion: string; useLlm: boolean }): Promise<ExtractionOutput>;
   crmFindDuplicate(input: { captureRef: string; email: string | null; phone: string | null }): Promise<DuplicateMatch | null>;
   crmCreatePartner(input: { captureRef: string; contact: ContactDraft; source: CaptureInput['source'] }): Promise<{ id: number }>;
-  crmCreateLead(input: {
-    captureRef: string;
-    partnerId: number;
-    contact: ContactDraft;
-    transcript: string | null;
-    source: CaptureInput['source'];
-    callId: string | null;
-  }): Promise<{ id: number }>;
+  crmCreateLead(input: CreateLeadInput): Promise<{ id: number }>;
   crmLogConsent(input: {
     captureRef: string;
     partnerId: number;
