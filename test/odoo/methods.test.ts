@@ -1,18 +1,9 @@
-import { PyException } from '../../sim/odoo/exceptions';
+import { pyError } from './py-error';
 import { callJson2, callKw } from '../../sim/odoo/methods';
 import { OdooDatabase } from '../../sim/odoo/orm';
 
 const kw = (db: OdooDatabase, model: string, method: string, args: unknown[], kwargs: Record<string, unknown> = {}) => callKw(db, model, method, args, kwargs, 2);
 
-function pyError(fn: () => unknown): PyException {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof PyException) return e;
-    throw e;
-  }
-  throw new Error('expected an Odoo exception');
-}
 
 describe('model methods through call_kw', () => {
   const db = new OdooDatabase({ version: 19, phonenumbers: true });

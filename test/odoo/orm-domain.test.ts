@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { pyError } from './py-error';
 import { OdooDatabase } from '../../sim/odoo/orm';
 import { PyException } from '../../sim/odoo/exceptions';
 import { loadFixtureFile } from '../../sim/odoo/server';
@@ -17,15 +18,6 @@ function fresh(version: 16 | 17 | 18 | 19 = 19, phonenumbers = true) {
   return { db, ids };
 }
 
-function pyError(fn: () => unknown): PyException {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof PyException) return e;
-    throw e;
-  }
-  throw new Error('expected an Odoo exception');
-}
 
 describe('domain evaluation', () => {
   const { db, ids } = fresh();
