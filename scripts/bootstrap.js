@@ -21,9 +21,10 @@ const marker = path.join(root, 'node_modules', '.installed-lock-digest');
 const digest = lockDigest();
 if (!fs.existsSync(marker) || fs.readFileSync(marker, 'utf8') !== digest) {
   console.error('[bootstrap] installing npm packages from package-lock.json…');
-  // `npm install` rather than `npm ci`: the lock written by npm 11 here leaves out other platforms' optional
-  // binaries (e.g. @swc/core-darwin-arm64), which `npm ci` rejects as out of sync; install honours the lock as is.
-  run('npm', ['install', '--no-audit', '--no-fund']);
+  // `npm ci`: installs exactly the committed lock and never rewrites it, so a fresh clone stays clean. The lock
+  // carries every platform's optional binaries (@swc/core-*, …), which is what `npm install` writes and `npm ci`
+  // requires; after changing dependencies, commit the lock `npm install` produced.
+  run('npm', ['ci', '--no-audit', '--no-fund']);
   fs.writeFileSync(marker, digest);
 }
 
