@@ -8,8 +8,8 @@ const mode = z.enum(['home', 'video', 'clinic']);
 export const apiEnvSchema = z.object({
   NODE_ENV: z.string().default('development'),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
-  /** Listen address: all interfaces by default (containers); tests use 127.0.0.1. */
-  HOST: z.string().default('0.0.0.0'),
+  /** Listen address: loopback unless asked (HOST=0.0.0.0 in containers, set by docker-compose.yml). */
+  HOST: z.string().min(1).default('127.0.0.1'),
   /** Idempotency records, finished challenges, used links and old rate windows older than this are deleted. */
   STORE_RETENTION_DAYS: z.coerce.number().int().positive().default(30),
   API_PUBLIC_URL: z.url().default('http://localhost:3000'),
