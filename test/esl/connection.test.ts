@@ -1,4 +1,4 @@
-/** The typed ESL adapter (esl-bridge/esl-connection.ts) over the simulator. */
+/** The typed ESL adapter (lib/esl/connection.ts) over the simulator. */
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -13,8 +13,8 @@ import {
   EslDisconnectedError,
   EslError,
   loadEslConfig,
-} from '../../esl-bridge/esl-connection';
-import { isEvent, type EslEvent } from '../../esl-bridge/esl-events';
+} from '../../lib/esl/connection';
+import { isEvent, type EslEvent } from '../../lib/esl/events';
 import { startEslSimulator, type EslSimulator } from '../../sim/esl';
 
 let sim: EslSimulator;

@@ -3,7 +3,7 @@
  * server) → voice worker ⇄ ESL simulator, and speech through record → RECORD_STOP → transcribe → OpenAI simulator.
  */
 import { EslBridge } from '../../esl-bridge/bridge';
-import { EslConnection } from '../../esl-bridge/esl-connection';
+import { EslConnection } from '../../lib/esl/connection';
 import { SpokenTranscripts } from '../../cli/simulate/drivers/voice';
 import type { SimCall } from '../../sim/esl';
 import { traceQuery } from '../../workflows/session-api';

@@ -17,9 +17,9 @@ import { EventEmitter } from 'node:events';
 import type net from 'node:net';
 import type { Logger } from 'pino';
 import { z } from 'zod';
-import { parseEnv, ConfigError } from '../lib/env';
-import { createLogger } from '../lib/log';
-import { validateEvent, variablesOf, type EslEvent, type ExecuteComplete, type TypedEslEvent } from './esl-events';
+import { parseEnv, ConfigError } from '../env';
+import { createLogger } from '../log';
+import { validateEvent, variablesOf, type EslEvent, type ExecuteComplete, type TypedEslEvent } from './events';
 
 // ---- configuration ----------------------------------------------------------------------------------------------
 
