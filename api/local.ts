@@ -37,7 +37,15 @@ export async function startLocalApi(env: NodeJS.ProcessEnv = process.env, opts: 
     brevoEnv = { BREVO_API_KEY: 'simulator', BREVO_BASE_URL: brevoSim.url, BREVO_SMS_SENDER: config.SMS_SENDER_NAME, BREVO_EMAIL_SENDER: 'Cabinet <rdv@cabinet.example>' };
     log.warn({ url: brevoSim.url }, 'BREVO_API_KEY unset: using the Brevo simulator (messages stay in its outbox)');
   }
-  const api = await startApiServer({ config, port: opts.port ?? config.PORT, odoo: createOdooClient(odooConfig), brevo: { config: brevoConfigFromEnv(brevoEnv) }, log, routers: opts.routers ?? [] });
+  let api: RunningApi;
+  try {
+    api = await startApiServer({ config, port: opts.port ?? config.PORT, odoo: createOdooClient(odooConfig), brevo: { config: brevoConfigFromEnv(brevoEnv) }, log, routers: opts.routers ?? [] });
+  } catch (err) {
+    // A port already taken must not leave the simulators started above listening.
+    await odooSim?.stop();
+    await brevoSim?.stop();
+    throw err;
+  }
   return {
     ...api,
     odooSim,

@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import type { Router } from 'express';
 import type { Logger } from 'pino';
 import { createLogger } from '../lib/log';
+import { explainListenError } from '../lib/stack/ports';
 import { createOdooClient, odooConfigFromEnv } from '../lib/odoo/client';
 import { brevoConfigFromEnv, createBrevoClient, type BrevoConfig } from '../lib/brevo/client';
 import { createApp } from './app';
@@ -33,6 +34,8 @@ export interface StartApiOptions {
 export interface RunningApi {
   url: string;
   port: number;
+  /** The address the server is bound to (127.0.0.1 unless HOST opened it). */
+  host: string;
   deps: ApiDeps;
   stop(): Promise<void>;
 }
@@ -51,10 +54,14 @@ export async function startApiServer(opts: StartApiOptions = {}): Promise<Runnin
   const port = opts.port ?? config.PORT;
   const host = opts.host ?? config.HOST;
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
+    server.once('error', (err) => reject(explainListenError(err, port, host, 'backend API', 'PORT')));
     server.listen(port, host, () => resolve());
+  }).catch(async (err: unknown) => {
+    if (ownStore) await store.close();
+    throw err;
   });
-  const actual = (server.address() as AddressInfo).port;
+  const bound = server.address() as AddressInfo;
+  const actual = bound.port;
   log.info({ port: actual, host, store: store.db.kind }, 'api listening');
   const prune = () => store.prune(clock.now(), config.STORE_RETENTION_DAYS).catch((e: unknown) => log.warn({ cause: e instanceof Error ? e.name : typeof e }, 'store prune failed'));
   void prune();
@@ -63,6 +70,7 @@ export async function startApiServer(opts: StartApiOptions = {}): Promise<Runnin
   return {
     url: `http://${host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host}:${actual}`,
     port: actual,
+    host: bound.address,
     deps,
     async stop() {
       clearInterval(pruneTimer);
