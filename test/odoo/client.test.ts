@@ -152,9 +152,8 @@ test('a slow login (password hashing) is paid once, not per call', async () => {
   const t0 = Date.now();
   await Promise.all(Array.from({ length: 10 }, () => client.callKw('res.partner', 'search_count', [[]])));
   for (let i = 0; i < 10; i++) await client.callKw('res.partner', 'search_count', [[]]);
-  const elapsed = Date.now() - t0;
-  expect(elapsed).toBeGreaterThanOrEqual(300);
-  expect(elapsed).toBeLessThan(600);
+  // The login's delay was paid (a lower bound holds on any machine) and by one login only: one session for 20 calls.
+  expect(Date.now() - t0).toBeGreaterThanOrEqual(300);
   expect(sim.sessionCount()).toBe(1);
   await client.close();
   await sim.stop();
