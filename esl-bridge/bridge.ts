@@ -21,8 +21,7 @@ import type { Ctx } from '../workflows/engine/types';
 import { startSessionWorkflow } from '../lib/sessions/start';
 import { inputSignal, sessionWorkflowId, type CallerInput } from '../workflows/session-api';
 import { voiceTaskQueue } from './config';
-import type { EslConnection } from '../lib/esl/connection';
-import type { EslEvent } from '../lib/esl/events';
+import type { EslConnection, EslEvent } from '../lib/esl';
 import { isSilentRecording, RECORD_DISCARD_VAR } from './recordings';
 
 export { RECORD_DISCARD_VAR } from './recordings';

@@ -9,7 +9,7 @@ import { loadMachine } from '../lib/machine/loader';
 import { SESSION_TASK_QUEUE } from '../lib/sessions/start';
 import { EslBridge } from './bridge';
 import { loadBridgeConfig } from './config';
-import { EslConnection } from '../lib/esl/connection';
+import { EslConnection } from '../lib/esl';
 import { VoiceEnvSchema } from '../activities/voice/config';
 import { parseEnv } from '../lib/env';
 

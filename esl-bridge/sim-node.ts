@@ -16,7 +16,7 @@ import type { Transcriber } from '../lib/stt/transcriber';
 import { startEslSimulator, type EslSimulator, type EslSimulatorOptions } from '../sim/esl';
 import { createVoiceWorker } from '../workers/voice-worker';
 import { EslBridge, type SessionOverrides } from './bridge';
-import { EslConnection } from '../lib/esl/connection';
+import { EslConnection } from '../lib/esl';
 
 export const SHIPPED_DIALPLAN = path.join(__dirname, '..', 'freeswitch', 'dialplan', 'public', '10_care_ivr.xml');
 

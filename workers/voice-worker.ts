@@ -12,7 +12,7 @@ import { createTranscribeActivity } from '../activities/stt/transcribe';
 import { createVoiceActivities, voiceConfigFromEnv, type VoiceConfig } from '../activities/voice';
 import type { PromptRenderer } from '../activities/voice/tts';
 import { BridgeEnvSchema, loadNodes, voiceTaskQueue, type EslNode } from '../esl-bridge/config';
-import { EslConnection } from '../lib/esl/connection';
+import { EslConnection } from '../lib/esl';
 import { dataConverter as productDataConverter } from '../lib/codec/data-converter';
 import { parseEnv } from '../lib/env';
 import { createLogger } from '../lib/log';

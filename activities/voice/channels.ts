@@ -4,8 +4,7 @@
  * running, keys pressed, hang-up. The activities use it to break only what is actually playing: a `uuid_break` sent
  * while nothing plays leaves a break flag on the channel that cuts the NEXT prompt at once on a real FreeSWITCH.
  */
-import type { EslConnection } from '../../lib/esl/connection';
-import type { EslEvent } from '../../lib/esl/events';
+import type { EslConnection, EslEvent } from '../../lib/esl';
 
 interface ChannelInfo {
   record?: string;

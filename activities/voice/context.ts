@@ -1,7 +1,7 @@
 /** What every voice activity shares: the node's event socket, the channel tracker, prompt rendering, settings. */
 import { Context } from '@temporalio/activity';
 import type { Logger } from 'pino';
-import { EslChannelGoneError, EslCommandError, type EslConnection } from '../../lib/esl/connection';
+import { EslChannelGoneError, EslCommandError, type EslConnection } from '../../lib/esl';
 import { RECORD_DISCARD_VAR } from '../../esl-bridge/recordings';
 import type { ChannelTracker } from './channels';
 import type { VoiceConfig } from './config';

@@ -4,7 +4,7 @@
  */
 import { createTurn } from './turn';
 import type { Logger } from 'pino';
-import type { EslConnection } from '../../lib/esl/connection';
+import type { EslConnection } from '../../lib/esl';
 import { createLogger } from '../../lib/log';
 import type { VoiceActivities } from '../../workflows/activity-types';
 import { ChannelTracker } from './channels';

@@ -3,7 +3,7 @@
  * at once (uuid_break); the key itself reaches the session through the bridge's signal, not through here.
  */
 import crypto from 'node:crypto';
-import { EslDisconnectedError } from '../../lib/esl/connection';
+import { EslDisconnectedError } from '../../lib/esl';
 import type { VoiceActivities } from '../../workflows/activity-types';
 import { apiOk, isChannelGone, keepAlive, stopRecording, type VoiceContext } from './context';
 

@@ -1,6 +1,6 @@
 /**
  * The one typed door to FreeSWITCH's event socket. modesl 1.2.1 still does the connecting, the authentication and
- * the frame splitting, but this adapter owns everything that goes wrong with it (see shared field notes):
+ * the event objects, but this adapter owns everything that goes wrong with it (see shared field notes):
  * - every command (api, bgapi, sendmsg, event, filter) is written in ONE socket write and goes through one queue
  *   with a single request in flight, so a reply can never be taken by another request (modesl's execute() uses
  *   send(), whose +OK lands in whichever sendRecv callback is first in line);
@@ -9,6 +9,8 @@
  *   up when the channel hangs up, so no listener is ever left behind;
  * - header URL-decoding and event parsing cannot throw into the socket handler: bad frames are logged (without
  *   values, which may hold phone numbers) and skipped;
+ * - the framing is bounded (framing.ts): a stream that loses its frame boundaries (bad or huge Content-Length,
+ *   a header section that is not headers or never ends) drops the socket, logged once with the reason;
  * - reconnect with jittered exponential backoff, re-subscribing and re-filtering, then 'reconnected' so the
  *   bridge can reconcile its calls.
  */
@@ -16,91 +18,17 @@ import crypto from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type net from 'node:net';
 import type { Logger } from 'pino';
-import { z } from 'zod';
-import { parseEnv, ConfigError } from '../env';
 import { createLogger } from '../log';
+import type { EslConfig } from './config';
+import { EslChannelGoneError, EslCommandError, EslDisconnectedError, EslError, EslFramingError, EslTimeoutError } from './errors';
 import { validateEvent, variablesOf, type EslEvent, type ExecuteComplete, type TypedEslEvent } from './events';
+import { DECODE_ERROR, DEFAULT_LIMITS, installFraming, type FramingLimits, type ModeslEvent, type ModeslParser } from './framing';
 
-// ---- configuration ----------------------------------------------------------------------------------------------
-
-const DEFAULT_PASSWORD = 'ClueCon';
-
-export const EslEnvSchema = z
-  .object({
-    ESL_HOST: z.string().min(1).default('127.0.0.1'),
-    ESL_PORT: z.coerce.number().int().min(1).max(65535).default(8021),
-    ESL_PASSWORD: z.string({ error: 'ESL_PASSWORD is required: the event-socket password of FreeSWITCH (event_socket.conf.xml)' }).min(1, 'ESL_PASSWORD is empty'),
-    ESL_ALLOW_DEFAULT_PASSWORD: z.enum(['0', '1']).default('0'),
-  })
-  .superRefine((env, ctx) => {
-    if (env.ESL_PASSWORD === DEFAULT_PASSWORD && env.ESL_ALLOW_DEFAULT_PASSWORD !== '1') {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['ESL_PASSWORD'],
-        message:
-          'is FreeSWITCH\'s well-known default "ClueCon": change it in event_socket.conf.xml and here, or set ESL_ALLOW_DEFAULT_PASSWORD=1 for a local lab',
-      });
-    }
-  });
-
-export interface EslConfig {
-  host: string;
-  port: number;
-  password: string;
-}
-
-export function loadEslConfig(env: NodeJS.ProcessEnv = process.env): EslConfig {
-  const e = parseEnv(EslEnvSchema, env, 'event-socket (ESL) configuration');
-  return { host: e.ESL_HOST, port: e.ESL_PORT, password: e.ESL_PASSWORD };
-}
-
-// ---- errors -----------------------------------------------------------------------------------------------------
-
-export class EslError extends Error {
-  override name = 'EslError';
-}
-/** FreeSWITCH answered -ERR (reply text in the message). */
-export class EslCommandError extends EslError {
-  override name = 'EslCommandError';
-  constructor(
-    readonly command: string,
-    readonly reply: string,
-  ) {
-    super(`FreeSWITCH refused "${command}": ${reply}`);
-  }
-}
 /** How long a command may wait behind others on one socket before it is refused (the reply timeout starts later). */
 const QUEUE_WAIT_MS = 30_000;
 
-export class EslTimeoutError extends EslError {
-  override name = 'EslTimeoutError';
-}
-export class EslDisconnectedError extends EslError {
-  override name = 'EslDisconnectedError';
-}
-/** The channel hung up (or no longer exists) before the application completed. */
-export class EslChannelGoneError extends EslError {
-  override name = 'EslChannelGoneError';
-  constructor(
-    readonly uuid: string,
-    readonly hangupCause?: string,
-  ) {
-    super(`channel ${uuid} is gone${hangupCause ? ` (${hangupCause})` : ''} before the application completed`);
-  }
-}
+// ---- the minimal surface of modesl's connection we use (it ships no types) ---------------------------------------
 
-// ---- the minimal surface of modesl we use (it ships no types) -------------------------------------------------
-
-interface ModeslEvent {
-  headers: Array<{ name: string; value: unknown }>;
-  body?: string;
-  getHeader(name: string): string | undefined;
-}
-interface ModeslParser {
-  on(event: 'esl::event', fn: (e: ModeslEvent, headers: Record<string, unknown>, body?: string) => void): void;
-  _parseHeaderText(txt: string): Record<string, unknown>;
-  _parseEvent(headers: Record<string, unknown>, body?: string): void;
-}
 interface ModeslConnection {
   socket: net.Socket | null;
   parser?: ModeslParser;
@@ -114,28 +42,6 @@ type ModeslConnectionCtor = new (host: string, port: number, password: string) =
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const modesl = require('modesl') as { Connection: ModeslConnectionCtor };
 
-/** Marker header set by the safe header parser when a value is not valid URL encoding. */
-const DECODE_ERROR = 'X-Adapter-Decode-Error';
-
-/** modesl's header parser with decodeURIComponent guarded (it throws URIError inside the socket handler). */
-function safeParseHeaderText(txt: string): Record<string, unknown> {
-  const headers: Record<string, unknown> = {};
-  for (const line of txt.split('\n')) {
-    const i = line.indexOf(': ');
-    const key = i >= 0 ? line.slice(0, i) : line;
-    const raw = i >= 0 ? line.slice(i + 2) : '';
-    let value: string;
-    try {
-      value = decodeURIComponent(raw);
-    } catch {
-      value = raw;
-      headers[DECODE_ERROR] = key;
-    }
-    headers[key] = key === 'Content-Length' ? parseInt(value, 10) : value;
-  }
-  return headers;
-}
-
 // ---- the adapter ------------------------------------------------------------------------------------------------
 
 export interface EslConnectionOptions extends EslConfig {
@@ -147,6 +53,8 @@ export interface EslConnectionOptions extends EslConfig {
   executeTimeoutMs?: number;
   connectTimeoutMs?: number;
   reconnect?: { initialDelayMs?: number; maxDelayMs?: number } | false;
+  /** Bounds of one frame (header section, Content-Length); a frame beyond them drops and reopens the socket. */
+  framing?: Partial<FramingLimits>;
   logger?: Logger;
 }
 
@@ -188,7 +96,10 @@ export interface EslConnectionEvents {
 const REQUIRED_EVENTS = ['BACKGROUND_JOB', 'CHANNEL_EXECUTE_COMPLETE', 'CHANNEL_HANGUP_COMPLETE'];
 
 export class EslConnection extends EventEmitter<EslConnectionEvents> {
-  private readonly opts: Required<Omit<EslConnectionOptions, 'logger' | 'reconnect'>> & { reconnect: { initialDelayMs: number; maxDelayMs: number } | false };
+  private readonly opts: Required<Omit<EslConnectionOptions, 'logger' | 'reconnect' | 'framing'>> & {
+    reconnect: { initialDelayMs: number; maxDelayMs: number } | false;
+    framing: FramingLimits;
+  };
   private readonly log: Logger;
   private conn: ModeslConnection | undefined;
   private socket: net.Socket | undefined;
@@ -205,6 +116,10 @@ export class EslConnection extends EventEmitter<EslConnectionEvents> {
   private reconnectTimer: NodeJS.Timeout | undefined;
   /** Counts frames skipped as malformed (for tests and metrics). */
   skippedFrames = 0;
+  /** Counts connections dropped because the stream lost its framing (for tests and metrics). */
+  framingErrors = 0;
+  /** Why the current socket is being dropped by us, reported with 'disconnected'. */
+  private dropReason: string | undefined;
 
   constructor(options: EslConnectionOptions) {
     super();
@@ -218,6 +133,7 @@ export class EslConnection extends EventEmitter<EslConnectionEvents> {
       executeTimeoutMs: options.executeTimeoutMs ?? 30 * 60_000,
       connectTimeoutMs: options.connectTimeoutMs ?? 5_000,
       reconnect: r === false ? false : { initialDelayMs: r?.initialDelayMs ?? 250, maxDelayMs: r?.maxDelayMs ?? 10_000 },
+      framing: { ...DEFAULT_LIMITS, ...options.framing },
     };
     this.log = options.logger ?? createLogger('esl');
   }
@@ -402,16 +318,17 @@ export class EslConnection extends EventEmitter<EslConnectionEvents> {
       conn.on('esl::connect', () => {
         const parser = conn.parser;
         if (!parser) return;
-        parser._parseHeaderText = safeParseHeaderText;
-        const original = parser._parseEvent.bind(parser);
-        parser._parseEvent = (headers, body) => {
-          try {
-            original(headers, body);
-          } catch (err) {
+        installFraming(parser, {
+          limits: this.opts.framing,
+          onBadFrame: (err) => {
             this.skippedFrames++;
-            this.log.warn({ err: (err as Error).message }, 'event socket frame could not be parsed: skipped');
-          }
-        };
+            this.log.warn({ err: err.message }, 'event socket frame could not be parsed: skipped');
+          },
+          onFramingError: (err) => {
+            this.onFramingError(err, sock);
+            if (!settled) fail(err);
+          },
+        });
         parser.on('esl::event', (e, headers, body) => this.onFrame(e, headers, body));
       });
       conn.on('esl::event::auth::fail', () => fail(new EslError(`FreeSWITCH rejected the event-socket password (ESL_PASSWORD) at ${this.opts.host}:${this.opts.port}`)));
@@ -439,9 +356,25 @@ export class EslConnection extends EventEmitter<EslConnectionEvents> {
       });
       sock?.on('close', () => {
         if (!settled) fail(new EslDisconnectedError(`event socket at ${this.opts.host}:${this.opts.port} closed during connect`));
-        if (this.socket === sock) this.onDisconnect('socket closed');
+        if (this.socket === sock) {
+          const reason = this.dropReason ?? 'socket closed';
+          this.dropReason = undefined;
+          this.onDisconnect(reason);
+        }
       });
     });
+  }
+
+  /**
+   * Past a framing error the stream has no trustworthy boundaries: every later frame would be misread. Drop the
+   * socket; the close handler reconnects and restores the subscription and filters on a stream that starts clean.
+   */
+  private onFramingError(err: EslFramingError, sock: net.Socket | undefined): void {
+    this.framingErrors++;
+    // Logged once per connection (the reader stops at its first error); the reason holds no bytes of the stream.
+    this.log.warn({ reason: err.reason, host: this.opts.host, port: this.opts.port }, 'event socket framing error: dropping the connection to reconnect');
+    if (this.socket === sock) this.dropReason = `framing error: ${err.reason}`;
+    sock?.destroy();
   }
 
   private async replayFilters(): Promise<void> {
@@ -677,4 +610,3 @@ function assertLine(v: string): void {
   if (/[\r\n]/.test(v)) throw new EslError('event socket arguments must not contain line breaks');
 }
 
-export { ConfigError };

@@ -1,4 +1,4 @@
-/** The typed ESL adapter (lib/esl/connection.ts) over the simulator. */
+/** The typed ESL adapter (lib/esl/) over the simulator. */
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -12,9 +12,10 @@ import {
   EslConnection,
   EslDisconnectedError,
   EslError,
+  isEvent,
   loadEslConfig,
-} from '../../lib/esl/connection';
-import { isEvent, type EslEvent } from '../../lib/esl/events';
+  type EslEvent,
+} from '../../lib/esl';
 import { startEslSimulator, type EslSimulator } from '../../sim/esl';
 
 let sim: EslSimulator;
