@@ -1,7 +1,8 @@
 /**
  * `ivr codec-server`: serves the payload codec over HTTP for the Temporal Web UI, so an operator reads encrypted
- * histories in clear. Keys come from PAYLOAD_KEYS / PAYLOAD_KEY_ID (see lib/codec/keys.ts); the optional bearer
- * token from CODEC_SERVER_TOKEN (not a flag: flags show in `ps`).
+ * histories in clear. Keys come from PAYLOAD_KEYS / PAYLOAD_KEY_ID (see lib/codec/keys.ts); the bearer token that
+ * command-line clients need from CODEC_SERVER_TOKEN (not a flag: flags show in `ps`). Without it, only the UI
+ * origins are answered. Listens on 127.0.0.1 unless --host or HOST says otherwise.
  * Start the dev server with `--ui-codec-endpoint http://127.0.0.1:<port>` to make its UI use it.
  */
 import { parseArgs } from 'node:util';
@@ -30,7 +31,7 @@ export const command: CliCommand = {
         args: argv,
         options: {
           port: { type: 'string', default: '8888' },
-          host: { type: 'string', default: '127.0.0.1' },
+          host: { type: 'string', default: process.env.HOST || '127.0.0.1' },
           'ui-origin': { type: 'string', multiple: true },
           'new-key': { type: 'string' },
         },
@@ -68,8 +69,11 @@ export const command: CliCommand = {
     });
     process.stderr.write(
       `codec server on ${server.url} (keys: ${[...keyring.keys.keys()].join(', ')}; encrypting with ${keyring.activeKeyId}; ` +
-        `UI origins: ${args['ui-origin'].join(', ')}${token ? '; bearer token required' : ''})\n` +
-        `Temporal dev server flag: --ui-codec-endpoint ${server.url}\n`,
+        `UI origins: ${args['ui-origin'].join(', ')})\n` +
+        `Temporal dev server flag: --ui-codec-endpoint ${server.url}\n` +
+        (token
+          ? `Command line: temporal workflow show … --codec-endpoint ${server.url} --codec-auth "Bearer $CODEC_SERVER_TOKEN"\n`
+          : 'CODEC_SERVER_TOKEN is unset: only the UI origins above are answered (set it to use --codec-auth from the command line)\n'),
     );
     await new Promise<void>((resolve) => {
       process.once('SIGINT', resolve);

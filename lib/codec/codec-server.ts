@@ -6,8 +6,11 @@
  *   decoded, the namespace in the `X-Namespace` header.
  * Browsers reach it cross-origin (the UI is served from another port), so it answers CORS preflights for the
  * allowed UI origins only, and refuses requests from any other origin outright: a page on another site must not
- * be able to use an operator's browser to decrypt. With `authToken`, requests need `Authorization: Bearer <token>`
- * (the UI sends the user's access token only to an https endpoint).
+ * be able to use an operator's browser to decrypt.
+ * Who may encode or decode: a request from an allowed UI origin (the Web UI cannot send a static token), or one
+ * carrying `Authorization: Bearer <authToken>` (the CLI: `--codec-auth`). Anything else, including a request with
+ * neither Origin nor token, is refused with 401: decrypted histories hold personal data. An Origin header proves
+ * nothing outside a browser, so the server still belongs on loopback or behind the UI's single sign-on.
  * Payload contents are never logged.
  */
 import crypto from 'node:crypto';
@@ -28,7 +31,8 @@ export interface CodecServerOptions {
   keyring: Keyring;
   /** Exact origins (scheme://host:port) of the UI allowed to call from a browser. */
   allowedOrigins: string[];
-  /** When set, every POST must carry `Authorization: Bearer <authToken>`. */
+  /** When set, a request that does not come from an allowed origin must carry `Authorization: Bearer <authToken>`;
+   * unset, only the allowed origins are answered. */
   authToken?: string;
   /** Largest accepted request body, bytes (default 8 MiB). */
   maxBodyBytes?: number;
@@ -114,6 +118,7 @@ export async function startCodecServer(opts: CodecServerOptions): Promise<CodecS
   const handle = async (req: http.IncomingMessage, res: http.ServerResponse): Promise<number> => {
     const origin = req.headers.origin;
     res.setHeader('Vary', 'Origin');
+    let fromAllowedOrigin = false;
     if (origin !== undefined) {
       if (!origins.has(origin)) {
         send(res, 403, { error: `origin ${origin} is not allowed to use this codec server` });
@@ -121,6 +126,7 @@ export async function startCodecServer(opts: CodecServerOptions): Promise<CodecS
       }
       res.setHeader('Access-Control-Allow-Origin', origin);
       res.setHeader('Access-Control-Allow-Credentials', 'true');
+      fromAllowedOrigin = true;
     }
     const pathname = new URL(req.url ?? '/', 'http://codec.invalid').pathname;
     const endpoint = pathname.split('/').filter(Boolean).pop();
@@ -149,12 +155,18 @@ export async function startCodecServer(opts: CodecServerOptions): Promise<CodecS
       send(res, 405, { error: `${req.method ?? '?'} is not allowed on /${endpoint}; use POST` });
       return 405;
     }
-    if (authToken !== undefined) {
-      const header = req.headers.authorization ?? '';
-      const match = /^Bearer\s+(.+)$/i.exec(header);
-      if (!match || !sameToken(match[1]!.trim(), authToken)) {
+    if (!fromAllowedOrigin) {
+      const header = req.headers.authorization;
+      const match = header === undefined ? null : /^Bearer\s+(.+)$/i.exec(header);
+      if (authToken === undefined || !match || !sameToken(match[1]!.trim(), authToken)) {
         res.setHeader('WWW-Authenticate', 'Bearer realm="codec-server"');
-        send(res, 401, { error: 'missing or wrong bearer token in the Authorization header' });
+        const error =
+          authToken === undefined
+            ? 'this codec server answers only its Web UI origins; start it with CODEC_SERVER_TOKEN set to call it from elsewhere (temporal … --codec-auth "Bearer <token>")'
+            : header === undefined
+              ? 'no credentials: send Authorization: Bearer <CODEC_SERVER_TOKEN> (temporal … --codec-auth "Bearer <token>"), or call from an allowed Web UI origin'
+              : 'wrong bearer token in the Authorization header: use the CODEC_SERVER_TOKEN this server was started with';
+        send(res, 401, { error });
         return 401;
       }
     }
@@ -191,7 +203,10 @@ export async function startCodecServer(opts: CodecServerOptions): Promise<CodecS
     const started = Date.now();
     handle(req, res)
       .then((status) => {
-        log.debug({ method: req.method, url: req.url, namespace: req.headers['x-namespace'], status, ms: Date.now() - started }, 'codec request');
+        const fields = { method: req.method, url: req.url, namespace: req.headers['x-namespace'], status, ms: Date.now() - started };
+        // Refusals are what an operator looks for when the UI shows ciphertext, or when someone probes the server.
+        if (status === 401 || status === 403) log.info(fields, 'codec request refused');
+        else log.debug(fields, 'codec request');
       })
       .catch((err: unknown) => {
         const status = err instanceof HttpError ? err.status : 500;

@@ -10,9 +10,12 @@ import { payloadToJson } from '../../lib/codec/payload-json';
 const bin = path.join(__dirname, '..', '..', 'bin', 'ivr.js');
 const keysEnv = { PAYLOAD_KEYS: `old:${crypto.randomBytes(32).toString('base64')},cur:${crypto.randomBytes(32).toString('base64')}`, PAYLOAD_KEY_ID: 'cur' };
 
-test('serves /decode with the keys from the environment and stops cleanly on SIGTERM', async () => {
+const TOKEN = crypto.randomBytes(24).toString('base64url');
+
+test('serves /decode with the keys from the environment to a client with the token, and stops cleanly on SIGTERM', async () => {
+  const { HOST: _host, ...env } = process.env;
   const child = spawn(process.execPath, [bin, 'codec-server', '--port', '0', '--ui-origin', 'http://localhost:8233'], {
-    env: { ...process.env, ...keysEnv, NODE_ENV: 'test', LOG_LEVEL: 'silent' },
+    env: { ...env, ...keysEnv, CODEC_SERVER_TOKEN: TOKEN, NODE_ENV: 'test', LOG_LEVEL: 'silent' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';
@@ -29,15 +32,21 @@ test('serves /decode with the keys from the environment and stops cleanly on SIG
     child.once('exit', (code) => reject(new Error(`exited with ${code}:\n${stderr}`)));
   });
   try {
+    expect(url).toMatch(/^http:\/\/127\.0\.0\.1:/);
     expect(stderr).toContain(`--ui-codec-endpoint ${url}`);
     expect(stderr).toContain('encrypting with cur');
+    expect(stderr).toContain('--codec-auth "Bearer $CODEC_SERVER_TOKEN"');
+    expect(stderr).not.toContain(TOKEN);
     const codec = new AesGcmPayloadCodec(loadKeyring(keysEnv));
     const [enc] = await codec.encode([defaultPayloadConverter.toPayload('+33611223344')]);
-    const res = await fetch(`${url}/decode`, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json', 'X-Namespace': 'default' },
-      body: JSON.stringify({ payloads: [payloadToJson(enc!)] }),
-    });
+    const decode = (headers: Record<string, string>) =>
+      fetch(`${url}/decode`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', 'X-Namespace': 'default', ...headers },
+        body: JSON.stringify({ payloads: [payloadToJson(enc!)] }),
+      });
+    expect((await decode({})).status).toBe(401);
+    const res = await decode({ Authorization: `Bearer ${TOKEN}` });
     expect(res.status).toBe(200);
     const body = (await res.json()) as { payloads: { data: string }[] };
     expect(JSON.parse(Buffer.from(body.payloads[0]!.data, 'base64').toString())).toBe('+33611223344');

@@ -31,10 +31,11 @@ afterAll(async () => {
   await authed.close();
 });
 
-function post(server: CodecServer, path: string, body: unknown, headers: Record<string, string> = {}) {
+/** A POST as the UI sends it (from its origin) unless `origin` says otherwise (null: no Origin header, as the CLI). */
+function post(server: CodecServer, path: string, body: unknown, headers: Record<string, string> = {}, origin: string | null = UI) {
   return fetch(server.url + path, {
     method: 'POST',
-    headers: { 'Content-Type': 'application/json', 'X-Namespace': 'default', ...headers },
+    headers: { 'Content-Type': 'application/json', 'X-Namespace': 'default', ...(origin === null ? {} : { Origin: origin }), ...headers },
     body: typeof body === 'string' ? body : JSON.stringify(body),
   });
 }
@@ -122,7 +123,7 @@ describe('codec server', () => {
   });
 
   test('wrong content type, method, path and oversized bodies are refused', async () => {
-    const text = await fetch(`${open.url}/decode`, { method: 'POST', headers: { 'Content-Type': 'text/plain' }, body: '{}' });
+    const text = await fetch(`${open.url}/decode`, { method: 'POST', headers: { 'Content-Type': 'text/plain', Origin: UI }, body: '{}' });
     expect(text.status).toBe(415);
     expect((await fetch(`${open.url}/decode`)).status).toBe(405);
     expect((await post(open, '/transcode', {})).status).toBe(404);
@@ -132,10 +133,34 @@ describe('codec server', () => {
     expect((await post(open, '/decode', {})).status).toBe(200);
   });
 
-  test('with a token, requests need the bearer token; the preflight does not', async () => {
-    expect((await post(authed, '/decode', {})).status).toBe(401);
-    expect((await post(authed, '/decode', {}, { Authorization: 'Bearer wrong-token-of-some-length' })).status).toBe(401);
-    expect((await post(authed, '/decode', {}, { Authorization: `Bearer ${TOKEN}` })).status).toBe(200);
+  test('a request with neither token nor allowed Origin is refused with 401 and decrypts nothing', async () => {
+    const [enc] = await codec.encode([defaultPayloadConverter.toPayload({ otp: '482913' })]);
+    for (const server of [open, authed]) {
+      for (const endpoint of ['/decode', '/encode', '/default/decode']) {
+        const res = await post(server, endpoint, { payloads: [payloadToJson(enc!)] }, {}, null);
+        expect(res.status).toBe(401);
+        expect(res.headers.get('www-authenticate')).toMatch(/^Bearer/);
+        const text = await res.text();
+        expect(text).not.toContain(b64('{"otp":"482913"}'));
+        expect(text).not.toContain('482913');
+      }
+    }
+    // Without a token configured, the answer says how to enable command-line use.
+    const res = await post(open, '/decode', {}, { Authorization: `Bearer ${TOKEN}` }, null);
+    expect(res.status).toBe(401);
+    expect(((await res.json()) as { error: string }).error).toMatch(/CODEC_SERVER_TOKEN/);
+  });
+
+  test('with a token, requests from outside the UI need the bearer token; the UI origin and the preflight do not', async () => {
+    expect((await post(authed, '/decode', {}, {}, null)).status).toBe(401);
+    const wrong = await post(authed, '/decode', {}, { Authorization: 'Bearer wrong-token-of-some-length' }, null);
+    expect(wrong.status).toBe(401);
+    expect(((await wrong.json()) as { error: string }).error).toMatch(/wrong bearer token/);
+    expect((await post(authed, '/decode', {}, { Authorization: 'Basic dXNlcjpwYXNz' }, null)).status).toBe(401);
+    expect((await post(authed, '/decode', {}, { Authorization: `Bearer ${TOKEN}` }, null)).status).toBe(200);
+    expect((await post(authed, '/decode', {}, {}, UI)).status).toBe(200);
+    // A token does not open the server to a foreign origin.
+    expect((await post(authed, '/decode', {}, { Authorization: `Bearer ${TOKEN}` }, 'https://evil.example')).status).toBe(403);
     const pre = await fetch(`${authed.url}/decode`, {
       method: 'OPTIONS',
       headers: { Origin: UI, 'Access-Control-Request-Method': 'POST', 'Access-Control-Request-Headers': 'authorization' },
