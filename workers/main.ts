@@ -9,6 +9,7 @@ import { createLogger } from '../lib/log';
 import { createSessionWorker } from './session-worker';
 import { installRuntimeLogger } from './runtime-logger';
 import { crmActivitiesFromEnv } from './crm-activities';
+import { sealKeyFromEnv } from '../lib/secrets/seal';
 
 const envSchema = z.object({
   TEMPORAL_ADDRESS: z.string().min(1, 'TEMPORAL_ADDRESS is the Temporal frontend, e.g. 127.0.0.1:7233'),
@@ -19,6 +20,8 @@ const envSchema = z.object({
 
 export async function runWorkerProcess(env: NodeJS.ProcessEnv = process.env): Promise<number> {
   const config = parseEnv(envSchema, env, 'worker configuration');
+  // Read before connecting: a wrong SECRET_SEAL_KEY is a configuration error, not a failed call later.
+  const sealKey = sealKeyFromEnv(env);
   installRuntimeLogger();
   const log = createLogger('worker');
   const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
@@ -27,6 +30,7 @@ export async function runWorkerProcess(env: NodeJS.ProcessEnv = process.env): Pr
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.SESSION_TASK_QUEUE,
     backendUrl: config.BACKEND_URL,
+    sealKey,
     // Voice → CRM captures run on the same queue; without Odoo settings the worker serves sessions only.
     ...(env.ODOO_URL ? { extraActivities: { ...crmActivitiesFromEnv(env) } } : {}),
   });

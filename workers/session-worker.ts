@@ -9,6 +9,7 @@ import { createBackendActivities } from '../activities/backend/call-backend';
 import type { SpeechActivities } from '../workflows/activity-types';
 import { SESSION_TASK_QUEUE } from '../lib/sessions/start';
 import { dataConverter as productDataConverter, FAILURE_CONVERTER_PATH } from '../lib/codec/data-converter';
+import { sealKeyFromEnv, type SealKey } from '../lib/secrets/seal';
 
 export const WORKFLOWS_ENTRY = path.join(__dirname, '..', 'workflows', 'index.ts');
 
@@ -37,6 +38,11 @@ export interface SessionWorkerOptions {
   speech?: SpeechActivities;
   /** Encrypting converter from lib/codec by default; every client of these sessions must use the same keys. */
   dataConverter?: DataConverter;
+  /**
+   * Key that seals session tokens in backend answers (lib/secrets/seal.ts); from SECRET_SEAL_KEY when omitted (the
+   * development key outside production). Every worker of these sessions must hold the same key.
+   */
+  sealKey?: SealKey;
   /** Extra activities (tests, other channels served by the same process). */
   extraActivities?: Record<string, (...args: never[]) => Promise<unknown>>;
 }
@@ -52,7 +58,9 @@ export async function createSessionWorker(opts: SessionWorkerOptions): Promise<W
     namespace: opts.namespace ?? 'default',
     taskQueue: opts.taskQueue ?? SESSION_TASK_QUEUE,
     workflowBundle: await sessionWorkflowBundle(),
-    activities: { ...createBackendActivities({ baseUrl: opts.backendUrl }), ...speech, ...(opts.extraActivities ?? {}) },
+    activities: {
+      ...createBackendActivities({ baseUrl: opts.backendUrl, sealKey: opts.sealKey ?? sealKeyFromEnv(process.env) }),
+      ...speech, ...(opts.extraActivities ?? {}) },
     dataConverter: opts.dataConverter ?? productDataConverter(),
     // A caller hears dead air while a dead worker's sticky queue times out: fall back to another worker quickly.
     stickyQueueScheduleToStartTimeout: '3 seconds',

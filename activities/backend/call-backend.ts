@@ -3,10 +3,16 @@
  * 2xx and 4xx are answers (the machine's on_success / on_fail decide); 5xx, timeouts and network errors are thrown
  * as retryable failures so Temporal retries them with backoff. Mutating calls carry the step's idempotency key, so
  * a retry or a replay after a crash never doubles an effect.
+ *
+ * Secrets never become workflow state: secret fields of an answer (`session_token`, see lib/secrets/seal.ts) are
+ * replaced by a reference sealed for this session before the answer is returned to the workflow, and references
+ * found in a request (e.g. `Authorization: Bearer sealed:v1:…`, a code the portal sealed) are unsealed just before
+ * sending. A reference sealed for another session is refused and nothing is sent.
  */
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { JsonValue } from '../../lib/machine/model';
 import { createLogger } from '../../lib/log';
+import { sealSecretFields, SealError, unsealDeep, type SealKey } from '../../lib/secrets/seal';
 import type { BackendActivities, BackendCall, BackendResult } from '../../workflows/activity-types';
 
 export interface BackendActivityOptions {
@@ -14,9 +20,31 @@ export interface BackendActivityOptions {
   baseUrl: string;
   /** Per-attempt timeout; Temporal's startToClose bounds the whole activity. */
   timeoutMs?: number;
+  /** Seals secrets of answers and unseals references in requests (sealKeyFromEnv in processes). */
+  sealKey: SealKey;
 }
 
 const log = createLogger('backend-activity');
+
+/** The request with every sealed reference replaced by its secret; only ever held in this activity's memory. */
+function unsealRequest(key: SealKey, workflowId: string, request: BackendCall['request']): BackendCall['request'] {
+  try {
+    return {
+      ...request,
+      query: unsealDeep(key, workflowId, request.query),
+      headers: unsealDeep(key, workflowId, request.headers),
+      ...(request.body !== undefined ? { body: unsealDeep(key, workflowId, request.body) } : {}),
+    };
+  } catch (err) {
+    if (!(err instanceof SealError)) throw err;
+    log.warn({ method: request.method, path: request.path }, 'sealed reference refused; request not sent');
+    // Not retryable: the same reference fails the same way. The workflow takes the machine's on_fail.
+    throw ApplicationFailure.nonRetryable(
+      `${err.message}; the ${request.method} ${request.path} request was not sent`,
+      'SealedReferenceRefused',
+    );
+  }
+}
 
 function buildUrl(baseUrl: string, call: BackendCall): string {
   const url = new URL(call.request.path, baseUrl.endsWith('/') ? baseUrl : `${baseUrl}/`);
@@ -40,7 +68,13 @@ async function readBody(response: Response): Promise<JsonValue> {
 export function createBackendActivities(opts: BackendActivityOptions): BackendActivities {
   const timeoutMs = opts.timeoutMs ?? 10_000;
   return {
-    async callBackend(call: BackendCall): Promise<BackendResult> {
+    async callBackend(sealedCall: BackendCall): Promise<BackendResult> {
+      const workflowId = Context.current().info.workflowExecution?.workflowId;
+      if (!workflowId) {
+        // Secrets are sealed for one session: without a workflow there is nothing to bind them to.
+        throw ApplicationFailure.nonRetryable('callBackend runs only as an activity of a session workflow', 'NoWorkflow');
+      }
+      const call = { ...sealedCall, request: unsealRequest(opts.sealKey, workflowId, sealedCall.request) };
       const url = buildUrl(opts.baseUrl, call);
       const headers: Record<string, string> = { accept: 'application/json', ...call.request.headers };
       if (call.mutating) headers['idempotency-key'] = call.idempotencyKey;
@@ -68,7 +102,8 @@ export function createBackendActivities(opts: BackendActivityOptions): BackendAc
       if (response.status >= 500) {
         throw ApplicationFailure.retryable(`backend answered ${response.status}`, 'BackendUnavailable');
       }
-      return { ok: response.status < 400, status: response.status, body: answer };
+      // The result is recorded in the workflow history: secrets in it are sealed for this session only.
+      return { ok: response.status < 400, status: response.status, body: sealSecretFields(opts.sealKey, workflowId, answer) };
     },
   };
 }
