@@ -90,7 +90,9 @@ describe('collect otp', () => {
     ['123456', '123456'],
   ])('speech "%s" → %s, then the action runs with it', (said, code) => {
     const s = last(drive(m, [speech(said)], { phone_e164: '+33612345678' }));
-    expect(s.session.ctx['otp']).toBe(code);
+    // The code travels in the verify request only: it is not session state once the request is built.
+    expect(s.session.ctx).not.toHaveProperty('otp');
+    expect(s.trace).toContainEqual({ kind: 'collected', state: 'verify', key: 'otp' });
     const action = s.commands.find((c) => c.kind === 'action');
     expect(action?.kind === 'action' && action.request.body).toEqual({ phone_e164: '+33612345678', otp: code });
     expect(action?.kind === 'action' && action.mutating).toBe(true);
@@ -100,7 +102,9 @@ describe('collect otp', () => {
   test('DTMF completes at `length` digits without a terminator; extra keys in the same event are dropped', () => {
     const steps = drive(m, [dtmf('123'), dtmf('4567')]);
     expect(steps[1]!.commands).toEqual([]);
-    expect(last(steps).session.ctx['otp']).toBe('123456');
+    const action = last(steps).commands.find((c) => c.kind === 'action');
+    expect(action?.kind === 'action' && action.request.body).toMatchObject({ otp: '123456' });
+    expect(last(steps).session.ctx).not.toHaveProperty('otp');
     expect(last(steps).session.dtmfBuffer).toBe('');
   });
 

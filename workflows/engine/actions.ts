@@ -36,6 +36,9 @@ export function startAction(run: Run, state: CompiledState): void {
     request: buildRequest(action, scopeOf(run)),
     ...(action.endpoint !== undefined ? { endpoint: action.endpoint } : {}),
   };
+  // A one-time code travels in this request only: it is no longer session state once the request is built.
+  for (const key of run.s.oneTimeKeys ?? []) delete run.s.ctx[key];
+  delete run.s.oneTimeKeys;
   run.commands.push(command);
   run.trace.push({ kind: 'action', state: state.name, stepId, ...(action.endpoint !== undefined ? { endpoint: action.endpoint } : {}) });
   run.s.waiting = 'action';

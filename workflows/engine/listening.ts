@@ -5,6 +5,7 @@
 import type { CompiledState } from '../../lib/machine/model';
 import { COLLECT_MODES, storeCollected, type CollectSource } from './collect';
 import { startAction } from './actions';
+import { isSealedRef } from './sealed';
 import { candidatesFor, resolveDtmf, resolveText, type Candidate } from './intents';
 import { applySet, exhaust, globalString, maxNoinput, maxNomatch, transition, type ListenInput, type Run } from './run';
 import type { ListenSpec } from './types';
@@ -93,6 +94,7 @@ function collectValue(run: Run, state: CompiledState, text: string, source: Coll
       run.s.ctx[k] = v;
       run.trace.push({ kind: 'collected', state: state.name, key: k });
     }
+    if (collect.mode === 'otp') run.s.oneTimeKeys = entries.map(([k]) => k);
     if (state.action) return startAction(run, state);
     if (state.next !== undefined) return transition(run, state.next, 'collected');
     return exhaust(run, 'next');
@@ -153,6 +155,10 @@ export function onListeningInput(run: Run, state: CompiledState, input: ListenIn
     const hit = resolveDtmf(cands, input.digits) ?? (input.digits.length > 1 ? resolveDtmf(cands, first) : undefined);
     if (hit) return takeRoute(run, state, hit, 'dtmf');
     return unmatched(run, state, reprompt);
+  }
+  // A code the portal sealed is a value, never a route (its random text must not match an utterance).
+  if (input.kind === 'text' && state.collect?.mode === 'otp' && isSealedRef(input.text.trim())) {
+    return collectValue(run, state, input.text, input.kind, reprompt);
   }
   const cands = candidatesFor(run.machine, state);
   // The portal's buttons send the choice id as text.

@@ -38,6 +38,11 @@ export interface SessionState {
    */
   lastResponse?: JsonValue;
   ended?: { outcome: SessionOutcome; state: string };
+  /**
+   * ctx keys holding a one-time code (collect mode `otp`): removed from ctx as soon as the next action request is
+   * built with them, so the code is not session state after the verify call (nor in a continue-as-new input).
+   */
+  oneTimeKeys?: string[];
 }
 
 export type SessionOutcome = 'completed' | 'handoff' | 'hangup' | 'noinput_exhausted' | 'error';
