@@ -5,7 +5,7 @@
 import crypto from 'node:crypto';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { ApiError, toApiError } from './errors';
-import { mount, sendError, type RouteDef } from './http';
+import { mount, operatorGate, sendError, type RouteDef } from './http';
 import { buildOpenApi } from './openapi';
 import { authRoutes } from './routes/auth';
 import { portalRoutes } from './routes/portal';
@@ -29,6 +29,18 @@ async function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
 export interface AppExtras {
   /** More routers (e.g. the voice→CRM routes of api/crm) mounted after the API's routes, before its 404. */
   routers?: express.Router[];
+}
+
+/** zlib's own failures (bad gzip/deflate/br bytes, truncated stream) reach us with their Z_* code. */
+function isZlibError(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && /^Z_/.test(code);
+}
+
+/** body-parser marks the client's faults with a 4xx status it allows to expose. */
+function isClientBodyError(err: unknown): boolean {
+  const e = err as { status?: unknown; expose?: unknown } | null;
+  return typeof e?.status === 'number' && e.status >= 400 && e.status < 500 && e.expose === true;
 }
 
 export function createApp(deps: ApiDeps, extras: AppExtras = {}): express.Express {
@@ -72,6 +84,8 @@ export function createApp(deps: ApiDeps, extras: AppExtras = {}): express.Expres
   const router = express.Router();
   for (const r of ALL_ROUTES) mount(router, r, deps);
   app.use(router);
+  // Every /crm route lists, searches or writes people's records: operators only, whoever declares the route.
+  app.use('/crm', operatorGate(deps));
   for (const r of extras.routers ?? []) app.use(r);
 
   app.use((req: Request, res: Response) => {
@@ -84,7 +98,10 @@ export function createApp(deps: ApiDeps, extras: AppExtras = {}): express.Expres
     let apiErr: ApiError;
     if (type === 'entity.too.large') apiErr = new ApiError(413, 'payload_too_large', `The body is larger than ${deps.config.BODY_LIMIT}.`);
     else if (type === 'entity.parse.failed') apiErr = new ApiError(400, 'invalid_json', 'The body is not valid JSON.');
-    else if (type === 'encoding.unsupported' || type === 'charset.unsupported') apiErr = new ApiError(415, 'unsupported_encoding', 'Send the body as UTF-8 JSON.');
+    else if (type === 'encoding.unsupported') apiErr = new ApiError(415, 'unsupported_encoding', 'Content-Encoding must be identity, gzip, deflate or br; send the body uncompressed or with one of these.');
+    else if (type === 'charset.unsupported') apiErr = new ApiError(415, 'unsupported_encoding', 'Send the body as UTF-8 JSON.');
+    else if (isZlibError(err)) apiErr = new ApiError(400, 'invalid_encoding', 'The body cannot be decompressed as its Content-Encoding says; send it uncompressed or compressed correctly.');
+    else if (isClientBodyError(err)) apiErr = new ApiError(400, 'invalid_body', 'The request body could not be read (aborted, wrong length or malformed); send it again.');
     else apiErr = toApiError(err);
     if (apiErr.status >= 500) deps.log.error({ requestId: res.locals.requestId, cause: err instanceof Error ? err.name : typeof err }, 'unhandled error');
     sendError(res, apiErr, String(res.locals.requestId ?? ''));

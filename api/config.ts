@@ -1,6 +1,7 @@
 /** API configuration from the environment (zod through parseEnv). The Odoo and Brevo clients read their own. */
 import { z } from 'zod';
 import { parseEnv } from '../lib/env';
+import { DEFAULT_ALLOWED_COUNTRIES } from './services/destinations';
 
 const int = (def: number) => z.coerce.number().int().positive().default(def);
 const mode = z.enum(['home', 'video', 'clinic']);
@@ -33,6 +34,15 @@ export const apiEnvSchema = z.object({
   RATE_OTP_PHONE_WINDOW_SEC: int(900),
   RATE_OTP_PER_IP: int(20),
   RATE_OTP_IP_WINDOW_SEC: int(3600),
+  /** Per client address, verify-otp attempts in a sliding window (guessing across many challenges). */
+  RATE_VERIFY_PER_IP: int(30),
+  RATE_VERIFY_IP_WINDOW_SEC: int(900),
+  /** ISO 3166 regions whose numbers may receive codes and links (SMS pumping); comma-separated. */
+  OTP_ALLOWED_COUNTRIES: z
+    .string()
+    .default(DEFAULT_ALLOWED_COUNTRIES.join(','))
+    .transform((v) => v.split(',').map((c) => c.trim().toUpperCase()).filter(Boolean))
+    .pipe(z.array(z.string().regex(/^[A-Z]{2}$/, 'two-letter ISO 3166 regions such as FR,RE,MG')).min(1, 'at least one region such as FR')),
   /** Comma-separated client IPs exempt from the per-IP limit (the orchestrator's workers call for every caller). */
   RATE_IP_EXEMPT: z.string().default(''),
   /** Express "trust proxy" setting (e.g. "loopback" or a hop count) so that req.ip is the client's. */

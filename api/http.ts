@@ -8,8 +8,11 @@ import type { Request, Response, Router } from 'express';
 import { z } from 'zod';
 import { ApiError, toApiError } from './errors';
 import type { ApiDeps } from './deps';
+import { kit } from './routes/context';
+import { invalidToken, missingToken, type OperatorIdentity } from './services/operators';
 
 export type Method = 'get' | 'put' | 'post';
+export type AuthKind = 'none' | 'bearer' | 'optional' | 'operator';
 
 export interface AuthSession {
   partnerId: number;
@@ -21,9 +24,49 @@ export interface HandlerCtx<P, Q, B> {
   query: Q;
   body: B;
   session: AuthSession | null;
+  /** The bearer token the request was authenticated with (logout revokes it); never log it. */
+  bearer: string | null;
+  /** The operator behind an `auth: 'operator'` route; null elsewhere. */
+  operator: OperatorIdentity | null;
+  /** What an operator route read or wrote, for the audit log (ids and counts only, never the data). */
+  audit: AuditTrail;
   ip: string;
   requestId: string;
   idempotencyKey: string | null;
+}
+
+/** Records of people an operator request touched; written to the audit log when the request ends. */
+export class AuditTrail {
+  readonly records: Record<string, number[]> = {};
+  count = 0;
+
+  /** Notes records read or written: ids are kept, the data never is. */
+  add(model: string, ids: Array<number | null | undefined>): void {
+    const kept = ids.filter((i): i is number => typeof i === 'number');
+    (this.records[model] ??= []).push(...kept);
+    this.count += kept.length;
+  }
+}
+
+/**
+ * Writes one audit row and one log line for an operator request: who, which route, which record ids, how many,
+ * when, and the answer's status. Never the query (it may hold a searched name or number) nor the records.
+ */
+export async function recordOperatorAudit(
+  deps: ApiDeps,
+  e: { operator: string; method: string; route: string; status: number; trail: AuditTrail; requestId: string },
+): Promise<void> {
+  const action = e.method.toUpperCase() === 'GET' ? 'read' : 'write';
+  const at = deps.clock.now();
+  deps.log.info({ audit: true, operator: e.operator, route: e.route, status: e.status, action, records: e.trail.records, count: e.trail.count, requestId: e.requestId }, 'operator access');
+  try {
+    await deps.store.appendOperatorAudit({
+      operator: e.operator, method: e.method.toUpperCase(), route: e.route, status: e.status, action, records: e.trail.records,
+      recordCount: e.trail.count, requestId: e.requestId || null, at,
+    });
+  } catch (err) {
+    deps.log.error({ requestId: e.requestId, cause: err instanceof Error ? err.name : typeof err }, 'operator audit row not written');
+  }
 }
 
 export interface HandlerResult<R> {
@@ -36,8 +79,12 @@ export interface RouteDef<P = unknown, Q = unknown, B = unknown, R = unknown> {
   /** Express path, e.g. /appointments/:id */
   path: string;
   summary: string;
-  /** 'bearer': a session token is required; 'optional': used when present. */
-  auth: 'none' | 'bearer' | 'optional';
+  /**
+   * 'bearer': a caller's session token is required; 'optional': used when present; 'operator': an operator token is
+   * required (routes that list, search or write people's data outside a caller's own session), and every request is
+   * written to the audit log.
+   */
+  auth: AuthKind;
   /** Accepts Idempotency-Key and replays the stored answer (every endpoint with an effect). */
   idempotent: boolean;
   params?: z.ZodType<P>;
@@ -63,9 +110,28 @@ export function validate<T>(schema: z.ZodType<T>, value: unknown, where: 'body' 
 }
 
 const headersSchema = z.object({
-  authorization: z.string().regex(/^Bearer [A-Za-z0-9_-]{20,200}$/, 'expected "Bearer <session token>"').optional(),
   'idempotency-key': z.string().min(1).max(200).regex(/^[\x21-\x7e]+$/, 'printable ASCII without spaces').optional(),
 });
+
+const BEARER = /^Bearer ([A-Za-z0-9_-]{20,200})$/i;
+
+/**
+ * The bearer token of a request, or null without an Authorization header. A header that is not a well-formed
+ * bearer token is a 401 invalid_token (RFC 6750 §3.1), so a client knows to log in again rather than fix a body.
+ */
+export function bearerToken(header: string | undefined): string | null {
+  if (header === undefined || header === '') return null;
+  const m = BEARER.exec(header.trim());
+  if (!m) throw invalidToken('The Authorization header is not "Bearer <token>" with a token this API issued; log in again.');
+  return m[1]!;
+}
+
+/** Resolves the operator behind a request (401 with WWW-Authenticate when there is none or it is not valid). */
+export async function requireOperator(deps: ApiDeps, header: string | undefined): Promise<OperatorIdentity> {
+  const token = bearerToken(header);
+  if (!token) throw missingToken('An operator token is required: Authorization: Bearer <token> (from `npx ivr operators add <name>`).');
+  return kit(deps).operators.resolve(token);
+}
 
 export function sha256(text: string): string {
   return crypto.createHash('sha256').update(text).digest('hex');
@@ -111,26 +177,33 @@ export function sendError(res: Response, err: ApiError, requestId: string): void
 }
 
 export function mount(router: Router, def: RouteDef<any, any, any, any>, deps: ApiDeps): void {
+  const routeName = `${def.method.toUpperCase()} ${def.path}`;
   const handler = async (req: Request, res: Response) => {
     const requestId = String(res.locals.requestId ?? '');
     let claimedKey: string | null = null;
+    let operator: OperatorIdentity | null = null;
+    const audit = new AuditTrail();
     try {
-      const headers = validate(headersSchema, { authorization: req.get('authorization'), 'idempotency-key': req.get('idempotency-key') }, 'headers');
+      // Authentication first: an anonymous or foreign caller learns nothing about the route's inputs.
+      let session: AuthSession | null = null;
+      let token: string | null = null;
+      if (def.auth === 'operator') {
+        operator = await requireOperator(deps, req.get('authorization'));
+        token = bearerToken(req.get('authorization'));
+      } else if (def.auth !== 'none') {
+        token = bearerToken(req.get('authorization'));
+        if (token) session = await deps.sessions.resolve(token);
+        else if (def.auth === 'bearer') throw missingToken('A session token is required: Authorization: Bearer <token> (from /auth/verify-otp).');
+      }
+      const headers = validate(headersSchema, { 'idempotency-key': req.get('idempotency-key') }, 'headers');
       const params = def.params ? validate(def.params, req.params, 'params') : {};
       const query = def.query ? validate(def.query, req.query, 'query') : {};
       const rawBody: unknown = req.body === undefined ? {} : req.body;
       const body = def.body ? validate(def.body, rawBody, 'body') : {};
 
-      let session: AuthSession | null = null;
-      if (def.auth !== 'none' && headers.authorization) {
-        session = await deps.sessions.resolve(headers.authorization.slice('Bearer '.length));
-      } else if (def.auth === 'bearer') {
-        throw new ApiError(401, 'unauthorized', 'A session token is required: Authorization: Bearer <token> (from /auth/verify-otp).');
-      }
-
       const key = def.idempotent ? headers['idempotency-key'] ?? null : null;
       if (key) {
-        const fingerprint = sha256(canonical({ m: def.method, p: req.path, b: body, q: query, s: headers.authorization ? sha256(headers.authorization) : null }));
+        const fingerprint = sha256(canonical({ m: def.method, p: req.path, b: body, q: query, s: token ? sha256(token) : null }));
         const replay = await claimOrReplay(deps, key, fingerprint);
         if (replay) {
           res.setHeader('Idempotent-Replay', 'true');
@@ -140,7 +213,7 @@ export function mount(router: Router, def: RouteDef<any, any, any, any>, deps: A
         claimedKey = key;
       }
 
-      const out = await def.handler({ params, query, body, session, ip: req.ip ?? '', requestId, idempotencyKey: key }, deps);
+      const out = await def.handler({ params, query, body, session, bearer: token, operator, audit, ip: req.ip ?? '', requestId, idempotencyKey: key }, deps);
       const result: HandlerResult<unknown> = isResult(out) ? out : { body: out };
       const status = result.status ?? 200;
       const json = JSON.stringify(result.body);
@@ -148,13 +221,15 @@ export function mount(router: Router, def: RouteDef<any, any, any, any>, deps: A
         await deps.store.completeIdempotency(claimedKey, status, sealAnswer(deps.config.SESSION_KEY, json));
         claimedKey = null;
       }
+      if (operator) await recordOperatorAudit(deps, { operator: operator.name, method: def.method, route: routeName, status, trail: audit, requestId });
       res.status(status).type('application/json').send(json);
     } catch (e) {
       if (claimedKey) await deps.store.releaseIdempotency(claimedKey).catch(() => undefined);
       const apiErr = toApiError(e);
       const log = apiErr.status >= 500 ? deps.log.error.bind(deps.log) : deps.log.info.bind(deps.log);
       // Error messages of peers may quote personal data: log the class and our code only.
-      log({ requestId, route: `${def.method.toUpperCase()} ${def.path}`, errorCode: apiErr.code, status: apiErr.status, cause: e instanceof Error ? e.name : typeof e }, 'request failed');
+      log({ requestId, route: routeName, errorCode: apiErr.code, status: apiErr.status, cause: e instanceof Error ? e.name : typeof e }, 'request failed');
+      if (operator) await recordOperatorAudit(deps, { operator: operator.name, method: def.method, route: routeName, status: apiErr.status, trail: audit, requestId });
       sendError(res, apiErr, requestId);
     }
   };
@@ -184,4 +259,42 @@ async function claimOrReplay(deps: ApiDeps, key: string, fingerprint: string): P
     }
     await sleep(50);
   }
+}
+
+/**
+ * Operator check for routers mounted outside the route table (`AppExtras.routers`, e.g. api/crm): the same 401
+ * answers as `auth: 'operator'` routes, and the same audit row when the request ends. The router's handlers read
+ * the operator with `gatedOperator(res)`, which refuses when the gate did not run (fail closed).
+ */
+export function operatorGate(deps: ApiDeps) {
+  return async (req: Request, res: Response, next: (err?: unknown) => void): Promise<void> => {
+    const requestId = String(res.locals.requestId ?? '');
+    let operator: OperatorIdentity;
+    try {
+      operator = await requireOperator(deps, req.get('authorization'));
+    } catch (e) {
+      const apiErr = toApiError(e);
+      deps.log.info({ requestId, route: `${req.method} ${req.baseUrl}`, errorCode: apiErr.code, status: apiErr.status }, 'request failed');
+      sendError(res, apiErr, requestId);
+      return;
+    }
+    const trail = new AuditTrail();
+    res.locals.operator = operator;
+    res.locals.audit = trail;
+    // Paths of these routes hold no personal data; the query (a searched name or number) is never recorded.
+    const route = `${req.method} ${req.baseUrl}${req.path}`;
+    res.on('finish', () => void recordOperatorAudit(deps, { operator: operator.name, method: req.method, route, status: res.statusCode, trail, requestId }));
+    next();
+  };
+}
+
+export function gatedOperator(res: Response): OperatorIdentity {
+  const op = res.locals.operator as OperatorIdentity | undefined;
+  if (!op) throw missingToken('An operator token is required: Authorization: Bearer <token> (from `npx ivr operators add <name>`).');
+  return op;
+}
+
+export function gatedAudit(res: Response): AuditTrail {
+  const t = res.locals.audit as AuditTrail | undefined;
+  return t ?? new AuditTrail();
 }

@@ -22,7 +22,7 @@ export function buildOpenApi(routes: RouteDef<any, any, any, any>[], info: { tit
     const parameters = [...parametersOf(r.params, 'path'), ...parametersOf(r.query, 'query')];
     if (r.idempotent) parameters.push({ name: 'Idempotency-Key', in: 'header', required: false, schema: { type: 'string', maxLength: 200 }, description: 'Same key + same request → the stored answer, without redoing the effect; same key + another request → 422.' });
     const responses: Record<string, unknown> = { '200': { description: 'OK', content: { 'application/json': { schema: jsonSchema(r.response, 'output') } } } };
-    const errs: Array<[number, string]> = [[400, 'invalid_request'], ...(r.auth === 'bearer' ? [[401, 'unauthorized'] as [number, string]] : []), ...(r.errors ?? []), [502, 'odoo_unavailable'], [504, 'odoo_timeout']];
+    const errs: Array<[number, string]> = [[400, 'invalid_request'], ...(r.auth === 'none' ? [] : [[401, r.auth === 'bearer' ? 'unauthorized, session_expired (WWW-Authenticate: Bearer error="invalid_token")' : r.auth === 'operator' ? 'unauthorized: no, unknown or revoked operator token' : 'unauthorized: a token was sent and is not valid'] as [number, string]]), ...(r.errors ?? []), [502, 'odoo_unavailable'], [504, 'odoo_timeout']];
     for (const [status, code] of errs) {
       const k = String(status);
       const prev = responses[k] as { description: string } | undefined;
@@ -34,7 +34,7 @@ export function buildOpenApi(routes: RouteDef<any, any, any, any>[], info: { tit
         summary: r.summary,
         parameters,
         ...(r.body ? { requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(r.body, 'input') } } } } : {}),
-        ...(r.auth === 'bearer' ? { security: [{ bearer: [] }] } : r.auth === 'optional' ? { security: [{ bearer: [] }, {}] } : {}),
+        ...(r.auth === 'bearer' ? { security: [{ bearer: [] }] } : r.auth === 'optional' ? { security: [{ bearer: [] }, {}] } : r.auth === 'operator' ? { security: [{ operator: [] }] } : {}),
         responses,
       },
     };
@@ -43,7 +43,12 @@ export function buildOpenApi(routes: RouteDef<any, any, any, any>[], info: { tit
     openapi: '3.1.0',
     info: { title: info.title, version: info.version },
     servers: [{ url: info.serverUrl }],
-    components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'session_token from PUT /auth/verify-otp or GET /portal/link/{token}' } } },
+    components: {
+      securitySchemes: {
+        bearer: { type: 'http', scheme: 'bearer', description: 'session_token from PUT /auth/verify-otp or GET /portal/link/{token}' },
+        operator: { type: 'http', scheme: 'bearer', description: 'operator token from `npx ivr operators add <name>` (never a session token)' },
+      },
+    },
     paths,
   };
 }

@@ -41,6 +41,16 @@ export function readAudioUpload(req: Request, maxAudioBytes: number): Promise<Au
     let file: { chunks: Buffer[]; name: string; mime: string } | null = null;
     let failure: CrmApiError | null = null;
     let received = 0;
+    // Every stream here gets an 'error' listener: an unheard stream error is thrown by Node and ends the process
+    // (a truncated upload used to do that through the file stream's "Unexpected end of form").
+    const malformed = () => {
+      failure ??= new CrmApiError(400, 'invalid_multipart', 'The multipart body is malformed or truncated; send the whole form again.');
+      req.unpipe(bb);
+      req.resume();
+      reject(failure);
+    };
+    req.on('error', malformed);
+    req.on('aborted', malformed);
     req.on('data', (c: Buffer) => {
       received += c.length;
       // a chunked body without Content-Length: stop reading far beyond the limit
@@ -55,6 +65,7 @@ export function readAudioUpload(req: Request, maxAudioBytes: number): Promise<Au
       fields[name] = value;
     });
     bb.on('file', (name, stream, info) => {
+      stream.on('error', malformed);
       if (name !== 'audio' || file) {
         stream.resume();
         failure ??= new CrmApiError(400, 'invalid_request', `Unexpected file field "${name}": send one file in the field "audio".`, {
@@ -69,10 +80,7 @@ export function readAudioUpload(req: Request, maxAudioBytes: number): Promise<Au
         failure = tooLarge();
       });
     });
-    bb.on('error', () => {
-      failure ??= new CrmApiError(400, 'invalid_multipart', 'The multipart body is malformed.');
-      reject(failure);
-    });
+    bb.on('error', malformed);
     bb.on('close', () => {
       if (failure) return reject(failure);
       const f = file as { chunks: Buffer[]; name: string; mime: string } | null;

@@ -27,6 +27,7 @@ import { CrmApiError, parseInput, sendCrmError } from './errors';
 import { readAudioUpload } from './multipart';
 import { FIELDS, idempotencyKeySchema, listSchema, textContactsSchema, voiceFormSchema } from './schemas';
 import { readback, readbackQuestion, summaryVoice, type ListedContact } from './voice-text';
+import { gatedAudit, gatedOperator } from '../http';
 
 export interface CrmRouterDeps {
   odoo: CrmOdooPort;
@@ -108,6 +109,7 @@ export function createCrmRouter(deps: CrmRouterDeps): Router {
 
   router.post('/crm/text-contacts', jsonBody, async (req: Request, res: Response) => {
     try {
+      gatedOperator(res);
       const key = idempotencyKey(req);
       const body = parseInput(textSchema, req.body ?? {}, 'body');
       if (body.dry_run && body.draft && body.field) {
@@ -132,6 +134,7 @@ export function createCrmRouter(deps: CrmRouterDeps): Router {
         fingerprint: fingerprint({ route: 'text', body }),
       };
       const answer = captureAnswer(await capture(key, input));
+      auditCapture(res, answer);
       res.status(answer.partner?.created ? 201 : 200).json(answer);
     } catch (err) {
       sendCrmError(res, err, log, 'POST /crm/text-contacts');
@@ -140,6 +143,7 @@ export function createCrmRouter(deps: CrmRouterDeps): Router {
 
   router.post('/crm/voice-contacts', async (req: Request, res: Response) => {
     try {
+      gatedOperator(res);
       const key = idempotencyKey(req);
       const upload = await readAudioUpload(req, maxAudioBytes);
       const form = parseInput(voiceFormSchema, upload.fields, 'form');
@@ -179,6 +183,7 @@ export function createCrmRouter(deps: CrmRouterDeps): Router {
         fingerprint: fingerprint({ route: 'voice', form, audio: fingerprint(audioBase64) }),
       };
       const answer = captureAnswer(await capture(key, input));
+      auditCapture(res, answer);
       res.status(answer.partner?.created ? 201 : 200).json(answer);
     } catch (err) {
       sendCrmError(res, err, log, 'POST /crm/voice-contacts');
@@ -187,6 +192,7 @@ export function createCrmRouter(deps: CrmRouterDeps): Router {
 
   router.get('/crm/contacts', async (req: Request, res: Response) => {
     try {
+      gatedOperator(res);
       const q = parseInput(listSchema(), req.query, 'query');
       const fields = await deps.odoo.fields('res.partner');
       const domain: unknown[] = [['is_company', '=', false], ...searchTerms(q.q, fields, ['name', 'email'])];
@@ -199,6 +205,7 @@ export function createCrmRouter(deps: CrmRouterDeps): Router {
         phone: str(r.phone) ?? str(r.mobile),
         created_at: str(r.create_date),
       }));
+      gatedAudit(res).add('res.partner', contacts.map((c) => c.id));
       const listed: ListedContact[] = contacts;
       res.json({ contacts, count: contacts.length, summary_voice: summaryVoice(listed) });
     } catch (err) {
@@ -208,6 +215,7 @@ export function createCrmRouter(deps: CrmRouterDeps): Router {
 
   router.get('/crm/leads', async (req: Request, res: Response) => {
     try {
+      gatedOperator(res);
       const q = parseInput(listSchema(), req.query, 'query');
       const domain = searchTerms(q.q, null, ['name', 'contact_name', 'email_from']);
       const rows = await deps.odoo.callKw<Row[]>('crm.lead', 'search_read', [domain], {
@@ -225,11 +233,19 @@ export function createCrmRouter(deps: CrmRouterDeps): Router {
         type: str(r.type),
         created_at: str(r.create_date),
       }));
+      gatedAudit(res).add('crm.lead', leads.map((l) => l.id));
       res.json({ leads, count: leads.length });
     } catch (err) {
       sendCrmError(res, err, log, 'GET /crm/leads');
     }
   });
+
+  /** The records a capture read (a matched person) or wrote, for the operator audit log. */
+  function auditCapture(res: Response, answer: ReturnType<typeof captureAnswer>): void {
+    const trail = gatedAudit(res);
+    if (answer.partner) trail.add('res.partner', [answer.partner.id]);
+    if (answer.lead) trail.add('crm.lead', [answer.lead.id]);
+  }
 
   /** Extraction only, nothing stored: what the caller hears back before confirming. */
   async function preview(text: string) {

@@ -9,11 +9,19 @@ import { ApiError } from '../errors';
 import { route, type RouteDef } from '../http';
 import { channelSchema, optionalId, phoneE164 } from '../schemas';
 import { enforceLimits } from '../services/rate-limit';
+import { checkMessageDestination } from '../services/destinations';
+import { invalidToken } from '../services/operators';
 import { kit } from './context';
 import type { ApiDeps } from '../deps';
 
-export async function limitSends(deps: ApiDeps, kind: string, phoneHash: string, ip: string): Promise<void> {
+/**
+ * Before any code or link is sent: the destination must be allowed (SMS pumping), then the number's and the
+ * address's sliding windows must have room.
+ */
+export async function limitSends(deps: ApiDeps, kind: string, phone: string, ip: string): Promise<void> {
   const c = deps.config;
+  checkMessageDestination(phone, c.OTP_ALLOWED_COUNTRIES);
+  const phoneHash = kit(deps).otp.phoneHash(phone);
   const limits = [{ bucket: `${kind}:phone:${phoneHash}`, max: c.RATE_OTP_PER_PHONE, windowSec: c.RATE_OTP_PHONE_WINDOW_SEC }];
   if (!kit(deps).ipExempt(ip)) limits.push({ bucket: `${kind}:ip:${ip}`, max: c.RATE_OTP_PER_IP, windowSec: c.RATE_OTP_IP_WINDOW_SEC });
   await enforceLimits(deps.store, deps.clock.now(), limits);
@@ -35,10 +43,10 @@ const requestOtp = route({
     session_id: optionalId,
   }),
   response: z.object({ challenge_id: z.string(), expires_in: z.number().int(), channel: channelSchema }),
-  errors: [[400, 'invalid_request'], [429, 'rate_limited'], [503, 'messaging_unavailable']],
+  errors: [[400, 'invalid_request'], [422, 'destination_not_allowed'], [429, 'rate_limited'], [503, 'messaging_unavailable']],
   async handler({ body, ip }, deps) {
     const k = kit(deps);
-    await limitSends(deps, 'otp', k.otp.phoneHash(body.phone_e164), ip);
+    await limitSends(deps, 'otp', body.phone_e164, ip);
     const issued = await k.otp.issue({ phone: body.phone_e164, channel: body.channel, purpose: body.purpose, role: body.role, callId: body.call_id, sessionId: body.session_id });
     const minutes = Math.round(deps.config.OTP_TTL_SEC / 60);
     const text = `Votre code de connexion : ${issued.code}. Il expire dans ${minutes} minutes. Ne le communiquez à personne.`;
@@ -74,9 +82,13 @@ const verifyOtp = route({
     session_id: optionalId,
   }),
   response: z.object({ session_token: z.string(), partner_id: z.number().int(), expires_in: z.number().int() }),
-  errors: [[401, 'invalid_code'], [410, 'expired'], [423, 'locked'], [404, 'unknown_number']],
-  async handler({ body }, deps) {
+  errors: [[401, 'invalid_code'], [410, 'expired'], [423, 'locked'], [404, 'unknown_number'], [429, 'rate_limited']],
+  async handler({ body, ip }, deps) {
     const k = kit(deps);
+    // Each challenge locks after OTP_MAX_ATTEMPTS; this bounds guessing across many challenges from one address.
+    if (!k.ipExempt(ip)) {
+      await enforceLimits(deps.store, deps.clock.now(), [{ bucket: `verify:ip:${ip}`, max: deps.config.RATE_VERIFY_PER_IP, windowSec: deps.config.RATE_VERIFY_IP_WINDOW_SEC }], 'Too many code checks from this address; retry later.');
+    }
     await k.otp.verify({ phone: body.phone_e164, challengeId: body.challenge_id, code: body.otp });
     const partnerId = await k.practice.findPartnerIdByPhone(body.phone_e164);
     if (partnerId === null) {
@@ -88,4 +100,19 @@ const verifyOtp = route({
   },
 });
 
-export const authRoutes: RouteDef<any, any, any, any>[] = [requestOtp, verifyOtp];
+const logout = route({
+  method: 'post',
+  path: '/auth/logout',
+  summary: 'End the session of the bearer token at once; any later use of it answers 401.',
+  auth: 'bearer',
+  idempotent: false,
+  response: z.object({ revoked: z.literal(true) }),
+  async handler({ bearer }, deps) {
+    // mount() has resolved the token to a live session; false means a concurrent logout got there first.
+    if (!bearer || !(await deps.sessions.revoke(bearer))) throw invalidToken('This session was already closed; log in again with a code.');
+    deps.log.info({}, 'session closed by logout');
+    return { revoked: true as const };
+  },
+});
+
+export const authRoutes: RouteDef<any, any, any, any>[] = [requestOtp, verifyOtp, logout];

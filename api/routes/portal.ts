@@ -46,10 +46,10 @@ const sendOtpLink = route({
     session_id: optionalId,
   }),
   response: z.object({ sent: z.literal(true), channel: channelSchema, expires_in: z.number().int() }),
-  errors: [[429, 'rate_limited'], [503, 'messaging_unavailable']],
+  errors: [[422, 'destination_not_allowed'], [429, 'rate_limited'], [503, 'messaging_unavailable']],
   async handler({ body, ip, requestId, idempotencyKey }, deps) {
     const k = kit(deps);
-    await limitSends(deps, 'link', k.otp.phoneHash(body.phone_e164), ip);
+    await limitSends(deps, 'link', body.phone_e164, ip);
     // Unknown numbers get a link too (no disclosure); opening it answers unknown_number.
     const partnerId = await k.practice.findPartnerIdByPhone(body.phone_e164);
     const token = randomToken();

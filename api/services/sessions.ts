@@ -5,7 +5,7 @@
  */
 import type { ApiStore } from '../store/store';
 import type { Clock } from '../ports';
-import { ApiError } from '../errors';
+import { invalidToken } from './operators';
 import { keyedHash, randomToken } from './tokens';
 import type { AuthSession } from '../http';
 
@@ -28,8 +28,14 @@ export class SessionService {
 
   async resolve(token: string): Promise<AuthSession> {
     const row = await this.store.getSession(keyedHash(this.key, 'session', token));
-    if (!row || row.revoked) throw new ApiError(401, 'unauthorized', 'Unknown session token; log in again with a code.');
-    if (row.expiresAt.getTime() <= this.clock.now().getTime()) throw new ApiError(401, 'session_expired', 'The session has expired; log in again with a code.');
+    if (!row) throw invalidToken('Unknown session token; log in again with a code.');
+    if (row.revoked) throw invalidToken('This session was closed (logout); log in again with a code.');
+    if (row.expiresAt.getTime() <= this.clock.now().getTime()) throw invalidToken('The session has expired; log in again with a code.', 'session_expired');
     return { partnerId: row.partnerId, sessionId: row.sessionId };
+  }
+
+  /** Ends a session at once (logout); false when it was unknown or already closed. */
+  revoke(token: string): Promise<boolean> {
+    return this.store.revokeSession(keyedHash(this.key, 'session', token), this.clock.now());
   }
 }

@@ -126,6 +126,41 @@ CREATE TABLE IF NOT EXISTS agent_notes (
 );
 `,
   },
+  {
+    // Operators (console and /crm callers), their audit trail, and sliding-window rate limits.
+    version: 2,
+    sql: `
+CREATE TABLE IF NOT EXISTS operators (
+  name text PRIMARY KEY,
+  token_hash text NOT NULL UNIQUE,  -- HMAC(SESSION_KEY, 'operator', token); the token itself is shown once
+  created_at timestamptz NOT NULL,
+  token_issued_at timestamptz NOT NULL,
+  revoked_at timestamptz,
+  last_used_at timestamptz
+);
+
+CREATE TABLE IF NOT EXISTS operator_audit (
+  id bigserial PRIMARY KEY,
+  operator text NOT NULL,
+  method text NOT NULL,
+  route text NOT NULL,
+  status integer NOT NULL,
+  action text NOT NULL,             -- read | write
+  records jsonb NOT NULL DEFAULT '{}', -- model → ids read or written, e.g. {"res.partner": [7, 9]}
+  record_count integer NOT NULL DEFAULT 0,
+  request_id text,
+  recorded_at timestamptz NOT NULL
+);
+CREATE INDEX IF NOT EXISTS operator_audit_operator ON operator_audit (operator, recorded_at);
+
+CREATE TABLE IF NOT EXISTS rate_windows (
+  bucket text PRIMARY KEY,
+  hits bigint[] NOT NULL,           -- epoch ms of the accepted hits still inside the window
+  accepted boolean NOT NULL,        -- whether the last hit was accepted
+  updated_ms bigint NOT NULL
+);
+`,
+  },
 ];
 
 export async function migrate(db: SqlDriver): Promise<number[]> {

@@ -75,6 +75,35 @@ export interface IdempotencyRow {
   responseBody: string | null;
 }
 
+export interface OperatorRow {
+  name: string;
+  createdAt: Date;
+  tokenIssuedAt: Date;
+  revokedAt: Date | null;
+  lastUsedAt: Date | null;
+}
+
+export interface OperatorAuditRow {
+  operator: string;
+  method: string;
+  /** The route as declared (`GET /crm/contacts`), never the query string (it may hold a searched name or number). */
+  route: string;
+  status: number;
+  action: 'read' | 'write';
+  /** Model → ids of the records read or written. */
+  records: Record<string, number[]>;
+  recordCount: number;
+  requestId: string | null;
+  at: Date;
+}
+
+function parseRecords(v: unknown): Record<string, number[]> {
+  const o = typeof v === 'string' ? (JSON.parse(v) as unknown) : v;
+  const out: Record<string, number[]> = {};
+  if (o && typeof o === 'object') for (const [k, ids] of Object.entries(o)) out[k] = Array.isArray(ids) ? ids.map(Number) : [];
+  return out;
+}
+
 // Rows cross a worker-thread boundary (PGlite) so Dates may come from another realm: test by shape, not instanceof.
 const isDateLike = (v: unknown): v is Date => typeof v === 'object' && v !== null && typeof (v as Date).getTime === 'function';
 const toDate = (v: unknown): Date => (isDateLike(v) ? new Date(v.getTime()) : new Date(String(v)));
@@ -179,6 +208,87 @@ export class ApiStore {
       expiresAt: toDate(row.expires_at),
       revoked: row.revoked_at != null,
     };
+  }
+
+  /** Revokes a session; false when it is unknown or was already revoked. */
+  async revokeSession(tokenHash: string, at: Date): Promise<boolean> {
+    const r = await this.db.query('UPDATE sessions SET revoked_at = $2 WHERE token_hash = $1 AND revoked_at IS NULL', [tokenHash, at]);
+    return r.rowCount === 1;
+  }
+
+  // ---- operators ----
+
+  /** Adds an operator; false when the name is taken (revoked or not: names are never reused silently). */
+  async createOperator(name: string, tokenHash: string, at: Date): Promise<boolean> {
+    const r = await this.db.query(
+      'INSERT INTO operators (name, token_hash, created_at, token_issued_at) VALUES ($1,$2,$3,$3) ON CONFLICT (name) DO NOTHING',
+      [name, tokenHash, at],
+    );
+    return r.rowCount === 1;
+  }
+
+  /** Creates the operator or gives it a new token (the previous one stops working); clears a revocation. */
+  async setOperatorToken(name: string, tokenHash: string, at: Date): Promise<void> {
+    await this.db.query(
+      `INSERT INTO operators (name, token_hash, created_at, token_issued_at) VALUES ($1,$2,$3,$3)
+       ON CONFLICT (name) DO UPDATE SET token_hash = EXCLUDED.token_hash, token_issued_at = EXCLUDED.token_issued_at, revoked_at = NULL`,
+      [name, tokenHash, at],
+    );
+  }
+
+  async getOperatorByTokenHash(tokenHash: string): Promise<{ name: string; revoked: boolean } | null> {
+    const r = await this.db.query<Record<string, unknown>>('SELECT name, revoked_at FROM operators WHERE token_hash = $1', [tokenHash]);
+    const row = r.rows[0];
+    return row ? { name: String(row.name), revoked: row.revoked_at != null } : null;
+  }
+
+  async listOperators(): Promise<OperatorRow[]> {
+    const r = await this.db.query<Record<string, unknown>>('SELECT name, created_at, token_issued_at, revoked_at, last_used_at FROM operators ORDER BY name');
+    return r.rows.map((row) => ({
+      name: String(row.name),
+      createdAt: toDate(row.created_at),
+      tokenIssuedAt: toDate(row.token_issued_at),
+      revokedAt: toDateOrNull(row.revoked_at),
+      lastUsedAt: toDateOrNull(row.last_used_at),
+    }));
+  }
+
+  /** Revokes an operator's token; false when there is no such active operator. */
+  async revokeOperator(name: string, at: Date): Promise<boolean> {
+    const r = await this.db.query('UPDATE operators SET revoked_at = $2 WHERE name = $1 AND revoked_at IS NULL', [name, at]);
+    return r.rowCount === 1;
+  }
+
+  async touchOperator(name: string, at: Date): Promise<void> {
+    await this.db.query('UPDATE operators SET last_used_at = $2 WHERE name = $1', [name, at]);
+  }
+
+  /** One audit row per operator request that read or wrote personal data: who, what, when, never the data. */
+  async appendOperatorAudit(a: OperatorAuditRow): Promise<number> {
+    const r = await this.db.query<{ id: string | number }>(
+      `INSERT INTO operator_audit (operator, method, route, status, action, records, record_count, request_id, recorded_at)
+       VALUES ($1,$2,$3,$4,$5,$6::jsonb,$7,$8,$9) RETURNING id`,
+      [a.operator, a.method, a.route, a.status, a.action, JSON.stringify(a.records), a.recordCount, a.requestId, a.at],
+    );
+    return Number(r.rows[0]?.id);
+  }
+
+  async listOperatorAudit(opts: { operator?: string; limit?: number } = {}): Promise<OperatorAuditRow[]> {
+    const r = await this.db.query<Record<string, unknown>>(
+      `SELECT * FROM operator_audit WHERE ($1::text IS NULL OR operator = $1) ORDER BY id DESC LIMIT $2`,
+      [opts.operator ?? null, opts.limit ?? 100],
+    );
+    return r.rows.map((row) => ({
+      operator: String(row.operator),
+      method: String(row.method),
+      route: String(row.route),
+      status: Number(row.status),
+      action: row.action as OperatorAuditRow['action'],
+      records: parseRecords(row.records),
+      recordCount: Number(row.record_count),
+      requestId: row.request_id == null ? null : String(row.request_id),
+      at: toDate(row.recorded_at),
+    }));
   }
 
   // ---- one-time and share links ----
@@ -359,6 +469,28 @@ export class ApiStore {
     return Number(r.rows[0]?.count ?? 0);
   }
 
+  /**
+   * Sliding-window log: counts a hit when fewer than `max` accepted hits lie in (now - window, now]. One statement
+   * on one row (the upsert locks it), so concurrent hits cannot both take the last place. Refused hits are not
+   * recorded: a client that keeps retrying is let in as soon as its oldest accepted hit leaves the window.
+   */
+  async slidingHit(bucket: string, nowMs: number, windowMs: number, max: number): Promise<{ accepted: boolean; oldestMs: number | null }> {
+    const since = nowMs - windowMs;
+    const r = await this.db.query<{ accepted: boolean; hits: Array<string | number> }>(
+      `INSERT INTO rate_windows (bucket, hits, accepted, updated_ms) VALUES ($1, CASE WHEN $4::int > 0 THEN ARRAY[$2::bigint] ELSE '{}'::bigint[] END, $4::int > 0, $2)
+       ON CONFLICT (bucket) DO UPDATE SET
+         hits = ARRAY(SELECT h FROM unnest(rate_windows.hits) AS h WHERE h > $3 ORDER BY h)
+           || CASE WHEN (SELECT count(*) FROM unnest(rate_windows.hits) AS h WHERE h > $3) < $4 THEN ARRAY[$2::bigint] ELSE '{}'::bigint[] END,
+         accepted = (SELECT count(*) FROM unnest(rate_windows.hits) AS h WHERE h > $3) < $4,
+         updated_ms = $2
+       RETURNING accepted, hits`,
+      [bucket, nowMs, since, max],
+    );
+    const row = r.rows[0];
+    const hits = (row?.hits ?? []).map(Number).filter((h) => h > since);
+    return { accepted: Boolean(row?.accepted), oldestMs: hits.length ? Math.min(...hits) : null };
+  }
+
   // ---- housekeeping ----
 
   /** Deletes what no rule needs any more (the consent log and notes are kept: they are evidence). */
@@ -370,6 +502,7 @@ export class ApiStore {
     n += (await this.db.query('DELETE FROM sessions WHERE expires_at < $1', [before])).rowCount;
     n += (await this.db.query('DELETE FROM magic_links WHERE expires_at < $1', [before])).rowCount;
     n += (await this.db.query('DELETE FROM rate_limits WHERE window_start < $1', [before.getTime()])).rowCount;
+    n += (await this.db.query('DELETE FROM rate_windows WHERE updated_ms < $1', [before.getTime()])).rowCount;
     n += (await this.db.query(`DELETE FROM send_ledger WHERE status = 'sent' AND completed_at < $1`, [before])).rowCount;
     return n;
   }

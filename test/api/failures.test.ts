@@ -1,5 +1,6 @@
 import net from 'node:net';
 import express from 'express';
+import { ensureOperator } from '../../api/services/operators';
 import { call, lastCode, login, startStack, type Stack } from './stack';
 
 const CLAIRE = '+33612345678';
@@ -41,9 +42,13 @@ describe('bad requests and failing peers', () => {
     const q = await call(s.api.url, 'GET', '/appointments?scope=later', { token });
     expect(q.status).toBe(400);
     expect(q.body.error.fields[0].path).toBe('query.scope');
+    // A credential that is not a bearer token is an authentication failure (401), not a bad request.
     const h = await call(s.api.url, 'GET', '/appointments', { headers: { authorization: 'Basic abc' } });
-    expect(h.status).toBe(400);
-    expect(h.body.error.fields[0].path).toBe('headers.authorization');
+    expect(h.status).toBe(401);
+    expect(h.headers.get('www-authenticate')).toBe('Bearer error="invalid_token"');
+    const k = await call(s.api.url, 'PUT', '/appointments/32/confirm', { token, headers: { 'idempotency-key': 'has space' } });
+    expect(k.status).toBe(400);
+    expect(k.body.error.fields[0].path).toBe('headers.idempotency-key');
     const c = await call(s.api.url, 'PUT', '/appointments/32/cancel', { token, body: { reason: 'bored' } });
     expect(c.status).toBe(400);
     expect(c.body.error.fields[0].path).toBe('body.reason');
@@ -62,14 +67,18 @@ describe('bad requests and failing peers', () => {
     for (const r of [nf, bad, big]) expect(JSON.stringify(r.body)).not.toMatch(/at .*\.(ts|js):\d+/);
   });
 
-  test('extra routers (e.g. the CRM routes) are served, with the API 404 after them', async () => {
+  test('extra routers (e.g. the CRM routes) are served, with the API 404 after them; /crm needs an operator', async () => {
     const extra = express.Router();
     extra.post('/crm/ping', (req, res) => void res.json({ got: req.body }));
+    extra.post('/extra/ping', (req, res) => void res.json({ got: req.body }));
     const api = await s.server({ routers: [extra] });
-    const r = await call(api.url, 'POST', '/crm/ping', { body: { a: 1 } });
+    expect((await call(api.url, 'POST', '/crm/ping', { body: { a: 1 } })).status).toBe(401);
+    const operator = await ensureOperator(api.deps, 'failures-test');
+    const r = await call(api.url, 'POST', '/crm/ping', { body: { a: 1 }, token: operator.token });
     expect(r.status).toBe(200);
     expect(r.body).toEqual({ got: { a: 1 } });
-    expect((await call(api.url, 'GET', '/crm/nothing')).body.error.code).toBe('route_not_found');
+    expect((await call(api.url, 'POST', '/extra/ping', { body: { b: 2 } })).body).toEqual({ got: { b: 2 } });
+    expect((await call(api.url, 'GET', '/crm/nothing', { token: operator.token })).body.error.code).toBe('route_not_found');
   });
 
   test('healthz and openapi.json', async () => {
@@ -81,7 +90,8 @@ describe('bad requests and failing peers', () => {
     const cancel = o.body.paths['/appointments/{id}/cancel'].put;
     expect(cancel.requestBody.content['application/json'].schema.properties.reason.enum).toEqual(['personal', 'health', 'unavailable', 'other']);
     expect(cancel.parameters.map((p: { name: string }) => p.name)).toEqual(['id', 'Idempotency-Key']);
-    expect(Object.keys(o.body.paths)).toHaveLength(20);
+    expect(Object.keys(o.body.paths)).toHaveLength(21);
+    expect(Object.keys(o.body.paths)).toContain('/auth/logout');
     expect(Object.keys(o.body.paths)).toContain('/appointments/{id}/send-ics');
   });
 
