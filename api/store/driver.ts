@@ -22,10 +22,64 @@ export class SqlError extends Error {
   }
 }
 
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * PGlite is one process's database: a second process opening the same folder (e.g. `ivr operators add` while the
+ * API runs) would corrupt it. A lock file holding the owner's pid refuses that, and a lock left by a dead process
+ * is taken over.
+ */
+function lockDataDir(dir: string): () => void {
+  const file = path.join(dir, '.ivr-store.lock');
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      fs.writeFileSync(file, String(process.pid), { flag: 'wx' });
+      let held = true;
+      return () => {
+        if (!held) return;
+        held = false;
+        fs.rmSync(file, { force: true });
+      };
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      const owner = Number(fs.readFileSync(file, 'utf8').trim());
+      if (Number.isInteger(owner) && owner > 0 && alive(owner)) {
+        throw new SqlError(
+          `The API store in ${dir} is in use by process ${owner}${owner === process.pid ? ' (this one)' : ''}; ` +
+            'an embedded store has one user at a time: stop that process (e.g. the API) and retry, or use DATABASE_URL (PostgreSQL).',
+          'store_locked',
+        );
+      }
+      fs.rmSync(file, { force: true }); // left by a process that is gone
+    }
+  }
+  throw new SqlError(`Could not lock the API store in ${dir}; retry.`, 'store_locked');
+}
+
 /** PGlite in a worker thread (see pglite-worker.js); `memory://` keeps the data in memory. */
 export async function openPgliteDriver(dataDir: string): Promise<SqlDriver> {
   const inMemory = dataDir === 'memory://';
-  if (!inMemory) fs.mkdirSync(path.resolve(dataDir), { recursive: true });
+  let unlock = () => {};
+  if (!inMemory) {
+    fs.mkdirSync(path.resolve(dataDir), { recursive: true });
+    unlock = lockDataDir(path.resolve(dataDir));
+  }
+  try {
+    return await startPgliteWorker(inMemory ? null : path.resolve(dataDir), unlock);
+  } catch (e) {
+    unlock();
+    throw e;
+  }
+}
+
+async function startPgliteWorker(dataDir: string | null, unlock: () => void): Promise<SqlDriver> {
   const worker = new Worker(path.join(__dirname, 'pglite-worker.js'));
   // Referenced only while a query is in flight: a forgotten close() must not keep the process alive.
   worker.unref();
@@ -56,7 +110,13 @@ export async function openPgliteDriver(dataDir: string): Promise<SqlDriver> {
       worker.postMessage({ ...msg, id });
     });
   };
-  await call({ op: 'open', dataDir: inMemory ? null : path.resolve(dataDir) });
+  worker.on('exit', unlock);
+  try {
+    await call({ op: 'open', dataDir });
+  } catch (e) {
+    await worker.terminate();
+    throw e;
+  }
   return {
     kind: 'pglite',
     query<R>(sql: string, params: unknown[] = []) {
@@ -66,9 +126,10 @@ export async function openPgliteDriver(dataDir: string): Promise<SqlDriver> {
       await call({ op: 'exec', sql });
     },
     async close() {
-      if (dead) return;
+      if (dead) return unlock();
       await call({ op: 'close' });
       await worker.terminate();
+      unlock();
     },
   };
 }
