@@ -2,12 +2,19 @@
  * `ivr start` (what `npm start` runs): checks the shipped machines and writes their diagrams, then brings up the
  * local stack on embedded defaults: a Temporal dev server with its Web UI (persisted to .data/temporal.db), the codec
  * server the UI decrypts payloads through, the Odoo / Brevo / OpenAI-compatible simulators for peers that are not
- * configured, the backend API and the session worker. Ctrl-C stops all of it.
+ * configured, the backend API and the session worker. Each part is a supervised child process (lib/stack/): one
+ * that dies is restarted, and Ctrl-C (or the end of this process, however it ends) leaves none behind.
+ * Ports: TEMPORAL_PORT (7233), TEMPORAL_UI_PORT (8233), CODEC_SERVER_PORT (8888), PORT (3000); one already taken
+ * is an error naming it. HOST opens the API, codec server and simulators beyond 127.0.0.1. The codec server needs
+ * CODEC_SERVER_TOKEN from command-line clients; one is made and printed when it is unset.
  *   --check-only   stop after the checks and diagrams (exit 1 when a machine has errors)
  *   --stdout       print the diagrams instead of writing .data/graphs
+ *   --data-dir d   keep the dev server's database and the API's store in d (default .data)
  */
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { z } from 'zod';
 import type { CliCommand } from '../command';
 import { toMermaid } from '../../lib/machine/diagram';
 import { formatDiagnostic } from '../../lib/machine/diagnostics';
@@ -43,69 +50,102 @@ function checkAndDraw(argv: string[]): number {
   return 0;
 }
 
-async function runStack(): Promise<number> {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports -- the stack is heavy: load it only to run it
-  const { startLocalStack } = require('../../lib/stack/local-stack') as typeof import('../../lib/stack/local-stack');
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { startCodecServer } = require('../../lib/codec/codec-server') as typeof import('../../lib/codec/codec-server');
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { loadKeyring } = require('../../lib/codec/keys') as typeof import('../../lib/codec/keys');
-
-  const uiPort = Number(process.env.TEMPORAL_UI_PORT ?? 8233);
-  const codecPort = Number(process.env.CODEC_SERVER_PORT ?? 8888);
-  const apiPort = Number(process.env.PORT ?? 3000);
-  const temporalPort = Number(process.env.TEMPORAL_PORT ?? 7233);
-  const uiOrigins = [`http://localhost:${uiPort}`, `http://127.0.0.1:${uiPort}`];
-  const codec = await startCodecServer({ port: codecPort, keyring: loadKeyring(), allowedOrigins: uiOrigins });
-  let stack: Awaited<ReturnType<typeof startLocalStack>>;
-  try {
-    stack = await startLocalStack({
-      temporal: {
-        port: temporalPort,
-        uiPort,
-        dbFilename: path.join(root, '.data', 'temporal.db'),
-        uiCodecEndpoint: `http://127.0.0.1:${codecPort}`,
-      },
-      apiPort,
-      apiStoreDir: path.join(root, '.data', 'api-store'),
-    });
-  } catch (err) {
-    await codec.close();
-    throw err;
+/** CODEC_SERVER_TOKEN when set (at least 16 characters), else a random one made for this run. */
+function codecToken(env: NodeJS.ProcessEnv): { token: string; made: boolean } {
+  const given = env.CODEC_SERVER_TOKEN?.trim();
+  if (given) {
+    if (given.length < 16) throw new Error('CODEC_SERVER_TOKEN must be at least 16 characters (e.g. `openssl rand -base64 24`); unset it to have one made for this run');
+    return { token: given, made: false };
   }
+  return { token: crypto.randomBytes(24).toString('base64url'), made: true };
+}
+
+const portSchema = z.coerce.number().int().min(1).max(65535);
+
+function portsFromEnv(env: NodeJS.ProcessEnv): { temporal: number; ui: number; codec: number; api: number } {
+  const read = (name: string, def: number): number => {
+    const parsed = portSchema.safeParse(env[name] ?? def);
+    if (!parsed.success) throw new Error(`${name}=${env[name]} is not a port (1-65535)`);
+    return parsed.data;
+  };
+  return { temporal: read('TEMPORAL_PORT', 7233), ui: read('TEMPORAL_UI_PORT', 8233), codec: read('CODEC_SERVER_PORT', 8888), api: read('PORT', 3000) };
+}
+
+async function runStack(argv: string[]): Promise<number> {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- the stack is heavy: load it only to run it
+  const { startSupervisedStack } = require('../../lib/stack/supervised-stack') as typeof import('../../lib/stack/supervised-stack');
+
+  const env = process.env;
+  const at = argv.indexOf('--data-dir');
+  const dataDir = at >= 0 && argv[at + 1] ? path.resolve(argv[at + 1]!) : path.join(root, '.data');
+  const ports = portsFromEnv(env);
+  const { token, made } = codecToken(env);
+  const host = env.HOST?.trim() || '127.0.0.1';
+
+  let stack: Awaited<ReturnType<typeof startSupervisedStack>> | undefined;
+  let stopping = false;
+  // The supervisor's last act, whatever ends it: no part outlives it (they also watch their IPC channel).
+  process.on('exit', () => stack?.supervisor.killAllNow());
+  const stopped = new Promise<void>((resolve) => {
+    const onSignal = () => {
+      if (stopping) {
+        // Second Ctrl-C: no more waiting.
+        stack?.supervisor.killAllNow();
+        process.exit(130);
+      }
+      stopping = true;
+      resolve();
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+    process.on('SIGHUP', onSignal);
+  });
+
+  try {
+    stack = await startSupervisedStack({ dataDir, ports, host, codecToken: token, env });
+  } catch (err) {
+    process.stderr.write(`ivr start: ${err instanceof Error ? err.message : String(err)}\n`);
+    return 1;
+  }
+  const temporal = stack.temporalAddress;
+  const pids = Object.entries(stack.pids()).map(([name, list]) => `${name} ${list.join('+')}`);
+  const auth = made ? `Bearer ${token}` : 'Bearer $CODEC_SERVER_TOKEN';
   const banner = [
     '',
     'care-ivr local stack is running:',
     ...stack.describe().map((l) => `  ${l}`),
-    `  Temporal UI   http://localhost:${uiPort} (payloads decrypted through the codec server on :${codecPort})`,
+    `  Temporal UI   ${stack.uiUrl} (payloads decrypted through the codec server on :${ports.codec})`,
+    `  Supervised    ${pids.join(', ')} (a part that dies is restarted; Ctrl-C stops them all)`,
     '',
     'Try it:',
-    `  npx ivr call --temporal ${stack.temporal.address}        # a phone call from this terminal (type keys or phrases, q hangs up)`,
-    `  TEMPORAL_ADDRESS=${stack.temporal.address} npx ivr simulate machines/rdv-ivr.yaml --scripts test/journeys/scripts`,
+    `  npx ivr call --temporal ${temporal}        # a phone call from this terminal (type keys or phrases, q hangs up)`,
+    `  TEMPORAL_ADDRESS=${temporal} npx ivr simulate machines/rdv-ivr.yaml --scripts test/journeys/scripts`,
     '    (the sessions then show in the Temporal UI; filter them with IvrState, IvrOutcome, IvrCallerHash…)',
     `  curl -s ${stack.apiUrl}/healthz`,
+    '',
+    'Read a session in clear from the command line (the codec server answers only the UI and this token):',
+    `  .tools/temporal/bin/temporal workflow show --address ${temporal} -w <workflow id> --codec-endpoint ${stack.codecUrl} --codec-auth "${auth}"`,
+    made
+      ? '  (token made for this run; set CODEC_SERVER_TOKEN to keep one across runs, or TEMPORAL_CODEC_AUTH to keep it off the command line)'
+      : '  (the token is your CODEC_SERVER_TOKEN; TEMPORAL_CODEC_AUTH="Bearer …" keeps it off the command line)',
     '',
     'Ctrl-C stops everything.',
     '',
   ];
   process.stdout.write(banner.join('\n'));
-  await new Promise<void>((resolve) => {
-    process.once('SIGINT', resolve);
-    process.once('SIGTERM', resolve);
-  });
+  await stopped;
   process.stdout.write('\nstopping…\n');
   await stack.stop();
-  await codec.close();
   return 0;
 }
 
 export const command: CliCommand = {
   name: 'start',
-  usage: 'start [--check-only] [--stdout]',
+  usage: 'start [--check-only] [--stdout] [--data-dir .data]',
   summary: 'check the machines, draw them, then run the local stack (Temporal + UI, API, worker, simulators)',
   async run(argv) {
     const checked = checkAndDraw(argv);
     if (checked !== 0 || argv.includes('--check-only')) return checked;
-    return runStack();
+    return runStack(argv);
   },
 };

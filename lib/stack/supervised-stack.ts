@@ -1,0 +1,172 @@
+/**
+ * The local stack of `npm start` as supervised child processes (supervisor.ts, parts.ts): the Temporal dev server,
+ * the simulators of the peers that are not configured, the codec server, the backend API and the session worker.
+ * A part that dies is restarted on the same port with the same settings; the others keep running.
+ *
+ * Before anything starts, every fixed port is checked: one already taken (an orphan of an earlier run, another
+ * `npm start`) is a PortInUseError naming it, never a silent attach to whatever answers there.
+ * Everything binds 127.0.0.1 unless `host` (HOST) opens the API, the codec server and the simulators; the dev
+ * server (no authentication at all) stays on loopback.
+ */
+import path from 'node:path';
+import { type OperatorTokenProvider, localOperatorToken } from './operator-token';
+import { DEMO_ODOO_FIXTURES } from './parts';
+import { assertPortFree, LOOPBACK, pickFreePort } from './ports';
+import { Supervisor, type BackoffOptions, type PartInfo } from './supervisor';
+
+export interface SupervisedStackOptions {
+  /** Where the dev server's database and the API's store live (`.data`). */
+  dataDir: string;
+  ports: { temporal: number; ui: number; codec: number; api: number };
+  /** Interface of the API, codec server and simulators (HOST); 127.0.0.1 when omitted. */
+  host?: string;
+  /** Bearer token of the codec server (CODEC_SERVER_TOKEN, or one made for the run). */
+  codecToken: string;
+  env?: NodeJS.ProcessEnv;
+  taskQueue?: string;
+  operatorToken?: OperatorTokenProvider;
+  backoff?: Partial<BackoffOptions>;
+  /** Supervision events (a part died, restarts, gives up), one line each. */
+  report?: (line: string) => void;
+  readyTimeoutMs?: number;
+}
+
+export interface SupervisedStack {
+  temporalAddress: string;
+  apiUrl: string;
+  codecUrl: string;
+  uiUrl: string;
+  /** Present when the provider gave one (see operator-token.ts). */
+  operatorToken?: string;
+  /** What is real and what is simulated, for the banner. */
+  describe(): string[];
+  /** Pids of each part's process and of what it runs (the dev server binary). */
+  pids(): Record<string, number[]>;
+  supervisor: Supervisor;
+  stop(): Promise<void>;
+}
+
+function str(info: PartInfo | undefined, key: string): string {
+  const v = info?.[key];
+  if (typeof v !== 'string') throw new Error(`a part's ready message lacks "${key}"`);
+  return v;
+}
+
+function nested(info: PartInfo, key: string): Record<string, string> | undefined {
+  const v = info[key];
+  return v && typeof v === 'object' ? (v as Record<string, string>) : undefined;
+}
+
+export async function startSupervisedStack(opts: SupervisedStackOptions): Promise<SupervisedStack> {
+  const baseEnv: NodeJS.ProcessEnv = { ...(opts.env ?? process.env) };
+  const host = opts.host ?? LOOPBACK;
+  const taskQueue = opts.taskQueue ?? baseEnv.SESSION_TASK_QUEUE ?? 'ivr-sessions';
+  const report = opts.report ?? ((line: string) => process.stderr.write(`ivr start: ${line}\n`));
+  const readyTimeoutMs = opts.readyTimeoutMs ?? 180_000;
+  const external = baseEnv.TEMPORAL_ADDRESS;
+
+  // 1. Every fixed port, all problems at once.
+  const checks: [number, string, string, string][] = [
+    [opts.ports.api, host, 'backend API', 'PORT'],
+    [opts.ports.codec, host, 'codec server', 'CODEC_SERVER_PORT'],
+  ];
+  if (!external) {
+    checks.unshift([opts.ports.temporal, LOOPBACK, 'Temporal dev server, gRPC', 'TEMPORAL_PORT'], [opts.ports.ui, LOOPBACK, 'Temporal Web UI', 'TEMPORAL_UI_PORT']);
+  }
+  const taken = (await Promise.allSettled(checks.map(([p, h, what, variable]) => assertPortFree(p, h, what, variable))))
+    .filter((r): r is PromiseRejectedResult => r.status === 'rejected')
+    .map((r) => r.reason as Error);
+  if (taken.length === 1) throw taken[0]!;
+  if (taken.length > 1) throw new Error(taken.map((e) => e.message).join('\n'));
+
+  const lines: string[] = [];
+  const supervisor = new Supervisor({ report, ...(opts.backoff ? { backoff: opts.backoff } : {}) });
+  const env: NodeJS.ProcessEnv = { ...baseEnv, HOST: host, SESSION_TASK_QUEUE: taskQueue };
+  try {
+    // 2. Temporal.
+    let temporalAddress = external ?? '';
+    const codecEndpoint = `http://127.0.0.1:${opts.ports.codec}`;
+    if (!external) {
+      const info = await supervisor.start({
+        name: 'temporal',
+        config: {
+          port: opts.ports.temporal,
+          uiPort: opts.ports.ui,
+          dbFilename: path.join(opts.dataDir, 'temporal.db'),
+          uiCodecEndpoint: codecEndpoint,
+          namespace: env.TEMPORAL_NAMESPACE ?? 'default',
+        },
+        env,
+        readyTimeoutMs,
+      });
+      temporalAddress = str(info, 'address');
+      const binaryPid = info.pids?.[0];
+      lines.push(`Temporal      ${temporalAddress} (dev server from the ${str(info, 'source')}${binaryPid ? `, pid ${binaryPid}` : ''}; history in ${path.join(opts.dataDir, 'temporal.db')})`);
+    } else lines.push(`Temporal      ${external} (TEMPORAL_ADDRESS)`);
+    env.TEMPORAL_ADDRESS = temporalAddress;
+
+    // 3. Simulators for the peers that are not configured, on ports kept across restarts.
+    const sims: Record<string, unknown> = { host };
+    if (!env.ODOO_URL) sims.odoo = { port: await pickFreePort(host), fixtures: DEMO_ODOO_FIXTURES };
+    if (!env.BREVO_API_KEY) sims.brevo = { port: await pickFreePort(host), apiKey: 'local-brevo-key' };
+    if (!env.OPENAI_API_KEY) sims.openai = { port: await pickFreePort(host), apiKey: 'local-openai-key' };
+    if (sims.odoo || sims.brevo || sims.openai) {
+      const info = await supervisor.start({ name: 'sims', config: sims, env, readyTimeoutMs });
+      lines.push(...(info.lines ?? []));
+      const odoo = nested(info, 'odoo');
+      if (odoo) Object.assign(env, { ODOO_URL: odoo.url, ODOO_DB: odoo.db, ODOO_LOGIN: 'admin', ODOO_PASSWORD: 'admin' });
+      const brevo = nested(info, 'brevo');
+      if (brevo) {
+        Object.assign(env, { BREVO_API_KEY: 'local-brevo-key', BREVO_BASE_URL: brevo.url });
+        env.BREVO_SMS_SENDER ??= 'Cabinet';
+        env.BREVO_EMAIL_SENDER ??= 'Cabinet <rdv@cabinet.example>';
+      }
+      const openai = nested(info, 'openai');
+      // No model behind the simulator: captures use the French parser alone.
+      if (openai) Object.assign(env, { OPENAI_API_KEY: 'local-openai-key', OPENAI_BASE_URL: openai.url, CRM_USE_LLM: env.CRM_USE_LLM ?? 'false' });
+    }
+    if (!sims.odoo) lines.push(`Odoo          ${env.ODOO_URL} (real)`);
+    if (!sims.brevo) lines.push('Brevo         api.brevo.com (real)');
+    if (!sims.openai) lines.push(`Speech (STT)  ${env.OPENAI_BASE_URL ?? 'api.openai.com'} (real)`);
+
+    // 4. Codec server: the UI's origins, or the bearer token.
+    const uiOrigins = [`http://localhost:${opts.ports.ui}`, `http://127.0.0.1:${opts.ports.ui}`];
+    const codecInfo = await supervisor.start({
+      name: 'codec',
+      config: { port: opts.ports.codec, host, allowedOrigins: uiOrigins },
+      env: { ...env, CODEC_SERVER_TOKEN: opts.codecToken },
+      readyTimeoutMs,
+    });
+    const codecUrl = str(codecInfo, 'url');
+    lines.push(`Codec server  ${codecUrl} (the UI's origins, or Authorization: Bearer <codec token>)`);
+
+    // 5. API, with an operator token when the provider gives one (before the API opens its store).
+    env.API_STORE_DIR ??= path.join(opts.dataDir, 'api-store');
+    // The worker calls the API from this machine for every caller: the per-IP OTP limit is for outside clients.
+    env.RATE_IP_EXEMPT ??= '127.0.0.1,::1,::ffff:127.0.0.1';
+    const operatorToken = await (opts.operatorToken ?? localOperatorToken)({ env });
+    if (operatorToken) env.IVR_OPERATOR_TOKEN = operatorToken;
+    const apiInfo = await supervisor.start({ name: 'api', config: { port: opts.ports.api, taskQueue }, env, readyTimeoutMs });
+    const apiUrl = str(apiInfo, 'url');
+    lines.push(`Backend API   ${apiUrl} (OpenAPI at ${apiUrl}/openapi.json; listening on ${str(apiInfo, 'host')})`);
+
+    // 6. Worker.
+    await supervisor.start({ name: 'worker', config: { taskQueue }, env: { ...env, BACKEND_URL: apiUrl }, readyTimeoutMs });
+    lines.push(`Worker        task queue ${taskQueue}`);
+
+    return {
+      temporalAddress,
+      apiUrl,
+      codecUrl,
+      uiUrl: `http://localhost:${opts.ports.ui}`,
+      ...(operatorToken ? { operatorToken } : {}),
+      describe: () => [...lines],
+      pids: () => supervisor.pids(),
+      supervisor,
+      stop: () => supervisor.stop(),
+    };
+  } catch (err) {
+    await supervisor.stop();
+    throw err;
+  }
+}
