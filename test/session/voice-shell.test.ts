@@ -4,7 +4,9 @@
  * action, barge-in, hang-up during an action, speech-to-text failing, handoff).
  *
  * `RECORD_HISTORIES=<dir>` writes each session's history there: test/histories/voice-shell/ holds the ones the
- * stored-histories test replays, so a change of the commands sent on this channel fails there.
+ * stored-histories test replays, so a change of the commands sent on this channel fails there;
+ * test/histories/voice-shell-before-voice-turn/ holds the same sessions recorded by the interpreter of before
+ * patched('voice-turn-command') (say and listen one by one, a hang-up after a handoff).
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs';

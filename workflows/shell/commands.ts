@@ -106,8 +106,11 @@ export class CommandRunner {
         return { kind: 'handoff_result', ok: answer.ok };
       }
       case 'end':
-        // The caller hung up, or talks to an agent now: either way the call is not ours to end.
-        if (voice && command.outcome !== 'hangup' && command.outcome !== 'handoff') await voice.voiceHangup({ callId });
+        // The caller hung up, or talks to an agent now: either way the call is not ours to end. Sessions started
+        // before voice turns also hung up after a handoff, and must do so again when replayed.
+        if (voice && command.outcome !== 'hangup' && (command.outcome !== 'handoff' || !patched(VOICE_TURN_PATCH))) {
+          await voice.voiceHangup({ callId });
+        }
         return undefined;
     }
   }
