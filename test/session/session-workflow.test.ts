@@ -85,6 +85,25 @@ test('5xx answers are retried with the same idempotency key; the machine sees on
   expect(new Set(backend.requests.map((r) => r.idempotencyKey)).size).toBe(1);
 });
 
+test('the backend action is scheduled with the one backend policy (bounded waits, four attempts)', async () => {
+  backend.answer('PUT /things/42/confirm', { status: 200, body: {} });
+  const handle = await start();
+  await handle.executeUpdate(inputUpdate, { args: [dtmf('1')] });
+  await handle.result();
+  const history = await handle.fetchHistory();
+  const scheduled = history.events!.map((e) => e.activityTaskScheduledEventAttributes).filter((a) => a);
+  expect(scheduled.map((a) => a!.activityType?.name)).toEqual(['callBackend']);
+  const [attrs] = scheduled;
+  expect(Number(attrs!.startToCloseTimeout?.seconds)).toBe(15);
+  const retry = attrs!.retryPolicy!;
+  expect({
+    initialMs: Number(retry.initialInterval?.seconds ?? 0) * 1000 + (retry.initialInterval?.nanos ?? 0) / 1e6,
+    backoff: retry.backoffCoefficient,
+    maximumS: Number(retry.maximumInterval?.seconds),
+    attempts: retry.maximumAttempts,
+  }).toEqual({ initialMs: 300, backoff: 2, maximumS: 5, attempts: 4 });
+});
+
 test('a 4xx answer is not retried and takes on_fail', async () => {
   backend.answer('PUT /things/42/confirm', { status: 404, body: { code: 'appointment_not_found' } });
   const handle = await start();
