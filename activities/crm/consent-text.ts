@@ -4,7 +4,7 @@
  * A channel merely named ("mon numéro WhatsApp") is not a consent: a clause needs an accept or refuse cue.
  * Pure: no I/O.
  */
-import { containsWords, normalizeText } from '../../lib/french/normalize';
+import { parseSpokenConsents, type SpokenConsent, type SpokenConsentChannel } from '../../lib/french/consent';
 import type { ConsentChannel, ConsentStatement } from './types';
 
 /** Versioned texts; add a version, never edit one (the log names the version the person accepted). */
@@ -18,34 +18,18 @@ export const DEFAULT_CRM_WORDING_VERSION = 'crm-contact-v1';
 /** The version recorded for a consent the person said in their own words (the wording is their sentence). */
 export const SPOKEN_WORDING_VERSION = 'spoken';
 
-const CHANNEL_WORDS: Record<ConsentChannel, string[]> = {
-  whatsapp: ['whatsapp', 'whats app', 'watsap', 'wattsapp', 'what s app'],
-  sms: ['sms', 's m s', 'texto', 'textos', 'par message', 'par messages'],
-};
-const GRANT = ['j accepte', 'accepte', 'je suis d accord', 'd accord pour', 'j autorise', 'vous pouvez me contacter', 'vous pouvez m ecrire',
-  'ok pour', 'je veux bien', 'je consens', 'je donne mon accord', 'oui pour'];
-const REFUSE = ['je n accepte pas', 'n accepte pas', 'je refuse', 'pas de', 'pas par', 'je ne veux pas', 'ne me contactez pas', 'jamais par', 'non pour'];
+/** The channels this capture records; the parser also reads e-mail and call consents, which it has no field for. */
+const CRM_CHANNELS: readonly ConsentChannel[] = ['whatsapp', 'sms'];
+const isCrmChannel = (c: SpokenConsentChannel): c is ConsentChannel => (CRM_CHANNELS as readonly string[]).includes(c);
 
-function hasAny(norm: string, phrases: readonly string[]): boolean {
-  return phrases.some((p) => containsWords(norm, p));
-}
-
-/** Consents said in a transcript, one per channel (the last clause about a channel wins, like a self-correction). */
+/**
+ * Consents said in a transcript, one per channel, each with the clause that supports it (lib/french/consent.ts:
+ * per-channel scope, "mais pas de SMS", "tout sauf…", negations; the last statement about a channel wins).
+ */
 export function detectSpokenConsents(transcript: string): ConsentStatement[] {
-  const byChannel = new Map<ConsentChannel, ConsentStatement>();
-  for (const clause of transcript.split(/[.;!?\n]+/)) {
-    const norm = normalizeText(clause);
-    if (norm === '') continue;
-    const channels = (Object.keys(CHANNEL_WORDS) as ConsentChannel[]).filter((c) => hasAny(norm, CHANNEL_WORDS[c]));
-    if (channels.length === 0) continue;
-    const refused = hasAny(norm, REFUSE);
-    const granted = !refused && hasAny(norm, GRANT);
-    if (!refused && !granted) continue;
-    for (const channel of channels) {
-      byChannel.set(channel, { channel, granted, source: 'speech', wording: clause.trim(), wording_version: SPOKEN_WORDING_VERSION });
-    }
-  }
-  return [...byChannel.values()];
+  return parseSpokenConsents(transcript)
+    .filter((c): c is SpokenConsent & { channel: ConsentChannel } => isCrmChannel(c.channel))
+    .map((c) => ({ channel: c.channel, granted: c.granted, source: 'speech', wording: c.clause, wording_version: SPOKEN_WORDING_VERSION }));
 }
 
 /** Consents sent explicitly with a request, with the text of the wording version they name. */
