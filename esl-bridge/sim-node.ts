@@ -13,7 +13,9 @@ import type { VoiceConfig } from '../activities/voice';
 import type { PromptRenderer } from '../activities/voice/tts';
 import type { CompiledMachine } from '../lib/machine/model';
 import type { Transcriber } from '../lib/stt/transcriber';
-import { startEslSimulator, type EslSimulator, type EslSimulatorOptions } from '../sim/esl';
+import { loadFreeswitchConfig, simulatorOptions, startEslSimulator, type EslSimulator, type EslSimulatorOptions } from '../sim/esl';
+import { freeswitchSettingsFromEnv, writeFreeswitchConfig } from '../lib/freeswitch-config';
+import { loadEslConfig } from '../lib/esl/config';
 import { createVoiceWorker } from '../workers/voice-worker';
 import { EslBridge, type SessionOverrides } from './bridge';
 import { EslConnection } from '../lib/esl';
@@ -49,6 +51,10 @@ export interface SimNodeOptions {
   sim?: Partial<EslSimulatorOptions>;
   overrides?: (runId: string) => SessionOverrides | undefined;
   logger?: Logger;
+  /** A FreeSWITCH configuration folder to run instead of the one `ivr freeswitch-config` writes for this node. */
+  confDir?: string;
+  /** FreeSWITCH's environment while it reads its configuration (env-set). Default: empty. */
+  confEnv?: Record<string, string | undefined>;
 }
 
 export interface SimNode {
@@ -71,11 +77,28 @@ export async function startSimNode(opts: SimNodeOptions): Promise<SimNode> {
   const password = opts.password ?? 'sim-node-password';
   const dir = opts.dir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'ivr-voice-'));
   const logger = opts.logger ?? pino({ level: process.env.LOG_LEVEL ?? 'warn' });
-  const extension = shippedIvrExtension();
+  // The node runs the configuration `ivr freeswitch-config` writes, read as FreeSWITCH reads it (preprocessor, XML
+  // parser, mod_event_socket's fallbacks): a configuration mistake fails here as it fails a real switch.
+  const confDir =
+    opts.confDir ??
+    (() => {
+      const out = path.join(path.resolve(dir), 'freeswitch');
+      const recordDir = path.resolve(opts.voice?.recordDir ?? path.join(dir, 'recordings'));
+      const ttsDir = path.resolve(opts.voice?.ttsDir ?? path.join(dir, 'tts'));
+      writeFreeswitchConfig(out, freeswitchSettingsFromEnv({ ESL_PASSWORD: password, IVR_DESTINATION: destination, VOICE_RECORD_DIR: recordDir, VOICE_TTS_DIR: ttsDir }));
+      return out;
+    })();
+  const fsConf = loadFreeswitchConfig({ confDir, env: opts.confEnv ?? {} });
+  // The product refuses FreeSWITCH's fallback password, and a switch that does not apply ESL_PASSWORD is refused too.
+  loadEslConfig({ ESL_PASSWORD: fsConf.eventSocket.password });
+  if (fsConf.eventSocket.password !== password) {
+    throw new Error(`${confDir}: FreeSWITCH's event socket would not ask for this node's ESL_PASSWORD; check the esl_password variable the configuration sets`);
+  }
+  const extension = fsConf.route(destination);
+  if (!extension.some(([a]) => a === 'park')) throw new Error(`${confDir}: the IVR extension for ${destination} must end in park (the orchestrator drives parked calls)`);
   const sim = await startEslSimulator({
-    password,
+    ...simulatorOptions(fsConf),
     timeScale: opts.timeScale ?? 0.02,
-    dialplan: (dest) => (dest === destination ? extension : [['hangup', 'UNALLOCATED_NUMBER']]),
     ...opts.sim,
   });
   const config: VoiceConfig = {

@@ -154,3 +154,8 @@ export function loadFreeswitchConfig(opts: LoadOptions): FreeswitchConfig {
     },
   };
 }
+
+/** How an ESL simulator standing for this switch listens and routes calls: mod_event_socket's settings, the dialplan. */
+export function simulatorOptions(conf: FreeswitchConfig): { password: string; host: string; dialplan: (destination: string) => Array<[string, string]> } {
+  return { password: conf.eventSocket.password, host: conf.eventSocket.listenIp, dialplan: (destination) => conf.route(destination) };
+}

@@ -2,4 +2,4 @@
 export { startEslSimulator, type EslSimulator, type EslSimulatorOptions } from './server';
 export { SimCall, type PlaceCallOptions, type ExecutedApp } from './call';
 export type { CallcenterOutcome } from './context';
-export { loadFreeswitchConfig, FreeswitchStartError, type FreeswitchConfig, type EventSocketSettings } from './freeswitch-config';
+export { loadFreeswitchConfig, simulatorOptions, FreeswitchStartError, type FreeswitchConfig, type EventSocketSettings } from './freeswitch-config';
