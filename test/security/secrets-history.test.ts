@@ -82,8 +82,11 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-const send = (handle: WorkflowHandle, input: Omit<CallerInput, 'eventId'>): Promise<SessionView> =>
-  handle.executeUpdate(inputUpdate, { args: [{ eventId: crypto.randomUUID(), ...input } as CallerInput] });
+type Typed = { kind: 'dtmf'; digits: string } | { kind: 'text'; text: string };
+const send = (handle: WorkflowHandle, input: Typed): Promise<SessionView> => {
+  const event: CallerInput = { eventId: crypto.randomUUID(), ...input };
+  return handle.executeUpdate(inputUpdate, { args: [event] });
+};
 
 /**
  * Every text of the history as an operator reads it through the codec server: payloads decrypted with the payload
