@@ -13,6 +13,7 @@ import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { assertPortFree } from '../stack/ports';
 import { devServerSearchAttributeArgs, SEARCH_ATTRIBUTES } from './search-attributes';
 
 export const PROJECT_ROOT = path.resolve(__dirname, '..', '..');
@@ -87,6 +88,8 @@ async function waitUntilServing(address: string, child: ChildProcess, timeoutMs:
       const conn = await Connection.connect({ address, connectTimeout: 1000 });
       await conn.workflowService.getSystemInfo({});
       await conn.close();
+      // What answered must be the server just started, not another one on that port.
+      if (child.exitCode !== null || child.signalCode !== null) continue;
       return;
     } catch (err) {
       lastError = err;
@@ -104,6 +107,9 @@ export async function startDevServerFrom(binary: string, opts: DevServerOptions 
   process: ChildProcess;
   stop(): Promise<void>;
 }> {
+  // A port already taken (an orphaned dev server of an earlier run) would otherwise be attached to silently.
+  if (opts.port) await assertPortFree(opts.port, '127.0.0.1', 'Temporal dev server, gRPC');
+  if (opts.uiPort) await assertPortFree(opts.uiPort, '127.0.0.1', 'Temporal Web UI');
   const port = opts.port ?? (await freePort());
   const namespace = opts.namespace ?? 'default';
   const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(port), '--namespace', namespace];
