@@ -4,7 +4,8 @@ import { startBrevoSimulator, type BrevoSimulatorOptions } from './index';
 const USAGE = 'Usage: ivr sim brevo [--port <p>] [--api-key <k>] [--host <h>] [--sms-credits <n>]';
 
 export async function runStandalone(argv: string[]): Promise<number> {
-  const opts: BrevoSimulatorOptions = {};
+  // Loopback unless --host or HOST opens it.
+  const opts: BrevoSimulatorOptions = process.env.HOST ? { host: process.env.HOST } : {};
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const value = argv[i + 1];

@@ -10,7 +10,8 @@ import { startEslSimulator, type EslSimulator } from './server';
 
 const ArgsSchema = z.object({
   port: z.coerce.number().int().min(0).max(65535).default(8021),
-  host: z.string().default('127.0.0.1'),
+  // Loopback unless --host or HOST opens it.
+  host: z.string().min(1).default(process.env.HOST || '127.0.0.1'),
   password: z.string({ error: '--password is required (or set ESL_PASSWORD)' }).min(1, '--password must not be empty'),
   controlPort: z.coerce.number().int().min(0).max(65535).optional(),
   timeScale: z.coerce.number().positive().default(1),

@@ -4,7 +4,8 @@ import { startOdooSimulator } from './server';
 
 const Args = z.object({
   port: z.coerce.number().int().min(0).max(65535).default(8069),
-  host: z.string().default('127.0.0.1'),
+  // Loopback unless --host or HOST opens it.
+  host: z.string().min(1).default(process.env.HOST || '127.0.0.1'),
   version: z.enum(['16', '17', '18', '19']).default('19').transform((v) => Number(v) as 16 | 17 | 18 | 19),
   db: z.string().min(1).default('odoo'),
   fixtures: z.string().optional(),

@@ -2,7 +2,8 @@
 import { startOpenAiSimulator } from './index';
 
 export async function runStandalone(argv: string[]): Promise<number> {
-  const opts: { port?: number; apiKey?: string; host?: string } = {};
+  // Loopback unless --host or HOST opens it.
+  const opts: { port?: number; apiKey?: string; host?: string } = process.env.HOST ? { host: process.env.HOST } : {};
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const value = argv[i + 1];
