@@ -43,10 +43,18 @@ function defaultInto(mode: keyof typeof COLLECT_INTO_DEFAULTS): Collect['into'] 
 export class Compiler {
   readonly diagnostics: Diagnostic[] = [];
 
+  /** Whole, resolved `${globals.endpoints.…}` references by where they are written (one lookup per action). */
+  private readonly endpointRefs = new Map<string, GlobalRef>();
+
   constructor(
     private readonly src: MachineSource,
-    private readonly refs: GlobalRef[],
-  ) {}
+    refs: GlobalRef[],
+  ) {
+    for (const r of refs) {
+      const key = r.at.join('\u0000');
+      if (r.whole && r.resolved && r.key[0] === 'endpoints' && !this.endpointRefs.has(key)) this.endpointRefs.set(key, r);
+    }
+  }
 
   loc(path: DocPath, key = false): SourceLocation {
     const p = this.src.at(path, { key });
@@ -130,7 +138,7 @@ export class Compiler {
   action(a: Extract<RawState, { type: 'action_then_prompt' }>['action'], at: DocPath): Action {
     const [method, pathTemplate] = a.call.split(' ') as [HttpMethod, string];
     const callPath = [...at, 'call'].join('\u0000');
-    const ref = this.refs.find((r) => r.whole && r.resolved && r.at.join('\u0000') === callPath && r.key[0] === 'endpoints');
+    const ref = this.endpointRefs.get(callPath);
     const out: Action = {
       method,
       pathTemplate,

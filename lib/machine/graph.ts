@@ -118,57 +118,102 @@ export function stateEdges(m: CompiledMachine, s: CompiledState): Edge[] {
   return edges;
 }
 
+/** Edges per machine: several rules and the diagrams walk them, and a compiled machine never changes. */
+const edgeCache = new WeakMap<CompiledMachine, readonly Edge[]>();
+
 export function allEdges(m: CompiledMachine): Edge[] {
-  return Object.values(m.states).flatMap((s) => stateEdges(m, s));
+  let edges = edgeCache.get(m);
+  if (!edges) {
+    edges = Object.values(m.states).flatMap((s) => stateEdges(m, s));
+    edgeCache.set(m, edges);
+  }
+  return [...edges];
+}
+
+/** Targets of each state's edges that name a state (unknown targets are unknown-state's business), in edge order. */
+export function successors(m: CompiledMachine, keep: (e: Edge) => boolean = () => true): Map<string, string[]> {
+  const succ = new Map<string, string[]>();
+  for (const e of allEdges(m)) {
+    if (!m.states[e.to] || !keep(e)) continue;
+    const list = succ.get(e.from);
+    if (list) list.push(e.to);
+    else succ.set(e.from, [e.to]);
+  }
+  return succ;
 }
 
 /** States reachable from the entry (edges to unknown states are ignored). */
 export function reachable(m: CompiledMachine): Set<string> {
   const seen = new Set<string>();
-  const todo = m.states[m.entry] ? [m.entry] : [];
-  const edges = allEdges(m);
+  if (!m.states[m.entry]) return seen;
+  const succ = successors(m);
+  const todo = [m.entry];
+  seen.add(m.entry);
   while (todo.length) {
     const n = todo.pop() as string;
-    if (seen.has(n)) continue;
-    seen.add(n);
-    for (const e of edges) if (e.from === n && m.states[e.to] && !seen.has(e.to)) todo.push(e.to);
+    for (const w of succ.get(n) ?? []) {
+      if (seen.has(w)) continue;
+      seen.add(w);
+      todo.push(w);
+    }
   }
   return seen;
 }
 
-/** Strongly connected components that contain a cycle (Tarjan), each sorted in `order`. */
+/**
+ * Strongly connected components that contain a cycle, each sorted in `order`. Tarjan's algorithm with an explicit
+ * stack of frames instead of recursion, so a machine of any size (a chain of 100,000 states) cannot overflow the
+ * call stack; linear in states + edges.
+ */
 export function cycles(order: string[], succ: Map<string, string[]>): string[][] {
+  const rank = new Map<string, number>();
+  order.forEach((n, i) => {
+    if (!rank.has(n)) rank.set(n, i);
+  });
   const index = new Map<string, number>();
   const low = new Map<string, number>();
   const onStack = new Set<string>();
   const stack: string[] = [];
   const out: string[][] = [];
-  let i = 0;
-  const visit = (v: string): void => {
-    index.set(v, i);
-    low.set(v, i++);
+  let counter = 0;
+  // A frame is a state being visited and the position of the next successor to look at.
+  const frames: Array<{ v: string; next: number; succ: string[] }> = [];
+  const enter = (v: string): void => {
+    index.set(v, counter);
+    low.set(v, counter++);
     stack.push(v);
     onStack.add(v);
-    for (const w of succ.get(v) ?? []) {
-      if (!index.has(w)) {
-        visit(w);
-        low.set(v, Math.min(low.get(v) as number, low.get(w) as number));
-      } else if (onStack.has(w)) low.set(v, Math.min(low.get(v) as number, index.get(w) as number));
-    }
-    if (low.get(v) === index.get(v)) {
+    frames.push({ v, next: 0, succ: succ.get(v) ?? [] });
+  };
+  for (const root of order) {
+    if (!succ.has(root) || index.has(root)) continue;
+    enter(root);
+    while (frames.length) {
+      const f = frames[frames.length - 1]!;
+      if (f.next < f.succ.length) {
+        const w = f.succ[f.next++]!;
+        if (!index.has(w)) enter(w);
+        else if (onStack.has(w)) low.set(f.v, Math.min(low.get(f.v)!, index.get(w)!));
+        continue;
+      }
+      frames.pop();
+      const v = f.v;
+      const parent = frames[frames.length - 1];
+      if (parent) low.set(parent.v, Math.min(low.get(parent.v)!, low.get(v)!));
+      if (low.get(v) !== index.get(v)) continue;
       const comp: string[] = [];
       let w: string;
       do {
-        w = stack.pop() as string;
+        w = stack.pop()!;
         onStack.delete(w);
         comp.push(w);
       } while (w !== v);
-      const first = comp[0] as string;
+      const first = comp[0]!;
       if (comp.length > 1 || (succ.get(first) ?? []).includes(first)) {
-        out.push(comp.sort((a, b) => order.indexOf(a) - order.indexOf(b)));
+        const at = (n: string): number => rank.get(n) ?? -1;
+        out.push(comp.sort((a, b) => at(a) - at(b)));
       }
     }
-  };
-  for (const n of order) if (succ.has(n) && !index.has(n)) visit(n);
+  }
   return out;
 }

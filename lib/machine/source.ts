@@ -1,7 +1,7 @@
 /**
  * A parsed YAML machine file that remembers where every node came from, so diagnostics can say file:line:column.
  */
-import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node, type Pair, type YAMLMap } from 'yaml';
 import type { Diagnostic, DocPath, Severity } from './diagnostics';
 import { formatDocPath } from './diagnostics';
 
@@ -13,6 +13,8 @@ export interface Position {
 export class MachineSource {
   readonly doc: Document.Parsed;
   private readonly lines = new LineCounter();
+  /** Pairs of each mapping by key, built on first lookup: a diagnostic per state must not scan all the states. */
+  private readonly keyIndex = new WeakMap<YAMLMap, Map<string, Pair>>();
 
   constructor(
     readonly file: string,
@@ -22,7 +24,9 @@ export class MachineSource {
       lineCounter: this.lines,
       keepSourceTokens: true,
       prettyErrors: false,
-      uniqueKeys: true,
+      // The parser's own duplicate-key check compares each key with every earlier one (quadratic in the number of
+      // states); duplicateKeys() does the same check with one Set per mapping.
+      uniqueKeys: false,
     });
   }
 
@@ -41,11 +45,49 @@ export class MachineSource {
         column: pos.col,
       });
     }
+    if (!out.length) out.push(...this.duplicateKeys());
     return out;
+  }
+
+  /** A key written twice in one mapping, reported as the YAML parser would (DUPLICATE_KEY at the second key). */
+  private duplicateKeys(): Diagnostic[] {
+    const out: Diagnostic[] = [];
+    const todo: unknown[] = [this.doc.contents];
+    while (todo.length) {
+      const node = todo.pop();
+      if (isMap(node)) {
+        const seen = new Set<string>();
+        for (const p of node.items) {
+          if (isScalar(p.key)) {
+            const id = `${typeof p.key.value}:${String(p.key.value)}`;
+            if (seen.has(id)) {
+              const pos = this.pos(p.key.range?.[0] ?? 0);
+              out.push({ severity: 'error', code: 'yaml-syntax', message: 'Map keys must be unique (YAML DUPLICATE_KEY)', file: this.file, line: pos.line, column: pos.col });
+            }
+            seen.add(id);
+          }
+          todo.push(p.key, p.value);
+        }
+      } else if (isSeq(node)) todo.push(...node.items);
+    }
+    return out.sort((a, b) => a.line - b.line || a.column - b.column);
   }
 
   private pos(offset: number): { line: number; col: number } {
     return this.lines.linePos(offset);
+  }
+
+  private pairs(map: YAMLMap): Map<string, Pair> {
+    let index = this.keyIndex.get(map);
+    if (!index) {
+      index = new Map();
+      for (const p of map.items) {
+        // The first pair wins, as a linear search would find it (duplicates are a YAML error anyway).
+        if (isPair(p) && isScalar(p.key) && !index.has(String(p.key.value))) index.set(String(p.key.value), p);
+      }
+      this.keyIndex.set(map, index);
+    }
+    return index;
   }
 
   /** The node at `path`, with the pair holding it (for key positions). */
@@ -55,7 +97,7 @@ export class MachineSource {
     let depth = 0;
     for (const seg of path) {
       if (isMap(node)) {
-        const pair = node.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(seg));
+        const pair = this.pairs(node).get(String(seg));
         if (!pair) break;
         keyNode = pair.key as Node;
         node = pair.value;

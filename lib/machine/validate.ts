@@ -116,8 +116,8 @@ export interface Validated {
 
 export function validateMachine(src: MachineSource, data: JsonValue, refs: GlobalRef[]): Validated {
   // A value holding an unresolved ${globals.x} is already reported by unknown-global; don't pile a type error on it.
-  const unresolved = refs.filter((r) => !r.resolved).map((r) => r.at.join('\u0000'));
-  const skip = (path: DocPath): boolean => unresolved.includes(path.join('\u0000'));
+  const unresolved = new Set(refs.filter((r) => !r.resolved).map((r) => r.at.join('\u0000')));
+  const skip = (path: DocPath): boolean => unresolved.has(path.join('\u0000'));
   const diagnostics: Diagnostic[] = [];
   const states: Record<string, RawState> = {};
   const topResult = machineTopSchema.safeParse(data);

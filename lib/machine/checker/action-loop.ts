@@ -2,7 +2,7 @@
  * action-loop: a cycle of states that run without waiting for the caller (action_then_prompt, handoff) and with no
  * max_visits on any of them: a failing backend would spin it forever.
  */
-import { allEdges, cycles, isListening } from '../graph';
+import { cycles, isListening, successors } from '../graph';
 import type { Rule } from './rule';
 
 export const rule: Rule = {
@@ -13,11 +13,7 @@ export const rule: Rule = {
       const s = m.states[n];
       return !!s && !isListening(s) && s.type !== 'prompt_end';
     };
-    const succ = new Map<string, string[]>();
-    for (const e of allEdges(m)) {
-      if (e.kind === 'max_visits' || !silent(e.from) || !silent(e.to)) continue;
-      succ.set(e.from, [...(succ.get(e.from) ?? []), e.to]);
-    }
+    const succ = successors(m, (e) => e.kind !== 'max_visits' && silent(e.from) && silent(e.to));
     return cycles(Object.keys(m.states), succ)
       .filter((comp) => !comp.some((n) => m.states[n]?.maxVisits))
       .map((comp) => {

@@ -25,16 +25,31 @@ export const rule: Rule = {
     for (const s of Object.values(m.states)) {
       if (!isListening(s)) continue;
       const cands: { intent: string; at: DocPath; global: boolean }[] = [];
+      const own = new Set<string>();
       s.routes.forEach((r, i) => {
-        if ('intent' in r.when && !cands.some((c) => c.intent === (r.when as { intent: string }).intent)) {
+        if ('intent' in r.when && !own.has(r.when.intent)) {
+          own.add(r.when.intent);
           cands.push({ intent: r.when.intent, at: ['states', s.name, 'routes', i, 'when_intent'], global: false });
         }
       });
       for (const { route, index } of applicableGlobalRoutes(m, s)) {
         if ('intent' in route.when) cands.push({ intent: route.when.intent, at: ['global_routes', index, 'when_intent'], global: true });
       }
-      for (let b = 1; b < cands.length; b++) {
-        for (let a = 0; a < b; a++) {
+      // Earlier candidates by DTMF key and by normalized utterance: only pairs sharing one are compared, so a menu
+      // of thousands of intents is not a quadratic scan.
+      const byAnswer = new Map<string, number[]>();
+      for (let b = 0; b < cands.length; b++) {
+        const intent = m.intents[cands[b]!.intent];
+        if (!intent) continue;
+        const answers = new Set([...intent.dtmf.map((k) => `dtmf:${k}`), ...intent.utterances.map((u) => `say:${normalizeUtterance(u)}`)]);
+        const earlier = new Set<number>();
+        for (const answer of answers) {
+          const list = byAnswer.get(answer);
+          if (list) list.forEach((a) => earlier.add(a));
+          else byAnswer.set(answer, []);
+          byAnswer.get(answer)!.push(b);
+        }
+        for (const a of [...earlier].sort((x, y) => x - y)) {
           const A = cands[a]!;
           const B = cands[b]!;
           const ia = m.intents[A.intent];

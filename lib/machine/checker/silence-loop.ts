@@ -3,22 +3,19 @@
  * action results lead back to where they started, and no state on the way has max_visits. Counters restart on
  * every visit (model.ts), so `noinput: {max: 2, next: <self>}` alone never ends.
  */
-import { allEdges, cycles, isListening } from '../graph';
+import { cycles, isListening, successors } from '../graph';
 import type { Rule } from './rule';
 
 export const rule: Rule = {
   code: 'silence-loop',
   phase: 'machine',
   run({ src, machine: m }) {
-    const succ = new Map<string, string[]>();
-    for (const e of allEdges(m)) {
-      if (!m.states[e.to]) continue;
+    // Edges a silent caller can take: timers and fallbacks in listening states, anything out of a silent state.
+    const succ = successors(m, (e) => {
       const from = m.states[e.from];
-      if (!from) continue;
-      // Edges a silent caller can take: timers and fallbacks in listening states, anything out of a silent state.
-      const silentEdge = isListening(from) ? ['noinput', 'fallback', 'exhausted'].includes(e.kind) : e.kind !== 'max_visits';
-      if (silentEdge) succ.set(e.from, [...(succ.get(e.from) ?? []), e.to]);
-    }
+      if (!from) return false;
+      return isListening(from) ? ['noinput', 'fallback', 'exhausted'].includes(e.kind) : e.kind !== 'max_visits';
+    });
     return cycles(Object.keys(m.states), succ)
       .filter((comp) => comp.some((n) => isListening(m.states[n]!)) && !comp.some((n) => m.states[n]?.maxVisits))
       .map((comp) => {
