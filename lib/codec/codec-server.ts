@@ -19,6 +19,7 @@ import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import { createLogger } from '../log';
+import { explainListenError } from '../stack/ports';
 import { AesGcmPayloadCodec } from './aes-gcm-codec';
 import type { Keyring } from './keys';
 import { payloadFromJson, payloadsJsonSchema, payloadToJson } from './payload-json';
@@ -220,7 +221,7 @@ export async function startCodecServer(opts: CodecServerOptions): Promise<CodecS
   });
 
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
+    server.once('error', (err) => reject(explainListenError(err, port, host, 'codec server')));
     server.listen(port, host, () => {
       server.off('error', reject);
       resolve();

@@ -174,3 +174,14 @@ describe('codec server', () => {
     );
   });
 });
+
+test('a port already taken is an error naming it, not a bare EADDRINUSE', async () => {
+  const first = await startCodecServer({ port: 0, keyring, allowedOrigins: [UI], logger: pino({ level: 'silent' }) });
+  try {
+    await expect(startCodecServer({ port: first.port, keyring, allowedOrigins: [UI] })).rejects.toThrow(
+      `port ${first.port} on 127.0.0.1 (codec server) is already in use`,
+    );
+  } finally {
+    await first.close();
+  }
+});
