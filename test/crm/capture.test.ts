@@ -5,7 +5,7 @@
  */
 import crypto from 'node:crypto';
 import { silentWav } from '../../lib/audio/wav';
-import { capturedPartners, getJson, postAudio, postJson, speak, startHarness, type Harness } from './harness';
+import { capturedPartners, getJson, postAudio, postJson, speak, startHarness, withOperator, type Harness } from './harness';
 
 const SEED = "Je m'appelle Lina Andrianina, mon email lina@exemple.com, mon téléphone +261 32 12 34 567.";
 const READBACK = "J'ai noté Lina Andrianina, lina arobase exemple point com, plus 261 32 12 34 567.";
@@ -270,7 +270,7 @@ describe('voice capture', () => {
   });
 
   test('a non-multipart upload is 415', async () => {
-    const res = await fetch(`${h.baseUrl}/crm/voice-contacts`, { method: 'POST', headers: { 'content-type': 'audio/wav' }, body: silentWav(500) });
+    const res = await fetch(`${h.baseUrl}/crm/voice-contacts`, { method: 'POST', headers: withOperator(h.baseUrl, { 'content-type': 'audio/wav' }), body: silentWav(500) });
     expect(res.status).toBe(415);
   });
 });

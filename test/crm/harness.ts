@@ -6,16 +6,18 @@
 import { execFileSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import express from 'express';
 import { Client, Connection } from '@temporalio/client';
 import { bundleWorkflowCode, NativeConnection, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { createCrmActivities, createCrmExtractor, type CrmActivities } from '../../activities/crm';
 import { createLlmContactExtractor } from '../../activities/extraction/llm';
+import { testConfig } from '../../api/config';
 import { createCrmRouter, type CrmRouterDeps } from '../../api/crm/router';
+import { startApiServer } from '../../api/server';
+import { ensureOperator } from '../../api/services/operators';
+import { ApiStore } from '../../api/store/store';
+import { brevoConfigFromEnv } from '../../lib/brevo/client';
 import { dataConverter, FAILURE_CONVERTER_PATH } from '../../lib/codec/data-converter';
 import { createLogger } from '../../lib/log';
 import { createOdooClient, type OdooClient } from '../../lib/odoo/client';
@@ -39,6 +41,8 @@ export interface Harness {
   openai: OpenAiSimulator;
   odoo: OdooClient;
   baseUrl: string;
+  /** Operator token the request helpers below send to baseUrl (the CRM routes are operator routes). */
+  operatorToken: string;
   /** Wraps an activity for one test (e.g. inject a failure just before it runs); reset after each test. */
   /** Makes the worker's Odoo client read (and cache) a model's fields now, so a later failure hits the call meant. */
   primeWorkerFields(...models: string[]): Promise<void>;
@@ -96,25 +100,30 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
   const connection = await Connection.connect({ address });
   const temporalClient = new Client({ connection, dataConverter: dataConverter() });
 
-  const app = express();
-  app.use((req, res, next) => {
-    res.locals.requestId = crypto.randomUUID();
-    next();
+  // The CRM routes are served the way the product serves them: inside the API (operator authentication, audit,
+  // error answers), on a throwaway store, with an operator token the helpers below send.
+  const store = await ApiStore.open({ dataDir: 'memory://' });
+  const api = await startApiServer({
+    port: 0, host: '127.0.0.1', store, odoo,
+    brevo: { config: brevoConfigFromEnv({ BREVO_API_KEY: 'unused', BREVO_BASE_URL: 'http://127.0.0.1:9', BREVO_SMS_SENDER: 'Cabinet', BREVO_EMAIL_SENDER: 'rdv@cabinet.example' }) },
+    config: testConfig(), log: createLogger('api-test', { level: 'silent' }),
+    routers: [createCrmRouter({
+      odoo, extraction: createCrmExtractor({ llm }), transcriber, temporalClient, taskQueue,
+      logger: createLogger('crm-test', { level: 'silent' }), limits: opts.limits,
+    })],
   });
-  app.use(createCrmRouter({
-    odoo, extraction: createCrmExtractor({ llm }), transcriber, temporalClient, taskQueue,
-    logger: createLogger('crm-test', { level: 'silent' }), limits: opts.limits,
-  }));
-  const server = http.createServer(app);
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const baseUrl = api.url;
+  const { token: operatorToken } = await ensureOperator(api.deps, 'crm-test');
+  operatorTokens.set(baseUrl, operatorToken);
   return {
-    odooSim, openai, odoo, baseUrl, wrap, hooks,
+    odooSim, openai, odoo, baseUrl, operatorToken, wrap, hooks,
     async primeWorkerFields(...models) {
       for (const m of models) await workerOdoo.fields(m);
     },
     async close() {
-      await new Promise<void>((r) => server.close(() => r()));
+      operatorTokens.delete(baseUrl);
+      await api.stop();
+      await store.close();
       worker.shutdown();
       await running;
       await native.close();
@@ -138,8 +147,21 @@ export function speak(text: string): Buffer {
   }
 }
 
+/** Operator tokens of the running harnesses, by base URL: the helpers authenticate unless told otherwise. */
+const operatorTokens = new Map<string, string>();
+
+/** Authorization for a harness request; pass `authorization: ''` to send none. */
+export function withOperator(baseUrl: string, headers: Record<string, string>): Record<string, string> {
+  const token = operatorTokens.get(baseUrl);
+  if ('authorization' in headers) {
+    const { authorization, ...rest } = headers;
+    return authorization ? { ...rest, authorization } : rest;
+  }
+  return token ? { ...headers, authorization: `Bearer ${token}` } : headers;
+}
+
 export async function postJson(baseUrl: string, p: string, body: unknown, headers: Record<string, string> = {}) {
-  const res = await fetch(`${baseUrl}${p}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+  const res = await fetch(`${baseUrl}${p}`, { method: 'POST', headers: withOperator(baseUrl, { 'content-type': 'application/json', ...headers }), body: JSON.stringify(body) });
   return { status: res.status, body: (await res.json()) as Record<string, any> };
 }
 
@@ -147,12 +169,12 @@ export async function postAudio(baseUrl: string, audio: Uint8Array, fileName: st
   const form = new FormData();
   for (const [k, v] of Object.entries(fields)) form.append(k, v);
   form.append('audio', new Blob([audio]), fileName);
-  const res = await fetch(`${baseUrl}/crm/voice-contacts`, { method: 'POST', body: form, headers });
+  const res = await fetch(`${baseUrl}/crm/voice-contacts`, { method: 'POST', body: form, headers: withOperator(baseUrl, headers) });
   return { status: res.status, body: (await res.json()) as Record<string, any> };
 }
 
-export async function getJson(baseUrl: string, p: string) {
-  const res = await fetch(`${baseUrl}${p}`);
+export async function getJson(baseUrl: string, p: string, headers: Record<string, string> = {}) {
+  const res = await fetch(`${baseUrl}${p}`, { headers: withOperator(baseUrl, headers) });
   return { status: res.status, body: (await res.json()) as Record<string, any> };
 }
 
