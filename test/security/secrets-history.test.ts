@@ -12,11 +12,11 @@ import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
 import type { Payload } from '@temporalio/common';
 import { NativeConnection, type Worker } from '@temporalio/worker';
 import { dataConverter, payloadCodec } from '../../lib/codec/data-converter';
-import { loadMachine } from '../../lib/machine/loader';
+import { checkMachineSource, loadMachine } from '../../lib/machine/loader';
 import { seal, sealKeyFromEnv } from '../../lib/secrets/seal';
 import { startSessionWorkflow } from '../../lib/sessions/start';
 import { createSessionWorker } from '../../workers/session-worker';
-import { inputSignal, inputUpdate, type CallerInput, type SessionView } from '../../workflows/session-api';
+import { inputSignal, inputUpdate, sessionWorkflowId, viewQuery, type CallerInput, type SessionView } from '../../workflows/session-api';
 import { lastCode, startStack, type Stack } from '../api/stack';
 
 const PHONE = '+33612345678';
@@ -28,6 +28,8 @@ let proxy: http.Server;
 let proxyUrl: string;
 /** Session tokens the API handed out, seen on the wire between the worker and the API. */
 const issuedTokens: string[] = [];
+/** `METHOD /path` of every request that reached the API through the proxy. */
+const forwarded: string[] = [];
 let native: NativeConnection;
 let worker: Worker;
 let running: Promise<void>;
@@ -40,6 +42,7 @@ function startRecordingProxy(target: string): Promise<http.Server> {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
+      forwarded.push(`${req.method ?? 'GET'} ${req.url ?? '/'}`);
       const headers: Record<string, string> = {};
       for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string' && k !== 'host' && k !== 'content-length') headers[k] = v;
       const body = chunks.length > 0 ? Buffer.concat(chunks) : undefined;
@@ -192,4 +195,57 @@ test('a code typed in clear (voice keys, ivr simulate) is in the caller input an
     'code in workflowExecutionUpdateAcceptedEventAttributes',
     'code in activityTaskScheduledEventAttributes (verify request)',
   ]);
+}, 120_000);
+
+/** A portal page opened with a session token: one bearer call, then a prompt that says how it went. */
+function meMachine() {
+  const yaml = `
+machine: secrets_me
+version: "1"
+locale: fr-FR
+timezone: Europe/Paris
+entry: s.me
+globals:
+  exhausted_next: s.bye
+  noinput_timeout_sec: 5
+states:
+  s.me:
+    type: action_then_prompt
+    action:
+      call: "GET /portal/me"
+      headers:
+        Authorization: "Bearer {{ctx.portal_session_token}}"
+      on_success: { prompt: "Profil lu.", next: s.bye }
+      on_fail: { prompt: "Accès refusé.", next: s.bye }
+  s.bye:
+    type: prompt_end
+    prompt: "Au revoir."
+`;
+  const checked = checkMachineSource('secrets-me.yaml', yaml);
+  if (!checked.machine) throw new Error(`test machine: ${JSON.stringify(checked.diagnostics)}`);
+  return checked.machine;
+}
+
+test("a sealed token copied from session A's history is refused in session B before reaching the API", async () => {
+  const sealKey = sealKeyFromEnv(process.env);
+  const a = await loginThenListAppointments((handle, c) => send(handle, { kind: 'text', text: seal(sealKey, handle.workflowId, c) }));
+  const refOfA = /"session_token":"(sealed:v1:[A-Za-z0-9_-]+)"/.exec((await decodedHistoryTexts(a.workflowId)).join('\n'))?.[1];
+  expect(refOfA).toBeDefined();
+
+  const runMe = async (portalSessionToken: string, callId = crypto.randomUUID()) => {
+    const before = forwarded.length;
+    const handle = await startSessionWorkflow(client, { machine: meMachine(), channel: 'web', callId, ctx: { portal_session_token: portalSessionToken } }, { taskQueue });
+    await handle.result();
+    return { prompts: (await handle.query(viewQuery)).prompts, calls: forwarded.slice(before) };
+  };
+
+  // Session B holds A's reference: the activity refuses it, the machine takes on_fail, the API sees nothing.
+  const b = await runMe(refOfA!);
+  expect(b.calls).toEqual([]);
+  expect(b.prompts).toEqual(['Accès refusé.', 'Au revoir.']);
+  // Control: the same token sealed for B's own workflow id opens the portal (the API authenticates it).
+  const callId = crypto.randomUUID();
+  const own = await runMe(seal(sealKey, sessionWorkflowId('web', callId), a.token), callId);
+  expect(own.calls).toEqual(['GET /portal/me']);
+  expect(own.prompts).toEqual(['Profil lu.', 'Au revoir.']);
 }, 120_000);
