@@ -326,7 +326,7 @@ export function extractContact(transcript: string, opts: PhoneOptions = {}): Ext
   const numTokens = tokenize(noEmail);
   const phones = findPhonesInText(noEmail, opts);
   const lastPhone = phones[phones.length - 1];
-  if (lastPhone?.partial) check.add('phone');
+  if (lastPhone?.partial || lastPhone?.reread) check.add('phone');
   const phoneSpans = phones.map((p) => ({ start: numTokens[p.from]?.start ?? 0, end: numTokens[p.to - 1]?.end ?? 0 }));
   // Other numbers (a house number, a date) are not names either.
   const text = mask(noEmail, phoneSpans);

@@ -40,6 +40,17 @@ export function isValidEmail(s: string): boolean {
   return /^[a-z]{2,24}$/i.test(tld);
 }
 
+/** "tiret du huit" is the underscore and "tiret du six" the hyphen (the keys they share on a French keyboard). */
+const KEY_DIGITS: ReadonlyMap<string, string> = new Map([['huit', '_'], ['8', '_'], ['six', '-'], ['6', '-']]);
+/**
+ * "chez" stands for "@" only before a mail provider ("marc chez gmail point com"); elsewhere it is the preposition
+ * ("je travaille chez Orange point com" is not an address).
+ */
+const CHEZ_PROVIDERS = new Set(['gmail', 'yahoo', 'hotmail', 'outlook', 'live', 'msn', 'icloud', 'free', 'orange', 'wanadoo', 'sfr',
+  'laposte', 'neuf', 'bbox', 'aol', 'gmx', 'protonmail', 'proton']);
+/** Words before "chez" that say it is the preposition. */
+const CHEZ_NOT_AT = new Set(['travaille', 'travaillons', 'suis', 'habite', 'vais', 'est', 'client', 'cliente', 'abonne', 'abonnee', 'compte', 'moi']);
+
 const AT_WORDS = new Set(['arobase', 'arrobase', 'arobas', 'arrobas', 'arobaz', 'arrobaz', 'at']);
 const DOT_WORDS = new Set(['point', 'dot']);
 /** Words that end the local part when reading backwards from "arobase" (cues and articles, not address parts). */
@@ -61,7 +72,45 @@ function tokenizeEmail(text: string): ETok[] {
     if (w !== '') out.push({ w, start: m.index, end: m.index + raw.length, gap });
   }
   // "soixante-quinze": the hyphen inside a number word is not an address hyphen.
-  return out.filter((tok, i) => !(tok.w === '-' && isNumberWord(out[i - 1]?.w) && isNumberWord(out[i + 1]?.w) && !/\d/.test(out[i - 1]?.w ?? '')));
+  const kept = out.filter((tok, i) => !(tok.w === '-' && isNumberWord(out[i - 1]?.w) && isNumberWord(out[i + 1]?.w) && !/\d/.test(out[i - 1]?.w ?? '')));
+  return dropSpellingMarks(kept);
+}
+
+const isLetter = (x: ETok | undefined): boolean => x !== undefined && /^[a-z]$/.test(x.w);
+
+/**
+ * A transcript writes spelled letters as "M-A-R-C" or "M. A. R. C.": between single letters (three or more in a
+ * row) those marks are the spelling, not an address hyphen or a sentence end. They become a pause between letters.
+ */
+function dropSpellingMarks(t: readonly ETok[]): ETok[] {
+  const mark = (i: number) => {
+    const x = t[i];
+    if (!x || (x.w !== '-' && x.w !== '.')) return false;
+    const a = t[i - 1];
+    const b = t[i + 1];
+    if (!isLetter(a) || !isLetter(b) || !a || a.end !== x.start) return false;
+    // "-" joins letters without spaces; ". " ends a spelled letter followed by a space.
+    if (x.w === '-' && b && b.start !== x.end) return false;
+    if (x.w === '.' && b && b.start === x.end) return false;
+    return true;
+  };
+  const chain = (i: number) => mark(i) && (mark(i - 2) || mark(i + 2) || (t[i]?.w === '.' && t[i + 2]?.w === '.' && isLetter(t[i + 1])));
+  const out: ETok[] = [];
+  let gap = false;
+  t.forEach((x, i) => {
+    if (chain(i)) {
+      gap = true;
+      return;
+    }
+    // A last "C." of "M. A. R. C." is the end of the spelling, not of a sentence.
+    if (x.w === '.' && isLetter(t[i - 1]) && t[i - 2]?.w === '.' && !isLetter(t[i + 1]) && chain(i - 2)) {
+      gap = true;
+      return;
+    }
+    out.push(gap ? { ...x, gap: true } : x);
+    gap = false;
+  });
+  return out;
 }
 
 function isNumberWord(w: string | undefined): boolean {
@@ -78,11 +127,36 @@ function isSentenceDot(t: readonly ETok[], j: number): boolean {
 const isSep = (w: string | undefined) => w === '.' || w === '-' || w === '_' || (w !== undefined && DOT_WORDS.has(w)) || w === 'tiret' || w === 'underscore' || w === 'trait';
 const isAt = (w: string | undefined) => w === '@' || (w !== undefined && AT_WORDS.has(w));
 
+/** Top-level domains a spelled ending is cut back to ("point f r à bientôt" ends on "fr"). */
+const SPELLED_TLDS = new Set(['fr', 'com', 'net', 'org', 'be', 'ch', 'mg', 're', 'eu', 'io', 'info', 'ca', 'de', 'uk', 'es', 'it', 'lu', 'ma', 'tn', 'sn', 'ci', 'biz', 'co', 'us', 'me']);
+
+/**
+ * One spelled letter at index j: "g", "g comme Gaston", "double v" (w), "i grec" (y). Returns the letter and the
+ * index after it, or null.
+ */
+function spelledLetterAt(t: readonly ETok[], j: number): { letter: string; next: number } | null {
+  const w = t[j]?.w;
+  if (w === undefined) return null;
+  if (w === 'double' && (t[j + 1]?.w === 'v' || t[j + 1]?.w === 'w')) return withComme(t, 'w', j + 2);
+  if (w === 'i' && t[j + 1]?.w === 'grec') return withComme(t, 'y', j + 2);
+  if (!/^[a-z]$/.test(w)) return null;
+  return withComme(t, w, j + 1);
+}
+
+function withComme(t: readonly ETok[], letter: string, j: number): { letter: string; next: number } {
+  // "g comme Gaston": the example word confirms the letter and is not part of the address.
+  if (t[j]?.w === 'comme' && /^[a-z]+$/.test(t[j + 1]?.w ?? '')) return { letter, next: j + 2 };
+  return { letter, next: j };
+}
+
 /** Reads the domain after the "@" at index i: labels joined by "point"/"." ending on a letter-only TLD. */
-function readDomain(t: readonly ETok[], i: number): { domain: string; next: number } | null {
+function readDomain(t: readonly ETok[], i: number): { domain: string; next: number; spelled: boolean } | null {
   const labels: string[] = [];
   let j = i;
   let label = '';
+  /** The current label was spelled letter by letter; its letters' end indexes (to cut a spelled TLD back). */
+  let spelledEnds: number[] = [];
+  let anySpelled = false;
   for (;;) {
     const w = t[j]?.w;
     if (w === undefined || HESITATIONS.has(w)) {
@@ -97,13 +171,24 @@ function readDomain(t: readonly ETok[], i: number): { domain: string; next: numb
       if (label === '') return null;
       labels.push(label);
       label = '';
+      spelledEnds = [];
       j++;
       continue;
     }
     if (w === '-' || w === 'tiret') {
       if (label === '') return null;
       label += '-';
+      spelledEnds = [];
       j++;
+      continue;
+    }
+    // "g, m, a, i, l", "f r", "g comme Gaston": spelled letters make one label.
+    const spelled = label === '' || spelledEnds.length > 0 ? spelledLetterAt(t, j) : null;
+    if (spelled && (label === '' ? spelledLetterAt(t, spelled.next) !== null || t[spelled.next]?.w === 'comme' || spelled.next > j + 1 : true)) {
+      label += spelled.letter;
+      spelledEnds.push(spelled.next);
+      anySpelled = true;
+      j = spelled.next;
       continue;
     }
     if (!/^[a-z0-9]+$/.test(w) || w === '@' || AT_WORDS.has(w) && w !== 'at') break;
@@ -111,12 +196,21 @@ function readDomain(t: readonly ETok[], i: number): { domain: string; next: numb
     label += w;
     j++;
   }
+  if (label !== '' && spelledEnds.length > 0 && labels.length > 0 && !SPELLED_TLDS.has(label)) {
+    // A spelled top-level domain followed by a stray letter ("f r à demain"): keep the longest known TLD.
+    let cut = label.length - 1;
+    while (cut >= 2 && !SPELLED_TLDS.has(label.slice(0, cut))) cut--;
+    if (cut >= 2) {
+      j = spelledEnds[cut - 1] ?? j;
+      label = label.slice(0, cut);
+    }
+  }
   if (label !== '') labels.push(label);
   else return null;
   if (labels.length < 2) return null;
   const tld = labels[labels.length - 1] ?? '';
   if (!/^[a-z]{2,24}$/.test(tld)) return null;
-  return { domain: labels.join('.'), next: j };
+  return { domain: labels.join('.'), next: j, spelled: anySpelled };
 }
 
 /** Start index of the local part before the "@" at index m (see the glued-words rule in readLocal). */
@@ -131,6 +225,11 @@ function localStart(t: readonly ETok[], m: number): number {
       const single = (x: string | undefined) => x !== undefined && /^[a-z]$/.test(x);
       if (!(single(t[k + 1]?.w) && (single(w) || t[k - 1]?.w === 'comme'))) break;
     }
+    // "tiret du huit" (_), "tiret du six" (-): the keys of a French keyboard.
+    if (KEY_DIGITS.has(w) && t[k - 1]?.w === 'du' && t[k - 2]?.w === 'tiret') { s = k - 2; k -= 2; continue; }
+    // "double v" (w), "i grec" (y): one spelled letter.
+    if ((w === 'v' || w === 'w') && t[k - 1]?.w === 'double') { s = k - 1; k -= 1; continue; }
+    if (w === 'grec' && t[k - 1]?.w === 'i') { s = k - 1; k -= 1; continue; }
     // "tiret bas", "tiret du bas", "trait d'union": take the whole separator phrase.
     if (w === 'bas' && t[k - 1]?.w === 'tiret') { s = k - 1; k -= 1; continue; }
     if (w === 'bas' && t[k - 1]?.w === 'du' && t[k - 2]?.w === 'tiret') { s = k - 2; k -= 2; continue; }
@@ -158,7 +257,9 @@ function localStart(t: readonly ETok[], m: number): number {
 }
 
 function isSpelledRun(t: readonly ETok[], k: number): boolean {
-  return (t[k - 1]?.w.length === 1 || t[k + 1]?.w.length === 1) && /^[a-z]$/.test(t[k]?.w ?? '');
+  // A letter next to another letter, or next to a "x comme Xavier" spelling.
+  const near = t[k - 1]?.w.length === 1 || t[k + 1]?.w.length === 1 || t[k - 2]?.w === 'comme' || t[k + 1]?.w === 'comme';
+  return near && /^[a-z]$/.test(t[k]?.w ?? '');
 }
 
 function isNumberish(w: string): boolean {
@@ -192,6 +293,20 @@ function readLocal(t: readonly ETok[], s: number, m: number): { local: string; u
     if (w === 'tiret' && t[k + 1]?.w === 'du' && t[k + 2]?.w === 'bas') {
       local += '_';
       k += 2;
+      prevWord = false;
+      continue;
+    }
+    if (w === 'tiret' && t[k + 1]?.w === 'du' && KEY_DIGITS.has(t[k + 2]?.w ?? '')) {
+      local += KEY_DIGITS.get(t[k + 2]?.w ?? '') ?? '';
+      k += 2;
+      prevWord = false;
+      continue;
+    }
+    const letter = (w === 'double' && (t[k + 1]?.w === 'v' || t[k + 1]?.w === 'w')) || (w === 'i' && t[k + 1]?.w === 'grec') ? spelledLetterAt(t, k) : null;
+    if (letter) {
+      local += letter.letter;
+      k = letter.next - 1;
+      uncertain = true;
       prevWord = false;
       continue;
     }
@@ -242,9 +357,11 @@ export function findEmailsInText(text: string): EmailCandidate[] {
   const t = tokenizeEmail(text);
   const out: EmailCandidate[] = [];
   for (let m = 0; m < t.length; m++) {
-    if (!isAt(t[m]?.w)) continue;
+    const chez = t[m]?.w === 'chez';
+    if (!isAt(t[m]?.w) && !chez) continue;
     const dom = readDomain(t, m + 1);
     if (!dom) continue;
+    if (chez && (!CHEZ_PROVIDERS.has(dom.domain.split('.')[0] ?? '') || CHEZ_NOT_AT.has(t[m - 1]?.w ?? ''))) continue;
     const s = localStart(t, m);
     if (s === m) continue;
     const { local, uncertain } = readLocal(t, s, m);
@@ -255,7 +372,7 @@ export function findEmailsInText(text: string): EmailCandidate[] {
     if (!first || !last) continue;
     const span = text.slice(first.start, last.end);
     const written = !/\s/.test(span) && span.includes('@');
-    out.push({ email, start: first.start, end: last.end, written, uncertain: !written && (uncertain || t[m]?.w === 'at') });
+    out.push({ email, start: first.start, end: last.end, written, uncertain: !written && (uncertain || dom.spelled || t[m]?.w === 'at' || chez) });
     m = dom.next - 1;
   }
   return out;
@@ -288,7 +405,7 @@ export function textSupportsEmail(text: string, email: string): boolean {
   const domainName = squash(domainParts.slice(0, -1).join(''));
   const said = normalizeText(text)
     .split(' ')
-    .filter((x) => !AT_WORDS.has(x) && !DOT_WORDS.has(x) && x !== 'tiret' && x !== 'underscore' && x !== 'bas' && !HESITATIONS.has(x));
+    .filter((x) => !AT_WORDS.has(x) && !DOT_WORDS.has(x) && x !== 'chez' && x !== 'tiret' && x !== 'underscore' && x !== 'bas' && !HESITATIONS.has(x));
   const glued = said.join('');
   const li = glued.indexOf(local);
   if (local === '' || li < 0) return false;

@@ -26,6 +26,13 @@ export interface NumberPhrase {
   to: number;
   /** True when the phrase was written in digits rather than spoken in words. */
   written: boolean;
+  /**
+   * Another grouping of a hundreds phrase, for a caller who says digits in groups: "cinq cent vingt-trois" is 523 or
+   * "5" then "123" ("zéro cinq, cent vingt-trois"). Absent for other phrases.
+   */
+  split?: [string, string];
+  /** "deux cents" said as a whole phrase: it may be the start of "deux cents soixante et un" (261), said wrongly. */
+  joinable?: boolean;
 }
 
 /** A run of number phrases separated only by hesitations; `plus` when "+" or "plus" comes right before it. */
@@ -195,7 +202,41 @@ function readPhrase(toks: readonly Token[], i: number): NumberPhrase | null {
     return null;
   }
   const p = parseWords(toks, i);
-  return p ? { digits: String(p.value), from: i, to: p.next, written: false } : null;
+  if (!p) return null;
+  const phrase: NumberPhrase = { digits: String(p.value), from: i, to: p.next, written: false };
+  const u = UNITS[w];
+  const hundredWord = at(toks, i + 1);
+  if (u !== undefined && u >= 2 && (hundredWord === 'cent' || hundredWord === 'cents') && p.value < 1000 && p.next - i >= 2) {
+    phrase.split = [String(u), String(p.value - u * 100 + 100)];
+    if (hundredWord === 'cents' && p.next === i + 2 && toks[p.next] && !toks[p.next]?.pause) phrase.joinable = true;
+  }
+  return phrase;
+}
+
+/**
+ * Every way to read a run's digits, the greedy reading first: hundreds phrases split in two ("cinq cent
+ * vingt-trois" → "5" "123") or joined with the tens said after "cents" ("deux cents soixante et un" → "261").
+ * At most `limit` readings, in a fixed order.
+ */
+export function runReadings(run: NumberRun, limit = 64): string[] {
+  const out: string[] = [];
+  const ps = run.phrases;
+  const walk = (i: number, acc: string) => {
+    if (out.length >= limit) return;
+    const p = ps[i];
+    if (!p) {
+      if (!out.includes(acc)) out.push(acc);
+      return;
+    }
+    walk(i + 1, acc + p.digits);
+    if (p.split) walk(i + 1, acc + p.split[0] + p.split[1]);
+    const q = ps[i + 1];
+    if (p.joinable && q && !q.written && q.from === p.to && Number(q.digits) < 100 && !q.digits.startsWith('0')) {
+      walk(i + 2, acc + String(Number(p.digits) + Number(q.digits)));
+    }
+  };
+  walk(0, '');
+  return out;
 }
 
 /** Every run of number phrases in the tokens, in order. A lone "un"/"une" before a word is an article, not 1. */

@@ -8,7 +8,7 @@
  * Pure and deterministic: no Node imports, no clock.
  */
 import { parsePhoneNumberFromString, validatePhoneNumberLength, type CountryCode } from 'libphonenumber-js/max';
-import { readNumberRuns, runDigits, tokenize, type NumberRun } from './numbers';
+import { readNumberRuns, runDigits, runReadings, tokenize, type NumberRun } from './numbers';
 
 export type PhoneResult = { ok: true; e164: string } | { ok: false; reason: PhoneFailure };
 
@@ -28,6 +28,8 @@ export interface PhoneCandidate {
   to: number;
   /** True when only part of a run of numbers formed the phone (something around it was dropped). */
   partial: boolean;
+  /** True when the number comes from another grouping of the words than the first reading ("cinq cent vingt-trois" as 5, 123). */
+  reread?: boolean;
 }
 
 const MIN_DIGITS = 6;
@@ -102,6 +104,14 @@ function findPhones(runs: readonly NumberRun[], region: CountryCode): PhoneCandi
       out.push({ e164: whole, from: run.from, to: run.to, partial: false });
       continue;
     }
+    // Digits said in groups of two or three: "zéro cinq, cent vingt-trois" said without the pause. Taken only when
+    // one number comes out: two valid groupings are a guess, and the caller is asked again.
+    const regroupings = new Set(runReadings(run).slice(1).map((d) => validE164(d, run.plus, region)).filter((e): e is string => e !== null));
+    const regrouped = regroupings.size === 1 ? [...regroupings][0] : undefined;
+    if (regrouped) {
+      out.push({ e164: regrouped, from: run.from, to: run.to, partial: false, reread: true });
+      continue;
+    }
     const sub = longestValidStretch(run, region);
     if (sub) out.push(sub);
   }
@@ -131,6 +141,9 @@ export function textSupportsPhone(text: string, e164: string, opts: PhoneOptions
   if (!target || !target.isValid()) return false;
   const runs = readNumberRuns(tokenize(text));
   for (const run of runs) {
+    for (const digits of runReadings(run).slice(1)) {
+      if (validE164(digits, run.plus, region) === target.number) return true;
+    }
     const n = run.phrases.length;
     for (let a = 0; a < n; a++) {
       let digits = '';

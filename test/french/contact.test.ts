@@ -49,6 +49,47 @@ describe('extractContact', () => {
     expect(r).toMatchObject({ email: 'claire.petit@yahoo.fr', phone: '+33612345678' });
   });
 
+  describe('dictations built for the phone', () => {
+    it('a Malagasy mobile said in words, with pauses', () => {
+      const text =
+        "Je m'appelle Lina Andrianina, mon téléphone plus deux cent soixante et un, trente-deux, quarante-cinq, six cent soixante-dix-huit, quatre-vingt-dix.";
+      for (const defaultRegion of ['FR', 'MG']) {
+        expect(extractContact(text, { defaultRegion })).toEqual({ firstname: 'Lina', lastname: 'Andrianina', email: null, phone: '+261324567890', needs_check: [] });
+      }
+    });
+    it('an e-mail spelled letter by letter, then the phone', () => {
+      const r = extractContact(
+        "Je m'appelle Marc Petit, mon email m, a, r, c, arobase, g, m, a, i, l, point, com, et mon téléphone zéro six douze trente-quatre cinquante-six soixante-dix-huit.",
+      );
+      expect(r).toEqual({ firstname: 'Marc', lastname: 'Petit', email: 'marc@gmail.com', phone: '+33612345678', needs_check: ['email'] });
+    });
+    it('"comme" spellings are not read as names', () => {
+      const r = extractContact(
+        "Moi c'est Marc Petit. Mon adresse : m comme Marcel, a comme Anatole, r comme Raoul, c comme Célestin, arobase, g comme Gaston, m comme Marcel, a comme Anatole, i comme Irma, l comme Louis, point com.",
+      );
+      expect(r).toEqual({ firstname: 'Marc', lastname: 'Petit', email: 'marc@gmail.com', phone: null, needs_check: ['email'] });
+    });
+    it('words and letters mixed, digits in groups', () => {
+      const r = extractContact(
+        "C'est Jean Dupont, jean point dupont arobase orange point f r, et le numéro zéro six, douze, trente-quatre, cinquante-six, soixante-dix-huit.",
+      );
+      expect(r).toEqual({ firstname: 'Jean', lastname: 'Dupont', email: 'jean.dupont@orange.fr', phone: '+33612345678', needs_check: ['email'] });
+    });
+    it('a number read in another grouping is read back', () => {
+      const r = extractContact("Je m'appelle Tiana Razafimahefa, mon numéro zéro trente-quatre zéro cinq cent vingt-trois quarante-cinq.", { defaultRegion: 'MG' });
+      expect(r).toMatchObject({ phone: '+261340512345', needs_check: ['phone'] });
+    });
+    it('"chez" before a mail provider, "tiret du huit"', () => {
+      expect(extractContact("C'est Marc Petit, marc tiret du huit petit chez gmail point com.")).toMatchObject({
+        firstname: 'Marc',
+        lastname: 'Petit',
+        email: 'marc_petit@gmail.com',
+        needs_check: ['email'],
+      });
+      expect(extractContact("C'est Marc Petit, je travaille chez Orange point com.").email).toBeNull();
+    });
+  });
+
   it('uses the default region for national numbers', () => {
     const text = "Je m'appelle Tiana Razafimahefa, mon numéro c'est le 034 05 123 45.";
     expect(extractContact(text, { defaultRegion: 'MG' }).phone).toBe('+261340512345');

@@ -21,7 +21,43 @@ describe('parseSpokenEmail', () => {
   });
 
   it.each([
+    // Spelled letter by letter, as the caller does when a word is not understood
+    ['m, a, r, c, arobase, g, m, a, i, l, point, com', 'marc@gmail.com'],
+    ['m a r c arobase g m a i l point com', 'marc@gmail.com'],
+    ['M, A, R, C, arobase, G, M, A, I, L, point com.', 'marc@gmail.com'],
+    ['M-A-R-C arobase gmail point com', 'marc@gmail.com'],
+    ['M. A. R. C. arobase gmail point com', 'marc@gmail.com'],
+    ['m comme Marcel, a comme Anatole, r comme Raoul, c comme Célestin, arobase gmail point com', 'marc@gmail.com'],
+    [
+      'm comme Marcel, a comme Anatole, r comme Raoul, c comme Célestin, arobase, g comme Gaston, m comme Marcel, a comme Anatole, i comme Irma, l comme Louis, point, com',
+      'marc@gmail.com',
+    ],
+    ['e comme Eugène, v comme Victor, a, arobase yahoo point fr', 'eva@yahoo.fr'],
+    ['double v a t t arobase free point fr', 'watt@free.fr'],
+    ['i grec v e s arobase free point fr', 'yves@free.fr'],
+    // Words and letters mixed; a spelled top-level domain
+    ['jean point dupont arobase orange point f r', 'jean.dupont@orange.fr'],
+    ['jean point dupont arobase orange point f r à bientôt', 'jean.dupont@orange.fr'],
+    ['marc arobase gmail point c o m', 'marc@gmail.com'],
+    // Separators: the keys of a French keyboard, "underscore", "chez" before a mail provider
+    ['jean tiret du huit dupont arobase free point fr', 'jean_dupont@free.fr'],
+    ['jean tiret du six dupont arobase free point fr', 'jean-dupont@free.fr'],
+    ['marc underscore petit arobase laposte point net', 'marc_petit@laposte.net'],
+    ['marc chez gmail point com', 'marc@gmail.com'],
+  ])('spelled %j → %s', (input, email) => {
+    expect(parseSpokenEmail(input)).toBe(email);
+  });
+
+  it('a spelled address is read back before use', () => {
+    for (const text of ['m, a, r, c, arobase, g, m, a, i, l, point, com', 'marc arobase gmail point c o m', 'marc chez gmail point com']) {
+      expect({ text, uncertain: findEmailsInText(text)[0]?.uncertain }).toEqual({ text, uncertain: true });
+    }
+  });
+
+  it.each([
     [''],
+    ['je travaille chez orange point com'],
+    ['je suis chez free point fr'],
     ['arobase gmail point com'],
     ['lina arobase exemple'],
     ['andre arobase, euh, je ne sais plus'],

@@ -21,6 +21,44 @@ describe('parsePhone', () => {
     expect(parsePhone(input)).toEqual({ ok: true, e164 });
   });
 
+  // A Malagasy mobile dictated as seed 000's callers do, and the forms a transcript gives it.
+  it.each([
+    ['plus deux cent soixante et un, trente-deux, quarante-cinq, six cent soixante-dix-huit, quatre-vingt-dix'],
+    ['Plus deux cent soixante et un. Trente-deux. Quarante-cinq. Six cent soixante-dix-huit. Quatre-vingt-dix.'],
+    ['plus deux cent soixante et un trente-deux quarante-cinq six cent soixante-dix-huit quatre-vingt-dix'],
+    ['Plus 261, 32, 45, 678, 90'],
+    ['+261 32 45 678 90'],
+    ['double zéro deux cent soixante et un, trente-deux, quarante-cinq, six cent soixante-dix-huit, quatre-vingt-dix'],
+    ['mon téléphone, plus deux cent soixante et un, trente deux, quarante cinq, six cent soixante dix huit, quatre vingt dix'],
+  ])('%j → +261324567890 (FR or MG default)', (input) => {
+    expect(parsePhone(input)).toEqual({ ok: true, e164: '+261324567890' });
+    expect(parsePhone(input, { defaultRegion: 'MG' })).toEqual({ ok: true, e164: '+261324567890' });
+  });
+
+  it.each([
+    ['zéro six, douze, trente-quatre, cinquante-six, soixante-dix-huit', '+33612345678'],
+    ['zéro six un deux, trois quatre, cinq six, sept huit', '+33612345678'],
+    ['plus trente-trois, zéro six, douze, trente-quatre, cinquante-six, soixante-dix-huit', '+33612345678'],
+    ['double zéro trente-trois six douze trente-quatre cinquante-six soixante-dix-huit', '+33612345678'],
+  ])('groups of two, digit by digit, "plus 33 0 6": %j → %s', (input, e164) => {
+    expect(parsePhone(input)).toEqual({ ok: true, e164 });
+  });
+
+  it('reads digits said in groups of three when the first reading is no number', () => {
+    // "034 05 123 45": "zéro cinq cent vingt-trois" is 0 523 on a first reading, 05 123 on the only valid one.
+    const mg = 'zéro trente-quatre zéro cinq cent vingt-trois quarante-cinq';
+    expect(parsePhone(mg, { defaultRegion: 'MG' })).toEqual({ ok: true, e164: '+261340512345' });
+    expect(findPhonesInText(mg, { defaultRegion: 'MG' })).toEqual([{ e164: '+261340512345', from: 0, to: 10, partial: false, reread: true }]);
+    expect(textSupportsPhone(mg, '+261340512345', { defaultRegion: 'MG' })).toBe(true);
+    // "deux cents soixante et un" (a wrong plural) is 261, not 200 then 61.
+    expect(parsePhone('plus deux cents soixante et un trente-deux douze trente-quatre cinq cent soixante-sept')).toEqual({ ok: true, e164: '+261321234567' });
+  });
+
+  it('does not guess between two valid groupings', () => {
+    // 06 23 41 56 78 or 06 12 34 56 78: the caller is asked again.
+    expect(parsePhone('zéro six cent vingt-trois quatre cent cinquante-six soixante-dix-huit').ok).toBe(false);
+  });
+
   it('reads a national number in the default region', () => {
     expect(parsePhone('034 05 123 45', { defaultRegion: 'MG' })).toEqual({ ok: true, e164: '+261340512345' });
     expect(parsePhone('0612345678', { defaultRegion: 'MG' })).toEqual({ ok: false, reason: 'invalid_number' });
