@@ -4,6 +4,7 @@
  * that the same text supports (the property that stops invented contact data).
  */
 import { extractContact, supportsEmail, supportsPhone } from '../../lib/french/contact';
+import { parseSpokenConsents, SPOKEN_CONSENT_CHANNELS } from '../../lib/french/consent';
 import { parseDateWindow } from '../../lib/french/dates';
 import { parseSpokenEmail } from '../../lib/french/email';
 import { parseSpokenDigits, wordsToNumber } from '../../lib/french/numbers';
@@ -69,4 +70,47 @@ test('every phone and e-mail the contact parser returns is supported by the text
   // The generator must produce contact data, or this test proves nothing.
   expect(phones).toBeGreaterThan(20);
   expect(emails).toBeGreaterThan(20);
+});
+
+/** Spelling, grouping and consent words, in their own seeded texts (the texts above stay as they were). */
+const SPELLING_VOCAB = [
+  'm', 'a', 'r', 'c', 'g', 'i', 'l', 'f', 'o', 'comme', 'Marcel', 'Anatole', 'double', 'v', 'grec', 'chez', 'gmail',
+  'orange', 'point', 'arobase', 'tiret', 'du', 'huit', 'six', 'underscore', 'M-A-R-C', 'M.', 'A.', ',', '.', 'cent',
+  'cents', 'deux', 'cinq', 'soixante', 'et', 'un', 'zéro', 'trente-quatre', 'vingt-trois', 'plus', 'SMS', 'WhatsApp',
+  'email', 'téléphone', "m'appeler", 'mais', 'pas', 'de', 'sauf', 'tout', 'non', 'merci', 'oui', 'pour', 'ni',
+  'plutôt', 'que', 'je', 'ne', 'veux', "j'accepte", 'problème', 'les deux', 'pardon', '',
+  // whole fragments, so that the properties are exercised on real values mixed with noise
+  'm, a, r, c, arobase, g, m, a, i, l, point, com', 'm comme Marcel, a comme Anatole arobase orange point f r',
+  'marc chez gmail point com', 'jean tiret du huit petit arobase free point fr',
+  'zéro trente-quatre zéro cinq cent vingt-trois quarante-cinq', 'plus deux cents soixante et un trente-deux douze trente-quatre cinq cent soixante-sept',
+];
+const random2 = rng(20261202);
+const texts2: string[] = Array.from({ length: 400 }, () => {
+  const n = Math.floor(random2() * 25);
+  return Array.from({ length: n }, () => SPELLING_VOCAB[Math.floor(random2() * SPELLING_VOCAB.length)] ?? '').join(random2() < 0.85 ? ' ' : ', ');
+});
+
+test('spellings, groupings and consents: no parser throws, contacts stay supported, clauses are slices of the text', () => {
+  let emails = 0;
+  let consents = 0;
+  for (const t of texts2) {
+    const r = extractContact(t);
+    if (r.phone !== null) expect({ t, ok: supportsPhone(t, r.phone) }).toEqual({ t, ok: true });
+    if (r.email !== null) {
+      emails++;
+      expect({ t, ok: supportsEmail(t, r.email) }).toEqual({ t, ok: true });
+    }
+    for (const asked of [undefined, ['sms', 'whatsapp'] as const]) {
+      const cs = parseSpokenConsents(t, asked ? { asked } : {});
+      consents += cs.length;
+      expect(new Set(cs.map((c) => c.channel)).size).toBe(cs.length);
+      for (const c of cs) {
+        expect(SPOKEN_CONSENT_CHANNELS).toContain(c.channel);
+        expect({ t, clause: t.slice(c.start, c.end).trim() }).toEqual({ t, clause: c.clause });
+        expect(c.clause.length).toBeGreaterThan(0);
+      }
+    }
+  }
+  expect(emails).toBeGreaterThan(5);
+  expect(consents).toBeGreaterThan(50);
 });

@@ -19,6 +19,7 @@ const input: FrenchParsingInput = {
   email: 'lina arobase exemple point com',
   dictation: "Je m'appelle Lina Andrianina, mon email lina@exemple.com, mon téléphone +261 32 12 34 567.",
   otp: 'quatre cinq six, sept huit neuf',
+  consent: "J'accepte d'être contactée par WhatsApp mais pas de SMS",
 };
 
 test('the parsers bundle for the workflow sandbox and answer there as in Node', async () => {
@@ -45,6 +46,10 @@ test('the parsers bundle for the workflow sandbox and answer there as in Node', 
       email: 'lina@exemple.com',
       contact: { firstname: 'Lina', lastname: 'Andrianina', email: 'lina@exemple.com', phone: '+261321234567' },
       otp: '456789',
+      consents: [
+        { channel: 'whatsapp', granted: true, clause: "J'accepte d'être contactée par WhatsApp", start: 0, end: 39 },
+        { channel: 'sms', granted: false, clause: 'pas de SMS', start: 45, end: 55 },
+      ],
       spokenPhone: 'plus 261 32 12 34 567',
     });
   } finally {

@@ -2,6 +2,7 @@
  * Workflow used by test/french/workflow-sandbox.test.ts: runs every French parser inside Temporal's workflow
  * sandbox, proving they bundle without Node modules and run deterministically there.
  */
+import { parseSpokenConsents } from '../../../lib/french/consent';
 import { parseDateWindow } from '../../../lib/french/dates';
 import { extractContact } from '../../../lib/french/contact';
 import { parseSpokenEmail, speakEmail, speakPhone } from '../../../lib/french/email';
@@ -20,6 +21,7 @@ export interface FrenchParsingInput {
   email: string;
   dictation: string;
   otp: string;
+  consent: string;
 }
 
 export async function frenchParsingWorkflow(input: FrenchParsingInput) {
@@ -31,6 +33,7 @@ export async function frenchParsingWorkflow(input: FrenchParsingInput) {
     email: parseSpokenEmail(input.email),
     contact: extractContact(input.dictation),
     otp: parseSpokenDigits(input.otp),
+    consents: parseSpokenConsents(input.consent),
     spokenEmail: speakEmail('lina@exemple.com'),
     spokenPhone: speakPhone('+261321234567'),
     normalized: normalizeText('Rendez-Vous'),
