@@ -77,7 +77,8 @@ const CHANNEL_PHRASES: ReadonlyArray<{ w: string[]; c: SpokenConsentChannel }> =
   ...['sms', 's m s', 'texto', 'textos', 'par message', 'par messages', 'message texte', 'messages texte', 'messages textes',
     'message ecrit', 'messages ecrits'].map((s) => ({ w: phrase(s), c: 'sms' as const })),
   ...['email', 'emails', 'e mail', 'e mails', 'mail', 'mails', 'courriel', 'courriels', 'mel', 'mels', 'par ecrit'].map((s) => ({ w: phrase(s), c: 'email' as const })),
-  ...['appel', 'appels', 'appeler', 'appelez', 'rappeler', 'rappelez', 'telephone', 'telephoner', 'telephoniquement',
+  ...['appel', 'appels', 'appeler', 'appelez', 'appele', 'appelee', 'appeles', 'appelees', 'rappeler', 'rappelez', 'rappele',
+    'rappelee', 'telephone', 'telephoner', 'telephoniquement',
     'appel telephonique', 'appels telephoniques', 'coup de fil', 'coups de fil'].map((s) => ({ w: phrase(s), c: 'call' as const })),
 ].sort((a, b) => b.w.length - a.w.length);
 
@@ -109,7 +110,7 @@ const CUE_DEFS: readonly CueDef[] = [
   ...cues('grant', [
     'j accepte', 'accepte', 'acceptez', 'accepter', 'j autorise', 'autorise', 'je consens', 'consens', 'je donne mon accord',
     'donne mon accord', 'je suis d accord', 'd accord', 'ok', 'okay', 'oui', 'ouais', 'volontiers', 'avec plaisir',
-    'je veux bien', 'veux bien', 'vous pouvez', 'pouvez', 'c est bon', 'ca va', 'ca me va', 'me convient', 'ca me convient',
+    'je veux bien', 'veux bien', 'vous pouvez', 'pouvez', 'c est bon', 'ca va', 'ca me va', 'me va', 'me vont', 'me convient', 'me conviennent', 'ca me convient',
     'pas de probleme', 'pas de soucis', 'pas de souci', 'sans probleme', 'sans souci', 'aucun probleme', 'aucun souci',
     'pas d inconvenient', 'aucun inconvenient', 'pas d objection', 'aucune objection', 'ne me derange pas', 'me derange pas',
     'je ne suis pas contre', 'ne suis pas contre', 'suis pas contre', 'pas contre', 'n ai rien contre', 'ai rien contre',
@@ -143,6 +144,9 @@ const FILLERS = new Set([
   'y', 'bien', 'tres', 'mais', 'merci', 'que', 'qu', 'euh', 'heu', 'bah', 'ben',
   'hum', 'bon', 'ah', 'oh', 'vraiment', 'tout', 'fait',
 ]);
+
+/** Words that make a clause without a channel a consent to be contacted at all. */
+const CONTACT_VERBS = new Set(['contacte', 'contactee', 'contactes', 'contactees', 'contacter', 'contactez', 'joindre', 'joint', 'jointe', 'ecrire', 'recevoir', 'sollicite', 'sollicitee']);
 
 /** Words that start a new clause with the contrast they carry. */
 const CONNECTORS: ReadonlyArray<{ w: string[]; kind: SegKind }> = ([
@@ -290,8 +294,15 @@ function negationAt(toks: readonly Tok[], i: number, limit: number): { p: Pol; t
   for (let j = i + 1; j < Math.min(limit, i + 5); j++) {
     if (toks[j]?.brk) return null;
     if (!NEGATORS.has(toks[j]?.w ?? '')) continue;
-    const span = toks.slice(i + 1, Math.min(limit, j + 3)).map((t) => t.w);
-    if (span.some((x) => UNDECIDED.has(x))) return { p: 'neutral', to: j + 1 };
+    // The words of the negation and the two after it, up to a pause ("je ne veux pas, non" stays a refusal).
+    let end = j + 1;
+    while (end < Math.min(limit, j + 3) && !toks[end]?.brk) end++;
+    const span = toks.slice(i + 1, end).map((t) => t.w);
+    const inside = span.slice(0, j - i - 1);
+    // "je ne sais pas", "je ne suis pas sûr(e)": no decision.
+    if (inside.includes('sais') || (inside.includes('suis') && UNDECIDED.has(toks[j + 1]?.w ?? '') && !toks[j + 1]?.brk)) {
+      return { p: 'neutral', to: j + 1 };
+    }
     const grantAt = span.findIndex((x) => NEGATED_REFUSAL.has(x));
     // Take the words that make it a grant, so that "contre" or "problème" is not read again.
     if (grantAt >= 0) return { p: 'grant', to: Math.max(j + 1, i + 1 + grantAt + 1) };
@@ -443,7 +454,10 @@ export function parseSpokenConsents(text: string, opts: ConsentOptions = {}): Sp
     const prev = seg.kind === 'start' ? undefined : segs[si - 1];
     const prevPol = prev ? segPolarity(prev, lastPol) : null;
     // "tout sauf l'email", "oui sauf par SMS": the clause before "sauf" covers every channel but the exceptions.
-    if (seg.kind === 'except' && prev && seg.mentions.length > 0) {
+    // So does a general consent before "mais" ("je veux bien être contacté, mais pas par téléphone").
+    const generalGrant = seg.kind === 'contrast' && prev !== undefined && prev.mentions.length === 0 && prevPol === true &&
+      (asked !== null || toks.slice(prev.from, prev.to).some((t) => CONTACT_VERBS.has(t.w)));
+    if ((seg.kind === 'except' || generalGrant) && prev && seg.mentions.length > 0) {
       const prevAll = prev.mentions.find((m) => m.target === 'all');
       const base = prevPol ?? (prevAll ? true : null);
       if (base !== null) {

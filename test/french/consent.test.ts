@@ -82,6 +82,19 @@ const CORPUS: Array<[string, SpokenConsentChannel[] | undefined, Expect]> = [
   ['SMS non merci, WhatsApp avec plaisir', undefined, { whatsapp: true, sms: false }],
   ['vous pouvez me contacter par téléphone ou par mail', undefined, { email: true, call: true }],
   ['Oui pour les deux', BOTH, { whatsapp: true, sms: true }],
+  ['ne me contactez pas sur WhatsApp', undefined, { whatsapp: false }],
+  ['je ne veux pas, non, pas de SMS', undefined, { sms: false }],
+  ["je n'ai pas de problème avec les SMS", undefined, { sms: true }],
+  ['je ne dis pas non aux SMS', undefined, { sms: true }],
+  ['je ne veux pas être appelé', undefined, { call: false }],
+  ['je ne veux recevoir que des SMS', undefined, { sms: true }],
+  ['Pas de textos mais des mails oui', undefined, { sms: false, email: true }],
+  ['tout me va', BOTH, { whatsapp: true, sms: true }],
+  // A general consent then "mais pas X" is an exception, like "sauf"; a bare "oui" in a dictation is not general.
+  ['Je veux bien être contacté, mais pas par téléphone', undefined, { whatsapp: true, sms: true, email: true, call: false }],
+  ['Oui, mais pas par téléphone', BOTH, { whatsapp: true, sms: true, call: false }],
+  ['Oui, mais pas par téléphone', undefined, { call: false }],
+  ['Non, mais par SMS oui', undefined, { sms: true }],
   // A refusal said before a bare channel after a pause carries on: ambiguity never becomes a grant.
   ['pas par SMS, par WhatsApp', undefined, { whatsapp: false, sms: false }],
   [
@@ -95,6 +108,7 @@ const CORPUS: Array<[string, SpokenConsentChannel[] | undefined, Expect]> = [
   ["Je m'appelle Lina, mon email c'est lina@exemple.com et j'accepte les SMS", undefined, { sms: true }],
   ['Je vous envoie un SMS demain', undefined, {}],
   ['je ne sais pas pour WhatsApp', undefined, {}],
+  ['je ne suis pas sûr pour WhatsApp', undefined, {}],
   ['peut-être par SMS', undefined, {}],
   ["Je n'ai pas WhatsApp", undefined, {}],
   ["par SMS s'il vous plaît", undefined, {}],
