@@ -78,7 +78,7 @@ const CHANNEL_PHRASES: ReadonlyArray<{ w: string[]; c: SpokenConsentChannel }> =
     'message ecrit', 'messages ecrits'].map((s) => ({ w: phrase(s), c: 'sms' as const })),
   ...['email', 'emails', 'e mail', 'e mails', 'mail', 'mails', 'courriel', 'courriels', 'mel', 'mels', 'par ecrit'].map((s) => ({ w: phrase(s), c: 'email' as const })),
   ...['appel', 'appels', 'appeler', 'appelez', 'appele', 'appelee', 'appeles', 'appelees', 'rappeler', 'rappelez', 'rappele',
-    'rappelee', 'telephone', 'telephoner', 'telephoniquement',
+    'rappelee', 'appelle', 'rappelle', 'telephone', 'telephoner', 'telephoniquement',
     'appel telephonique', 'appels telephoniques', 'coup de fil', 'coups de fil'].map((s) => ({ w: phrase(s), c: 'call' as const })),
 ].sort((a, b) => b.w.length - a.w.length);
 
@@ -201,6 +201,14 @@ function matchAt(toks: readonly Tok[], i: number, w: readonly string[], limit: n
   return true;
 }
 
+/** The channel phrase at i, unless it is a name cue: "je m'appelle" / "il s'appelle" is a name, not a call. */
+function channelAt(toks: readonly Tok[], i: number, limit: number): { w: string[]; c: SpokenConsentChannel } | null {
+  const ch = CHANNEL_PHRASES.find((c) => matchAt(toks, i, c.w, limit));
+  if (!ch) return null;
+  if (ch.w[0] === 'appelle' && (toks[i - 1]?.w === 's' || (toks[i - 1]?.w === 'm' && toks[i - 2]?.w === 'je'))) return null;
+  return ch;
+}
+
 /** Splits a sentence [from, to) into segments at pauses, contrast words and "et" + a new clause. */
 function splitSegments(toks: readonly Tok[], from: number, to: number): Segment[] {
   const segs: Segment[] = [];
@@ -244,7 +252,7 @@ function readSegment(toks: readonly Tok[], seg: Segment): void {
       const ci = seg.cues.push({ p: neg.p, fwdOnly: false, from: i, to: neg.to }) - 1;
       // "ne m'appelez pas": a channel said inside the negation is what it refuses.
       for (let k = i; k < neg.to; k++) {
-        const inner = CHANNEL_PHRASES.find((c) => matchAt(toks, k, c.w, neg.to));
+        const inner = channelAt(toks, k, neg.to);
         if (inner) seg.mentions.push({ target: inner.c, from: k, to: k + inner.w.length, cue: ci });
       }
       i = neg.to;
@@ -259,7 +267,7 @@ function readSegment(toks: readonly Tok[], seg: Segment): void {
       i += asked.length;
       continue;
     }
-    const ch = CHANNEL_PHRASES.find((c) => matchAt(toks, i, c.w, seg.to));
+    const ch = channelAt(toks, i, seg.to);
     if (ch) {
       const prev = toks[i - 1]?.w ?? '';
       const field = i > seg.from && (FIELD_BEFORE.has(prev) || (ch.c === 'call' && ch.w[0] === 'telephone' && PHONE_DEVICE_BEFORE.has(prev)));
