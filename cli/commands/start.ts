@@ -122,6 +122,7 @@ async function runStack(argv: string[]): Promise<number> {
     `  TEMPORAL_ADDRESS=${temporal} npx ivr simulate machines/rdv-ivr.yaml --scripts test/journeys/scripts`,
     '    (the sessions then show in the Temporal UI; filter them with IvrState, IvrOutcome, IvrCallerHash…)',
     `  curl -s ${stack.apiUrl}/healthz`,
+    `  curl -s -H "Authorization: Bearer ${env.IVR_OPERATOR_TOKEN?.trim() ? '$IVR_OPERATOR_TOKEN' : stack.operatorToken}" '${stack.apiUrl}/crm/contacts?limit=5'   # operator routes need an operator token (this is the stack's own)`,
     '',
     'Read a session in clear from the command line (the codec server answers only the UI and this token):',
     `  .tools/temporal/bin/temporal workflow show --address ${temporal} -w <workflow id> --codec-endpoint ${stack.codecUrl} --codec-auth "${auth}"`,

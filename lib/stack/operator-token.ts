@@ -1,17 +1,20 @@
 /**
- * The operator credential the local stack hands to its parts that call the API's operator routes (`/crm/*`,
- * `Authorization: Bearer <operator token>`). The supervised stack calls the provider once, before the API part
- * starts (the API's embedded store is single-process: an operator must be created while the API is down), and
- * passes the token to the API and worker parts as IVR_OPERATOR_TOKEN.
+ * The operator credential of the local stack itself: its parts that call the API's operator routes (`/crm/*`,
+ * `Authorization: Bearer <operator token>`) read it from IVR_OPERATOR_TOKEN.
  *
- * Wire the API's operator creation here (e.g. `ensureOperator(store, 'local-stack')` returning its token) once it
- * exists; until then an operator token given in IVR_OPERATOR_TOKEN is passed through.
+ * The API part makes it once, right after it opens its store (`ensureOperator`, operator `local-stack`): the
+ * embedded store is single-process, so only the API can write it while the stack runs. The supervisor then hands the
+ * token to the worker and to the API's own restarts, so that a restarted API keeps the token the worker holds
+ * (issuing again would revoke it). An IVR_OPERATOR_TOKEN given to `npm start` is used as is.
  */
-export interface OperatorTokenContext {
-  /** The environment the API part will run with (API_STORE_DIR / DATABASE_URL name its store). */
-  env: NodeJS.ProcessEnv;
+import type { ApiDeps } from '../../api/deps';
+
+export const LOCAL_STACK_OPERATOR = 'local-stack';
+
+export async function localOperatorToken(env: NodeJS.ProcessEnv, deps: Pick<ApiDeps, 'store' | 'config' | 'clock'>): Promise<string> {
+  const given = env.IVR_OPERATOR_TOKEN?.trim();
+  if (given) return given;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- the API part loads the API anyway
+  const { ensureOperator } = require('../../api/services/operators') as typeof import('../../api/services/operators');
+  return (await ensureOperator(deps, LOCAL_STACK_OPERATOR)).token;
 }
-
-export type OperatorTokenProvider = (ctx: OperatorTokenContext) => Promise<string | undefined>;
-
-export const localOperatorToken: OperatorTokenProvider = async ({ env }) => env.IVR_OPERATOR_TOKEN?.trim() || undefined;

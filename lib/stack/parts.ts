@@ -9,6 +9,7 @@
  */
 import path from 'node:path';
 import { z } from 'zod';
+import { localOperatorToken } from './operator-token';
 import type { PartInfo } from './supervisor';
 
 export interface RunningPartHandle {
@@ -144,8 +145,15 @@ const runApi: PartRunner = async (config, env) => {
     const client = new Client({ connection, namespace: env.TEMPORAL_NAMESPACE ?? 'default', dataConverter: dataConverter() });
     const crm = crmRouterFromEnv(env, { temporalClient: client, taskQueue: cfg.taskQueue });
     const api = await startLocalApi(env, { port: cfg.port, routers: [crm] });
+    let operatorToken: string;
+    try {
+      operatorToken = await localOperatorToken(env, api.deps);
+    } catch (err) {
+      await api.stop();
+      throw err;
+    }
     return {
-      info: { url: api.url, host: api.host },
+      info: { url: api.url, host: api.host, operatorToken },
       async stop() {
         await api.stop();
         await connection.close();

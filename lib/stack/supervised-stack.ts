@@ -9,7 +9,6 @@
  * server (no authentication at all) stays on loopback.
  */
 import path from 'node:path';
-import { type OperatorTokenProvider, localOperatorToken } from './operator-token';
 import { DEMO_ODOO_FIXTURES } from './parts';
 import { assertPortFree, LOOPBACK, pickFreePort } from './ports';
 import { Supervisor, type BackoffOptions, type PartInfo } from './supervisor';
@@ -24,7 +23,6 @@ export interface SupervisedStackOptions {
   codecToken: string;
   env?: NodeJS.ProcessEnv;
   taskQueue?: string;
-  operatorToken?: OperatorTokenProvider;
   backoff?: Partial<BackoffOptions>;
   /** Supervision events (a part died, restarts, gives up), one line each. */
   report?: (line: string) => void;
@@ -36,8 +34,8 @@ export interface SupervisedStack {
   apiUrl: string;
   codecUrl: string;
   uiUrl: string;
-  /** Present when the provider gave one (see operator-token.ts). */
-  operatorToken?: string;
+  /** The stack's own operator token for /crm (operator-token.ts), given to the worker as IVR_OPERATOR_TOKEN. */
+  operatorToken: string;
   /** What is real and what is simulated, for the banner. */
   describe(): string[];
   /** Pids of each part's process and of what it runs (the dev server binary). */
@@ -140,14 +138,17 @@ export async function startSupervisedStack(opts: SupervisedStackOptions): Promis
     const codecUrl = str(codecInfo, 'url');
     lines.push(`Codec server  ${codecUrl} (the UI's origins, or Authorization: Bearer <codec token>)`);
 
-    // 5. API, with an operator token when the provider gives one (before the API opens its store).
+    // 5. API. It makes the stack's operator token (or takes IVR_OPERATOR_TOKEN); its restarts reuse that token.
     env.API_STORE_DIR ??= path.join(opts.dataDir, 'api-store');
     // The worker calls the API from this machine for every caller: the per-IP OTP limit is for outside clients.
     env.RATE_IP_EXEMPT ??= '127.0.0.1,::1,::ffff:127.0.0.1';
-    const operatorToken = await (opts.operatorToken ?? localOperatorToken)({ env });
-    if (operatorToken) env.IVR_OPERATOR_TOKEN = operatorToken;
-    const apiInfo = await supervisor.start({ name: 'api', config: { port: opts.ports.api, taskQueue }, env, readyTimeoutMs });
+    const apiEnv: NodeJS.ProcessEnv = { ...env };
+    const apiInfo = await supervisor.start({ name: 'api', config: { port: opts.ports.api, taskQueue }, env: apiEnv, readyTimeoutMs });
     const apiUrl = str(apiInfo, 'url');
+    const operatorToken = str(apiInfo, 'operatorToken');
+    // The supervisor spawns each restart from this same object.
+    apiEnv.IVR_OPERATOR_TOKEN = operatorToken;
+    env.IVR_OPERATOR_TOKEN = operatorToken;
     lines.push(`Backend API   ${apiUrl} (OpenAPI at ${apiUrl}/openapi.json; listening on ${str(apiInfo, 'host')})`);
 
     // 6. Worker.
@@ -159,7 +160,7 @@ export async function startSupervisedStack(opts: SupervisedStackOptions): Promis
       apiUrl,
       codecUrl,
       uiUrl: `http://localhost:${opts.ports.ui}`,
-      ...(operatorToken ? { operatorToken } : {}),
+      operatorToken,
       describe: () => [...lines],
       pids: () => supervisor.pids(),
       supervisor,

@@ -153,6 +153,13 @@ test('codec auth, a killed API restarted while the rest answers, and no orphan a
     const clear = (await withToken.json()) as { payloads: { data: string }[] };
     expect(Buffer.from(clear.payloads[0]!.data, 'base64').toString()).toContain('482913');
 
+    // The stack's own operator token opens /crm; nothing else does.
+    const operator = /Authorization: Bearer (op_[A-Za-z0-9_-]+)/.exec(banner)?.[1];
+    expect(operator).toBeDefined();
+    const contacts = `http://127.0.0.1:${api}/crm/contacts?limit=1`;
+    expect(await status(contacts)).toBe(401);
+    expect(await status(contacts, { headers: { Authorization: `Bearer ${operator}` } })).toBe(200);
+
     // Everything listens on loopback only.
     expect(banner).toContain(`Backend API   http://127.0.0.1:${api} (OpenAPI at http://127.0.0.1:${api}/openapi.json; listening on 127.0.0.1)`);
 
@@ -168,6 +175,8 @@ test('codec auth, a killed API restarted while the rest answers, and no orphan a
     expect(s.err()).toMatch(new RegExp(`part api \\(pid ${apiPid}\\) exited with signal SIGKILL after [\\d.]+ s; restarting it in`));
     expect(await status(`http://127.0.0.1:${api}/healthz`)).toBe(200);
     expect(await status(`http://127.0.0.1:${codec}/health`)).toBe(200);
+    // The restarted API keeps the operator token the worker holds.
+    expect(await status(contacts, { headers: { Authorization: `Bearer ${operator}` } })).toBe(200);
 
     // The supervisor killed with SIGKILL (no handler runs): every part and the dev server still go.
     const tree = descendants(s.child.pid!);
