@@ -5,7 +5,7 @@
 import crypto from 'node:crypto';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { ApiError, toApiError } from './errors';
-import { mount, operatorGate, sendError, type RouteDef } from './http';
+import { mount, operatorGate, routeTableOf, sendError, type RouteDef } from './http';
 import { buildOpenApi } from './openapi';
 import { authRoutes } from './routes/auth';
 import { portalRoutes } from './routes/portal';
@@ -27,7 +27,10 @@ async function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
 }
 
 export interface AppExtras {
-  /** More routers (e.g. the voice→CRM routes of api/crm) mounted after the API's routes, before its 404. */
+  /**
+   * More routers mounted after the API's routes, before its 404. A router made by `tableRouter` (the voice→CRM
+   * routes of api/crm) joins the route table instead.
+   */
   routers?: express.Router[];
 }
 
@@ -76,17 +79,21 @@ export function createApp(deps: ApiDeps, extras: AppExtras = {}): express.Expres
     res.status(store ? 200 : 503).json({ status: store ? 'ok' : 'degraded', store: { ok: store, driver: deps.store.db.kind }, odoo });
   });
 
-  const openapi = buildOpenApi(ALL_ROUTES, { title: 'care-ivr backend API', version: '1.0.0', serverUrl: deps.config.API_PUBLIC_URL });
+  // Routers that carry route-table declarations (api/crm) join the table; plain routers are mounted as they are.
+  const extraRoutes = (extras.routers ?? []).flatMap((r) => routeTableOf(r) ?? []);
+  const plainRouters = (extras.routers ?? []).filter((r) => !routeTableOf(r));
+  const routes = [...ALL_ROUTES, ...extraRoutes];
+  const openapi = buildOpenApi(routes, { title: 'care-ivr backend API', version: '1.0.0', serverUrl: deps.config.API_PUBLIC_URL });
   app.get('/openapi.json', (_req, res) => {
     res.json(openapi);
   });
 
   const router = express.Router();
-  for (const r of ALL_ROUTES) mount(router, r, deps);
+  for (const r of routes) mount(router, r, deps);
   app.use(router);
   // Every /crm route lists, searches or writes people's records: operators only, whoever declares the route.
   app.use('/crm', operatorGate(deps));
-  for (const r of extras.routers ?? []) app.use(r);
+  for (const r of plainRouters) app.use(r);
 
   app.use((req: Request, res: Response) => {
     sendError(res, new ApiError(404, 'route_not_found', `No route ${req.method} ${req.path}; see GET /openapi.json.`), String(res.locals.requestId ?? ''));

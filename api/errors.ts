@@ -2,7 +2,8 @@
  * The API's error answers: `{ error: { code, message, …details } }` with a stable `code` the machine's on_fail
  * (and the portal) branch on. Peer failures are mapped here, in one place; nothing else decides a status.
  */
-import { OdooError, OdooUnavailable, AccessDenied, SessionExpired, MissingError, ValidationError, UserError, AccessError } from '../lib/odoo/errors';
+import { OdooError, OdooUnavailable, AccessDenied, SessionExpired, MissingError, ValidationError, UserError, AccessError, UnknownField } from '../lib/odoo/errors';
+import { AudioRejected, SpeechDisabled, SttError, SttRejected } from '../lib/stt/errors';
 import { BrevoError, BrevoNoCredits, BrevoRateLimited, BrevoRejected, BrevoOutcomeUnknown } from '../lib/brevo/errors';
 import { LedgerKeyConflict } from '../lib/brevo/ledger';
 
@@ -36,11 +37,17 @@ export function toApiError(err: unknown): ApiError {
     return new ApiError(502, 'odoo_auth_failed', 'The backend could not log in to the CRM; an operator must check its credentials.');
   }
   if (err instanceof MissingError) return new ApiError(404, 'not_found', 'This record does not exist (anymore).');
+  if (err instanceof UnknownField) return new ApiError(502, 'odoo_schema', 'The CRM lacks a field this backend writes; run `npx ivr odoo-setup`.');
   if (err instanceof ValidationError || err instanceof UserError) {
     return new ApiError(409, 'odoo_rejected', 'The CRM refused this change.');
   }
   if (err instanceof AccessError) return new ApiError(502, 'odoo_forbidden', 'The CRM user of the backend may not do this.');
   if (err instanceof OdooError) return new ApiError(502, 'odoo_error', 'The CRM answered with an error.');
+  // speech-to-text called directly by a route (voice previews)
+  if (err instanceof AudioRejected) return new ApiError(422, 'audio_rejected', 'The recording is not usable audio.', { problem: err.problem });
+  if (err instanceof SpeechDisabled) return new ApiError(503, 'speech_disabled', 'Speech recognition is not configured on this server (OPENAI_API_KEY).');
+  if (err instanceof SttRejected) return new ApiError(502, 'stt_rejected', 'The speech-to-text service refused the recording.');
+  if (err instanceof SttError) return new ApiError(502, 'stt_unavailable', 'The speech-to-text service cannot be reached; retry later.');
   if (err instanceof BrevoNoCredits) return new ApiError(503, 'messaging_unavailable', 'Messages cannot be sent at the moment.');
   if (err instanceof BrevoRateLimited) {
     const sec = Math.max(1, Math.ceil(err.retryAfterMs / 1000));

@@ -4,10 +4,11 @@
  * declarations. Handlers never see unvalidated input.
  */
 import crypto from 'node:crypto';
-import type { Request, Response, Router } from 'express';
+import express, { type Request, type Response, type Router } from 'express';
 import { z } from 'zod';
 import { ApiError, toApiError } from './errors';
 import type { ApiDeps } from './deps';
+import { readUpload, type UploadedFile, type UploadSpec } from './multipart';
 import { kit } from './routes/context';
 import { invalidToken, missingToken, type OperatorIdentity } from './services/operators';
 
@@ -24,6 +25,8 @@ export interface HandlerCtx<P, Q, B> {
   query: Q;
   body: B;
   session: AuthSession | null;
+  /** The file of an `upload` route. */
+  upload: UploadedFile | null;
   /** The bearer token the request was authenticated with (logout revokes it); never log it. */
   bearer: string | null;
   /** The operator behind an `auth: 'operator'` route; null elsewhere. */
@@ -85,8 +88,19 @@ export interface RouteDef<P = unknown, Q = unknown, B = unknown, R = unknown> {
    * written to the audit log.
    */
   auth: AuthKind;
-  /** Accepts Idempotency-Key and replays the stored answer (every endpoint with an effect). */
-  idempotent: boolean;
+  /**
+   * true: accepts Idempotency-Key and replays the stored answer (every endpoint with an effect); 'handler': the
+   * key is validated (by `idempotencyKey` when given) and handed to the handler, whose effect is idempotent by
+   * itself (e.g. a capture workflow named by the key).
+   */
+  idempotent: boolean | 'handler';
+  /** Format of the Idempotency-Key when the handler turns it into an id (idempotent: 'handler'). */
+  idempotencyKey?: z.ZodType<string>;
+  /**
+   * multipart/form-data with one file: the file goes to `ctx.upload`, the text fields are the body (validated by
+   * `body`, error paths `form.<field>`). Read only after authentication.
+   */
+  upload?: UploadSpec;
   params?: z.ZodType<P>;
   query?: z.ZodType<Q>;
   body?: z.ZodType<B>;
@@ -102,7 +116,7 @@ export function route<P, Q, B, R>(def: RouteDef<P, Q, B, R>): RouteDef<P, Q, B, 
 }
 
 /** Validates one input part; a failure is a 400 listing every field path and what is wrong with it. */
-export function validate<T>(schema: z.ZodType<T>, value: unknown, where: 'body' | 'query' | 'params' | 'headers'): T {
+export function validate<T>(schema: z.ZodType<T>, value: unknown, where: 'body' | 'query' | 'params' | 'headers' | 'form'): T {
   const r = schema.safeParse(value);
   if (r.success) return r.data;
   const fields = r.error.issues.map((i) => ({ path: [where, ...i.path.map(String)].join('.'), message: i.message }));
@@ -195,14 +209,22 @@ export function mount(router: Router, def: RouteDef<any, any, any, any>, deps: A
         if (token) session = await deps.sessions.resolve(token);
         else if (def.auth === 'bearer') throw missingToken('A session token is required: Authorization: Bearer <token> (from /auth/verify-otp).');
       }
-      const headers = validate(headersSchema, { 'idempotency-key': req.get('idempotency-key') }, 'headers');
+      const headers = validate(def.idempotencyKey ? z.object({ 'idempotency-key': def.idempotencyKey.optional() }) : headersSchema, { 'idempotency-key': req.get('idempotency-key') }, 'headers');
       const params = def.params ? validate(def.params, req.params, 'params') : {};
       const query = def.query ? validate(def.query, req.query, 'query') : {};
-      const rawBody: unknown = req.body === undefined ? {} : req.body;
-      const body = def.body ? validate(def.body, rawBody, 'body') : {};
+      let upload: UploadedFile | null = null;
+      let body: unknown = {};
+      if (def.upload) {
+        const form = await readUpload(req, def.upload);
+        body = def.body ? validate(def.body, form.fields, 'form') : {};
+        upload = form.file;
+      } else {
+        const rawBody: unknown = req.body === undefined ? {} : req.body;
+        body = def.body ? validate(def.body, rawBody, 'body') : {};
+      }
 
       const key = def.idempotent ? headers['idempotency-key'] ?? null : null;
-      if (key) {
+      if (key && def.idempotent === true) {
         const fingerprint = sha256(canonical({ m: def.method, p: req.path, b: body, q: query, s: token ? sha256(token) : null }));
         const replay = await claimOrReplay(deps, key, fingerprint);
         if (replay) {
@@ -213,7 +235,7 @@ export function mount(router: Router, def: RouteDef<any, any, any, any>, deps: A
         claimedKey = key;
       }
 
-      const out = await def.handler({ params, query, body, session, bearer: token, operator, audit, ip: req.ip ?? '', requestId, idempotencyKey: key }, deps);
+      const out = await def.handler({ params, query, body, upload, session, bearer: token, operator, audit, ip: req.ip ?? '', requestId, idempotencyKey: key }, deps);
       const result: HandlerResult<unknown> = isResult(out) ? out : { body: out };
       const status = result.status ?? 200;
       const json = JSON.stringify(result.body);
@@ -297,4 +319,26 @@ export function gatedOperator(res: Response): OperatorIdentity {
 export function gatedAudit(res: Response): AuditTrail {
   const t = res.locals.audit as AuditTrail | undefined;
   return t ?? new AuditTrail();
+}
+
+const ROUTE_TABLE = Symbol.for('care-ivr.route-table');
+
+/**
+ * A router that carries route-table declarations: given to createApp (`AppExtras.routers`, as the API and the local
+ * stack pass the CRM routes), its routes are mounted with the API's validation, auth, audit, errors and OpenAPI.
+ * Mounted anywhere else it answers 500 route_not_mounted rather than serve routes without their checks.
+ */
+export function tableRouter(defs: RouteDef<any, any, any, any>[]): Router {
+  const router = express.Router();
+  for (const def of defs) {
+    router[def.method](def.path, (_req: Request, res: Response) => {
+      sendError(res, new ApiError(500, 'route_not_mounted', 'This route must be served through the API (createApp), which authenticates it.'), String(res.locals.requestId ?? ''));
+    });
+  }
+  return Object.assign(router, { [ROUTE_TABLE]: defs });
+}
+
+export function routeTableOf(router: Router): RouteDef<any, any, any, any>[] | null {
+  const defs = (router as Router & { [ROUTE_TABLE]?: RouteDef<any, any, any, any>[] })[ROUTE_TABLE];
+  return defs ?? null;
 }

@@ -14,13 +14,26 @@ function parametersOf(s: z.ZodType | undefined, where: 'path' | 'query'): Array<
   return Object.entries(js.properties ?? {}).map(([name, schema]) => ({ name, in: where, required: where === 'path' || (js.required ?? []).includes(name), schema }));
 }
 
+/** A multipart form: the text fields of `body`, plus the file. */
+function formSchema(body: z.ZodType | undefined, fileField: string): Record<string, unknown> {
+  const fields = body ? (jsonSchema(body, 'input') as { properties?: Record<string, unknown>; required?: string[] }) : {};
+  return {
+    type: 'object',
+    properties: { ...(fields.properties ?? {}), [fileField]: { type: 'string', contentMediaType: 'application/octet-stream' } },
+    required: [...(fields.required ?? []), fileField],
+  };
+}
+
 export function buildOpenApi(routes: RouteDef<any, any, any, any>[], info: { title: string; version: string; serverUrl: string }): Record<string, unknown> {
   const paths: Record<string, Record<string, unknown>> = {};
   const errorJs = jsonSchema(errorSchema, 'output');
   for (const r of routes) {
     const path = r.path.replace(/:(\w+)/g, '{$1}');
     const parameters = [...parametersOf(r.params, 'path'), ...parametersOf(r.query, 'query')];
-    if (r.idempotent) parameters.push({ name: 'Idempotency-Key', in: 'header', required: false, schema: { type: 'string', maxLength: 200 }, description: 'Same key + same request → the stored answer, without redoing the effect; same key + another request → 422.' });
+    if (r.idempotent) {
+      const schema = r.idempotencyKey ? jsonSchema(r.idempotencyKey, 'input') : { type: 'string', maxLength: 200 };
+      parameters.push({ name: 'Idempotency-Key', in: 'header', required: false, schema, description: 'Same key + same request → the stored answer, without redoing the effect; same key + another request → 422.' });
+    }
     const responses: Record<string, unknown> = { '200': { description: 'OK', content: { 'application/json': { schema: jsonSchema(r.response, 'output') } } } };
     const errs: Array<[number, string]> = [[400, 'invalid_request'], ...(r.auth === 'none' ? [] : [[401, r.auth === 'bearer' ? 'unauthorized, session_expired (WWW-Authenticate: Bearer error="invalid_token")' : r.auth === 'operator' ? 'unauthorized: no, unknown or revoked operator token' : 'unauthorized: a token was sent and is not valid'] as [number, string]]), ...(r.errors ?? []), [502, 'odoo_unavailable'], [504, 'odoo_timeout']];
     for (const [status, code] of errs) {
@@ -33,7 +46,7 @@ export function buildOpenApi(routes: RouteDef<any, any, any, any>[], info: { tit
       [r.method]: {
         summary: r.summary,
         parameters,
-        ...(r.body ? { requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(r.body, 'input') } } } } : {}),
+        ...(r.upload ? { requestBody: { required: true, content: { 'multipart/form-data': { schema: formSchema(r.body, r.upload.field) } } } } : r.body ? { requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(r.body, 'input') } } } } : {}),
         ...(r.auth === 'bearer' ? { security: [{ bearer: [] }] } : r.auth === 'optional' ? { security: [{ bearer: [] }, {}] } : r.auth === 'operator' ? { security: [{ operator: [] }] } : {}),
         responses,
       },

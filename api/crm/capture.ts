@@ -8,7 +8,8 @@ import crypto from 'node:crypto';
 import { WorkflowExecutionAlreadyStartedError, type Client, type WorkflowHandle } from '@temporalio/client';
 import type { CaptureInput, CaptureResult } from '../../activities/crm/types';
 import type { crmCaptureWorkflow } from '../../workflows/crm-capture';
-import { CrmApiError } from './errors';
+import { ApiError } from '../errors';
+import { captureError } from './errors';
 
 export const CAPTURE_WORKFLOW = 'crmCaptureWorkflow';
 
@@ -48,22 +49,24 @@ export async function runCapture(
       workflowExecutionTimeout: '1 hour',
     });
   } catch (err) {
-    if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+    if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw captureError(err);
     handle = deps.temporalClient.workflow.getHandle<typeof crmCaptureWorkflow>(workflowId);
   }
   let timer: NodeJS.Timeout | undefined;
   const waited = new Promise<never>((_, reject) => {
     timer = setTimeout(
-      () => reject(new CrmApiError(504, 'capture_pending', 'The capture is still running; repeat the request with the same Idempotency-Key to get its result.', {
+      () => reject(new ApiError(504, 'capture_pending', 'The capture is still running; repeat the request with the same Idempotency-Key to get its result.', {
         capture_id: workflowId, idempotency_key: usedKey,
       })),
       deps.captureWaitMs,
     );
   });
   try {
-    const result = await Promise.race([handle.result(), waited]);
+    const result = await Promise.race([handle.result(), waited]).catch((err: unknown) => {
+      throw captureError(err);
+    });
     if (result.fingerprint !== input.fingerprint) {
-      throw new CrmApiError(422, 'idempotency_key_reused', 'This Idempotency-Key was already used with another request; use a new key per capture.');
+      throw new ApiError(422, 'idempotency_key_reused', 'This Idempotency-Key was already used with another request; use a new key per capture.');
     }
     return result;
   } finally {

@@ -8,9 +8,11 @@
  *   GET  /crm/contacts?limit=&q=
  *   GET  /crm/leads?limit=&q=
  *
- * Mount: `app.use(createCrmRouter({...}))` before the API's 404 handler.
+ * All are operator routes (Authorization: Bearer <operator token>), declared in the API's route table.
+ * Mount: `startApiServer({ routers: [createCrmRouter({...})] })` (or createApp's `routers`).
  */
-import express, { type Request, type Response, type Router } from 'express';
+import type { Router } from 'express';
+import { z } from 'zod';
 import type { Client } from '@temporalio/client';
 import type { Logger } from 'pino';
 import { checkAudio, MAX_UPLOAD_BYTES, type Transcriber } from '../../lib/stt/transcriber';
@@ -23,11 +25,12 @@ import type { CrmExtractor } from '../../activities/crm/extract';
 import type { CrmOdooPort } from '../../activities/crm/odoo';
 import type { CaptureInput, CaptureResult, ContactDraft, ContactField } from '../../activities/crm/types';
 import { fingerprint, runCapture } from './capture';
-import { CrmApiError, parseInput, sendCrmError } from './errors';
-import { readAudioUpload } from './multipart';
-import { FIELDS, idempotencyKeySchema, listSchema, textContactsSchema, voiceFormSchema } from './schemas';
+import { ApiError } from '../errors';
+import { route, tableRouter, type AuditTrail, type HandlerResult, type RouteDef } from '../http';
+import {
+  captureAnswerSchema, contactsAnswerSchema, draftAnswerSchema, FIELDS, idempotencyKeySchema, leadsAnswerSchema, listSchema, textContactsSchema, voiceFormSchema,
+} from './schemas';
 import { readback, readbackQuestion, summaryVoice, type ListedContact } from './voice-text';
-import { gatedAudit, gatedOperator } from '../http';
 
 export interface CrmRouterDeps {
   odoo: CrmOdooPort;
@@ -38,7 +41,8 @@ export interface CrmRouterDeps {
   temporalClient: Client;
   /** Task queue of the worker that registers crmCaptureWorkflow and the crm* activities. */
   taskQueue: string;
-  logger: Logger;
+  /** Unused since the routes run in the API's route table (the API's logger logs them); kept for callers. */
+  logger?: Logger;
   limits?: {
     /** Largest accepted recording (default 1 MiB: it travels in the workflow input, under Temporal's 2 MB payload limit). */
     maxAudioBytes?: number;
@@ -61,27 +65,24 @@ const str = (v: unknown): string | null => (typeof v === 'string' && v.trim() !=
 const many2one = (v: unknown): { id: number; name: string } | null =>
   Array.isArray(v) && typeof v[0] === 'number' ? { id: v[0], name: String(v[1] ?? '') } : null;
 
-export function createCrmRouter(deps: CrmRouterDeps): Router {
-  const router = express.Router();
+/**
+ * The CRM routes as route-table declarations (api/http.ts): operator authentication and audit, validation, error
+ * answers and /openapi.json come from the table like every other route.
+ */
+export function crmRoutes(deps: CrmRouterDeps): RouteDef<any, any, any, any>[] {
   const region = deps.defaultRegion ?? 'FR';
   const useLlm = deps.useLlm ?? true;
   const maxAudioBytes = Math.min(deps.limits?.maxAudioBytes ?? 1024 * 1024, MAX_UPLOAD_BYTES);
   const maxAudioSeconds = deps.limits?.maxAudioSeconds ?? 60;
   const captureWaitMs = deps.limits?.captureWaitMs ?? 25_000;
   const textSchema = textContactsSchema(region, deps.limits?.maxTextChars ?? 5000);
-  const log = deps.logger;
   const capture = (key: string | null, input: CaptureInput) =>
     runCapture({ temporalClient: deps.temporalClient, taskQueue: deps.taskQueue, captureWaitMs }, key, input);
 
-  function idempotencyKey(req: Request): string | null {
-    const raw = req.get('idempotency-key');
-    return raw === undefined ? null : parseInput(idempotencyKeySchema, raw, 'headers');
-  }
-
   /** The answer of every capture: the API's shape plus what the voice-crm machine reads. */
-  function captureAnswer(r: CaptureResult) {
+  function captureAnswer(r: CaptureResult): z.infer<typeof captureAnswerSchema> {
     if (r.status === 'incomplete') {
-      throw new CrmApiError(422, 'contact_incomplete', describeMissing(r.missing), {
+      throw new ApiError(422, 'contact_incomplete', describeMissing(r.missing), {
         missing: r.missing, extracted: r.extracted, needs_check: r.needs_check, transcript: r.transcript, capture_id: r.capture_id,
       });
     }
@@ -105,21 +106,32 @@ export function createCrmRouter(deps: CrmRouterDeps): Router {
     };
   }
 
-  const jsonBody = express.json({ limit: '64kb', strict: true });
+  /** 201 when a person was created, else 200; the records read or written go to the operator audit log. */
+  function captured(r: CaptureResult, audit: AuditTrail): HandlerResult<z.infer<typeof captureAnswerSchema>> {
+    const answer = captureAnswer(r);
+    if (answer.partner) audit.add('res.partner', [answer.partner.id]);
+    if (answer.lead) audit.add('crm.lead', [answer.lead.id]);
+    return { status: answer.partner?.created ? 201 : 200, body: answer };
+  }
 
-  router.post('/crm/text-contacts', jsonBody, async (req: Request, res: Response) => {
-    try {
-      gatedOperator(res);
-      const key = idempotencyKey(req);
-      const body = parseInput(textSchema, req.body ?? {}, 'body');
-      if (body.dry_run && body.draft && body.field) {
-        res.json(await correct(body.draft, body.field, body.text!));
-        return;
-      }
-      if (body.dry_run) {
-        res.json(await preview(body.text!));
-        return;
-      }
+  const captureErrors: Array<[number, string]> = [
+    [401, 'unauthorized'], [409, 'odoo_rejected'], [422, 'contact_incomplete'], [422, 'idempotency_key_reused'],
+    [502, 'capture_failed'], [502, 'odoo_schema'], [503, 'orchestrator_unavailable'], [504, 'capture_pending'],
+  ];
+
+  const textContacts = route({
+    method: 'post',
+    path: '/crm/text-contacts',
+    summary: 'Capture a contact from a dictation or a confirmed contact (dry_run: preview or correct one field, nothing stored).',
+    auth: 'operator',
+    idempotent: 'handler',
+    idempotencyKey: idempotencyKeySchema,
+    body: textSchema,
+    response: z.union([captureAnswerSchema, draftAnswerSchema]),
+    errors: [...captureErrors, [422, 'nothing_understood'], [422, 'correction_not_understood']],
+    async handler({ body, audit, idempotencyKey }) {
+      if (body.dry_run && body.draft && body.field) return correct(body.draft, body.field, body.text!);
+      if (body.dry_run) return preview(body.text!);
       const consents = body.consent ? requestConsents(body.consent, body.consent.wording_version) : [];
       const input: CaptureInput = {
         ...(body.text ? { text: body.text } : {}),
@@ -133,44 +145,46 @@ export function createCrmRouter(deps: CrmRouterDeps): Router {
         useLlm,
         fingerprint: fingerprint({ route: 'text', body }),
       };
-      const answer = captureAnswer(await capture(key, input));
-      auditCapture(res, answer);
-      res.status(answer.partner?.created ? 201 : 200).json(answer);
-    } catch (err) {
-      sendCrmError(res, err, log, 'POST /crm/text-contacts');
-    }
+      return captured(await capture(idempotencyKey, input), audit);
+    },
   });
 
-  router.post('/crm/voice-contacts', async (req: Request, res: Response) => {
-    try {
-      gatedOperator(res);
-      const key = idempotencyKey(req);
-      const upload = await readAudioUpload(req, maxAudioBytes);
-      const form = parseInput(voiceFormSchema, upload.fields, 'form');
+  const voiceContacts = route({
+    method: 'post',
+    path: '/crm/voice-contacts',
+    summary: 'Capture a contact from a recording (multipart field "audio": wav, ogg, webm/opus, mp3, flac); dry_run previews.',
+    auth: 'operator',
+    idempotent: 'handler',
+    idempotencyKey: idempotencyKeySchema,
+    upload: { field: 'audio', maxBytes: maxAudioBytes, tooLargeCode: 'audio_too_large', what: 'recording' },
+    body: voiceFormSchema,
+    response: z.union([captureAnswerSchema, draftAnswerSchema]),
+    errors: [...captureErrors, [400, 'invalid_multipart'], [413, 'audio_too_large'], [413, 'audio_too_long'], [415, 'unsupported_media_type'], [422, 'audio_rejected'], [503, 'speech_disabled']],
+    async handler({ body: form, upload, audit, idempotencyKey }) {
+      const audio = upload!.data;
       let format: string;
       try {
-        format = checkAudio(upload.audio, { maxBytes: maxAudioBytes, maxDurationSeconds: maxAudioSeconds }).format;
+        format = checkAudio(audio, { maxBytes: maxAudioBytes, maxDurationSeconds: maxAudioSeconds }).format;
       } catch (err) {
         if (!(err instanceof AudioRejected)) throw err;
         if (err.problem === 'too_large' || err.problem === 'too_long') {
-          throw new CrmApiError(413, err.problem === 'too_long' ? 'audio_too_long' : 'audio_too_large', err.message, {
+          throw new ApiError(413, err.problem === 'too_long' ? 'audio_too_long' : 'audio_too_large', err.message, {
             problem: err.problem, max_bytes: maxAudioBytes, max_seconds: maxAudioSeconds,
           });
         }
-        throw new CrmApiError(422, 'audio_rejected', err.message, { problem: err.problem });
+        throw new ApiError(422, 'audio_rejected', err.message, { problem: err.problem });
       }
       // named by its content: browsers send "blob", and STT servers pick the decoder by extension
       const fileName = `dictee.${format}`;
       if (!deps.transcriber.enabled) {
-        throw new CrmApiError(503, 'speech_disabled', 'Speech recognition is not configured on this server (OPENAI_API_KEY); use POST /crm/text-contacts.');
+        throw new ApiError(503, 'speech_disabled', 'Speech recognition is not configured on this server (OPENAI_API_KEY); use POST /crm/text-contacts.');
       }
       if (form.dry_run) {
-        const t = await deps.transcriber.transcribe({ audio: upload.audio, fileName });
-        res.json({ ...(await preview(t.text)), transcript: t.text });
-        return;
+        const t = await deps.transcriber.transcribe({ audio, fileName });
+        return { ...(await preview(t.text)), transcript: t.text };
       }
       const consents = requestConsents({ whatsapp: form.consent_whatsapp, sms: form.consent_sms }, form.consent_wording_version);
-      const audioBase64 = upload.audio.toString('base64');
+      const audioBase64 = audio.toString('base64');
       const input: CaptureInput = {
         audio: { base64: audioBase64, fileName },
         source: 'voice',
@@ -182,18 +196,20 @@ export function createCrmRouter(deps: CrmRouterDeps): Router {
         useLlm,
         fingerprint: fingerprint({ route: 'voice', form, audio: fingerprint(audioBase64) }),
       };
-      const answer = captureAnswer(await capture(key, input));
-      auditCapture(res, answer);
-      res.status(answer.partner?.created ? 201 : 200).json(answer);
-    } catch (err) {
-      sendCrmError(res, err, log, 'POST /crm/voice-contacts');
-    }
+      return captured(await capture(idempotencyKey, input), audit);
+    },
   });
 
-  router.get('/crm/contacts', async (req: Request, res: Response) => {
-    try {
-      gatedOperator(res);
-      const q = parseInput(listSchema(), req.query, 'query');
+  const listContacts = route({
+    method: 'get',
+    path: '/crm/contacts',
+    summary: 'The newest persons in the CRM (q: name, e-mail or a number in any spelling), with a spoken summary.',
+    auth: 'operator',
+    idempotent: false,
+    query: listSchema(),
+    response: contactsAnswerSchema,
+    errors: [[401, 'unauthorized']],
+    async handler({ query: q, audit }) {
       const fields = await deps.odoo.fields('res.partner');
       const domain: unknown[] = [['is_company', '=', false], ...searchTerms(q.q, fields, ['name', 'email'])];
       const read = ['id', 'name', 'email', 'phone', ...(fields.mobile ? ['mobile'] : []), 'create_date'];
@@ -205,18 +221,22 @@ export function createCrmRouter(deps: CrmRouterDeps): Router {
         phone: str(r.phone) ?? str(r.mobile),
         created_at: str(r.create_date),
       }));
-      gatedAudit(res).add('res.partner', contacts.map((c) => c.id));
+      audit.add('res.partner', contacts.map((c) => c.id));
       const listed: ListedContact[] = contacts;
-      res.json({ contacts, count: contacts.length, summary_voice: summaryVoice(listed) });
-    } catch (err) {
-      sendCrmError(res, err, log, 'GET /crm/contacts');
-    }
+      return { contacts, count: contacts.length, summary_voice: summaryVoice(listed) };
+    },
   });
 
-  router.get('/crm/leads', async (req: Request, res: Response) => {
-    try {
-      gatedOperator(res);
-      const q = parseInput(listSchema(), req.query, 'query');
+  const listLeads = route({
+    method: 'get',
+    path: '/crm/leads',
+    summary: 'The newest leads (q: name, contact, e-mail or phone).',
+    auth: 'operator',
+    idempotent: false,
+    query: listSchema(),
+    response: leadsAnswerSchema,
+    errors: [[401, 'unauthorized']],
+    async handler({ query: q, audit }) {
       const domain = searchTerms(q.q, null, ['name', 'contact_name', 'email_from']);
       const rows = await deps.odoo.callKw<Row[]>('crm.lead', 'search_read', [domain], {
         fields: ['id', 'name', 'contact_name', 'email_from', 'phone', 'partner_id', 'type', 'create_date'],
@@ -233,26 +253,17 @@ export function createCrmRouter(deps: CrmRouterDeps): Router {
         type: str(r.type),
         created_at: str(r.create_date),
       }));
-      gatedAudit(res).add('crm.lead', leads.map((l) => l.id));
-      res.json({ leads, count: leads.length });
-    } catch (err) {
-      sendCrmError(res, err, log, 'GET /crm/leads');
-    }
+      audit.add('crm.lead', leads.map((l) => l.id));
+      return { leads, count: leads.length };
+    },
   });
-
-  /** The records a capture read (a matched person) or wrote, for the operator audit log. */
-  function auditCapture(res: Response, answer: ReturnType<typeof captureAnswer>): void {
-    const trail = gatedAudit(res);
-    if (answer.partner) trail.add('res.partner', [answer.partner.id]);
-    if (answer.lead) trail.add('crm.lead', [answer.lead.id]);
-  }
 
   /** Extraction only, nothing stored: what the caller hears back before confirming. */
   async function preview(text: string) {
     const x = await deps.extraction.extract(text, { defaultRegion: region, useLlm });
     const c = x.contact;
     if (!c.firstname && !c.lastname && !c.email && !c.phone) {
-      throw new CrmApiError(422, 'nothing_understood', 'No name, e-mail or phone could be read in this text; ask the caller to dictate again.', {
+      throw new ApiError(422, 'nothing_understood', 'No name, e-mail or phone could be read in this text; ask the caller to dictate again.', {
         dropped: x.dropped,
       });
     }
@@ -290,8 +301,9 @@ export function createCrmRouter(deps: CrmRouterDeps): Router {
     return draftAnswer(merged, needs, { corrected: field });
   }
 
-  function draftAnswer(c: ContactDraft, needsCheck: ContactField[], extra: Record<string, unknown>) {
-    const missing = [...(!c.firstname && !c.lastname ? ['name'] : []), ...(!c.email && !c.phone ? ['email_or_phone'] : [])];
+  type DraftAnswer = z.infer<typeof draftAnswerSchema>;
+  function draftAnswer(c: ContactDraft, needsCheck: ContactField[], extra: Pick<DraftAnswer, 'dropped' | 'consents' | 'corrected'>): DraftAnswer {
+    const missing: DraftAnswer['missing'] = [...(!c.firstname && !c.lastname ? ['name' as const] : []), ...(!c.email && !c.phone ? ['email_or_phone' as const] : [])];
     return {
       dry_run: true,
       contact: { ...c, needs_check: needsCheck },
@@ -317,12 +329,20 @@ export function createCrmRouter(deps: CrmRouterDeps): Router {
     return [...Array(fieldsToSearch.length - 1).fill('|'), ...fieldsToSearch.map((f) => [f, 'ilike', q])];
   }
 
-  return router;
+  return [voiceContacts, textContacts, listContacts, listLeads];
 }
 
-function notUnderstood(field: 'name' | 'email' | 'phone'): CrmApiError {
+/**
+ * The CRM routes as a router for `AppExtras.routers` (how the API and the local stack receive them): createApp
+ * mounts its route table with the API's own auth, audit and errors. Mounted anywhere else it serves nothing.
+ */
+export function createCrmRouter(deps: CrmRouterDeps): Router {
+  return tableRouter(crmRoutes(deps));
+}
+
+function notUnderstood(field: 'name' | 'email' | 'phone'): ApiError {
   const what = { name: 'a first or last name', email: 'an e-mail address', phone: 'a phone number' }[field];
-  return new CrmApiError(422, 'correction_not_understood', `No ${what} could be read in the correction; ask the caller to say it again.`, { field });
+  return new ApiError(422, 'correction_not_understood', `No ${what} could be read in the correction; ask the caller to say it again.`, { field });
 }
 
 function describeMissing(missing: CaptureResult['missing']): string {

@@ -102,3 +102,62 @@ export const voiceFormSchema = z.object({
     message: `unknown wording version; known: ${Object.keys(CRM_CONSENT_WORDINGS).join(', ')}`,
   }),
 });
+
+// ---- answers (documentation in /openapi.json and the handlers' types) ----
+
+const fieldList = z.array(z.enum(FIELDS));
+const contactOut = z.object({ firstname: z.string().nullable(), lastname: z.string().nullable(), email: z.string().nullable(), phone: z.string().nullable().describe('E.164') });
+
+export const captureAnswerSchema = z.object({
+  capture_id: z.string(),
+  transcript: z.string().nullable(),
+  extracted: contactOut,
+  contact: contactOut.extend({ needs_check: fieldList }),
+  needs_check: fieldList.describe('fields a human should confirm'),
+  dropped: fieldList.describe('values the model proposed that the transcript does not support'),
+  extraction: z.enum(['parser', 'parser+llm', 'given']),
+  partner: z.object({ id: z.number().int(), created: z.boolean(), matched_by: z.enum(['email', 'phone']).nullable() }).nullable(),
+  lead: z.object({ id: z.number().int() }).nullable(),
+  consents: z.array(z.object({ channel: z.enum(['whatsapp', 'sms']), granted: z.boolean(), source: z.enum(['speech', 'request']) })),
+  readback: z.string(),
+  readback_question: z.string(),
+  partner_id: z.number().int().nullable(),
+  lead_id: z.number().int().nullable(),
+  deduplicated: z.boolean(),
+});
+
+export const draftAnswerSchema = z.object({
+  dry_run: z.literal(true),
+  contact: contactOut.extend({ needs_check: fieldList }),
+  extracted: contactOut,
+  needs_check: fieldList,
+  missing: z.array(z.enum(['name', 'email_or_phone'])),
+  readback: z.string(),
+  readback_question: z.string(),
+  partner: z.null(),
+  lead: z.null(),
+  dropped: fieldList.optional(),
+  consents: z.array(z.object({ channel: z.enum(['whatsapp', 'sms']), granted: z.boolean() })).optional(),
+  corrected: z.enum(['name', 'email', 'phone']).optional(),
+  transcript: z.string().optional(),
+});
+
+export const contactsAnswerSchema = z.object({
+  contacts: z.array(z.object({ id: z.number().int(), name: z.string(), email: z.string().nullable(), phone: z.string().nullable(), created_at: z.string().nullable() })),
+  count: z.number().int(),
+  summary_voice: z.string(),
+});
+
+export const leadsAnswerSchema = z.object({
+  leads: z.array(z.object({
+    id: z.number().int(),
+    name: z.string(),
+    contact_name: z.string().nullable(),
+    email: z.string().nullable(),
+    phone: z.string().nullable(),
+    partner: z.object({ id: z.number().int(), name: z.string() }).nullable(),
+    type: z.string().nullable(),
+    created_at: z.string().nullable(),
+  })),
+  count: z.number().int(),
+});

@@ -115,7 +115,7 @@ describe('text capture', () => {
     expect(none.body.error.fields).toEqual([{ path: 'body.text', message: expect.stringContaining('required') }]);
     const badKey = await postJson(h.baseUrl, '/crm/text-contacts', { text: SEED }, { 'idempotency-key': 'a b' });
     expect(badKey.status).toBe(400);
-    expect(badKey.body.error.fields[0].path).toBe('headers');
+    expect(badKey.body.error.fields[0].path).toBe('headers.idempotency-key');
   });
 });
 

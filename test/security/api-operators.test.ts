@@ -81,6 +81,26 @@ describe('operator credentials on /crm', () => {
     expect(malformed.headers.get('www-authenticate')).toBe('Bearer error="invalid_token"');
   });
 
+  test('the CRM routes are declared in the route table: operator security and their schemas in /openapi.json', async () => {
+    const o = await call(s.url, 'GET', '/openapi.json');
+    expect(o.body.components.securitySchemes.operator).toMatchObject({ type: 'http', scheme: 'bearer' });
+    for (const [p, m] of [['/crm/contacts', 'get'], ['/crm/leads', 'get'], ['/crm/text-contacts', 'post'], ['/crm/voice-contacts', 'post']] as const) {
+      const op = o.body.paths[p]?.[m];
+      expect([p, op?.security]).toEqual([p, [{ operator: [] }]]);
+      expect(op.responses['401']).toBeDefined();
+    }
+    expect(Object.keys(o.body.paths['/crm/voice-contacts'].post.requestBody.content)).toEqual(['multipart/form-data']);
+    expect(o.body.paths['/crm/voice-contacts'].post.requestBody.content['multipart/form-data'].schema.required).toContain('audio');
+    expect(o.body.paths['/crm/contacts'].get.parameters.map((x: { name: string }) => x.name)).toEqual(['limit', 'q']);
+  });
+
+  test('CRM validation errors have the API shape and paths', async () => {
+    const token = await s.operatorToken('erin');
+    const r = await call(s.url, 'GET', '/crm/contacts?limit=500', { token });
+    expect(r.status).toBe(400);
+    expect(r.body.error).toMatchObject({ code: 'invalid_request', fields: [{ path: 'query.limit' }], request_id: expect.any(String) });
+  });
+
   test('only the hash of an operator token is stored', async () => {
     const token = await s.operatorToken('dave');
     const rows = await s.store.db.query<Record<string, unknown>>('SELECT * FROM operators');
