@@ -22,6 +22,11 @@ export interface BackendActivityOptions {
   timeoutMs?: number;
   /** Seals secrets of answers and unseals references in requests (sealKeyFromEnv in processes). */
   sealKey: SealKey;
+  /**
+   * Operator token sent to the API's operator routes (/crm/*) when the machine's call carries no Authorization
+   * (the voice-crm machine); default IVR_OPERATOR_TOKEN. Never in workflow state: added here, on the way out.
+   */
+  operatorToken?: string;
 }
 
 const log = createLogger('backend-activity');
@@ -67,6 +72,7 @@ async function readBody(response: Response): Promise<JsonValue> {
 
 export function createBackendActivities(opts: BackendActivityOptions): BackendActivities {
   const timeoutMs = opts.timeoutMs ?? 10_000;
+  const operatorToken = opts.operatorToken ?? (process.env.IVR_OPERATOR_TOKEN?.trim() || undefined);
   return {
     async callBackend(sealedCall: BackendCall): Promise<BackendResult> {
       const workflowId = Context.current().info.workflowExecution?.workflowId;
@@ -78,6 +84,8 @@ export function createBackendActivities(opts: BackendActivityOptions): BackendAc
       const url = buildUrl(opts.baseUrl, call);
       const headers: Record<string, string> = { accept: 'application/json', ...call.request.headers };
       if (call.mutating) headers['idempotency-key'] = call.idempotencyKey;
+      const hasAuth = Object.keys(headers).some((h) => h.toLowerCase() === 'authorization');
+      if (operatorToken && !hasAuth && /^\/crm\//.test(call.request.path)) headers.authorization = `Bearer ${operatorToken}`;
       let body: string | undefined;
       if (call.request.body !== undefined && call.request.method !== 'GET') {
         headers['content-type'] = 'application/json';
