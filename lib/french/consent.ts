@@ -332,6 +332,8 @@ function onlyFillers(toks: readonly Tok[], from: number, to: number, extra?: Rea
 }
 
 const CHAIN_LINKS = new Set(['et', 'ou', 'ni']);
+/** After a preference, the channel these introduce is the one not chosen ("plutôt SMS que WhatsApp", "SMS à WhatsApp"). */
+const OTHER_CHOICE = new Set(['que', 'qu', 'a', 'aux', 'au']);
 
 /** Binds mentions to the cues next to them; the rest take the nearest cue of their segment. */
 function bindSegment(toks: readonly Tok[], seg: Segment): void {
@@ -374,13 +376,11 @@ function bindSegment(toks: readonly Tok[], seg: Segment): void {
   });
   // "plutôt par SMS que par WhatsApp", "je préfère les SMS à WhatsApp": the other choice is not recorded.
   for (const m of mentions) {
-    if (m.cue !== undefined) continue;
-    const pref = cs.findIndex((c) => c.p === 'prefer' && c.to <= m.from);
-    const link = toks[m.from - 1]?.w ?? '';
-    const gap = toks.slice(0, m.from).reverse().findIndex((t) => !FILLERS.has(t.w) || t.w === 'que' || t.w === 'qu');
-    if (pref >= 0 && (['que', 'qu', 'a', 'aux', 'au'].includes(link) || (gap >= 0 && ['que', 'qu'].includes(toks[m.from - 1 - gap]?.w ?? '')))) {
-      m.cue = -1;
-    }
+    if (m.cue !== undefined || !cs.some((c) => c.p === 'prefer' && c.to <= m.from)) continue;
+    // The nearest word before the mention that is not a filler, "que" and "à" included, says it is the other choice.
+    let k = m.from - 1;
+    while (k >= seg.from && FILLERS.has(toks[k]?.w ?? '') && !OTHER_CHOICE.has(toks[k]?.w ?? '')) k--;
+    if (OTHER_CHOICE.has(toks[k]?.w ?? '')) m.cue = -1;
   }
   for (const m of mentions) {
     if (m.cue !== undefined) continue;
@@ -435,9 +435,8 @@ export function parseSpokenConsents(text: string, opts: ConsentOptions = {}): Sp
   for (let s = 0; s < toks.length; ) {
     let e = s + 1;
     while (e < toks.length && toks[e]?.brk !== 'sentence') e++;
-    const sentence = splitSegments(toks, s, e);
-    // The first segment of a sentence starts it (no comma-merge across sentences).
-    segs.push(...sentence);
+    // Each sentence opens with a 'start' segment: no clause takes a verdict across a sentence end.
+    segs.push(...splitSegments(toks, s, e));
     s = e;
   }
   for (const seg of segs) {
@@ -445,14 +444,11 @@ export function parseSpokenConsents(text: string, opts: ConsentOptions = {}): Sp
     bindSegment(toks, seg);
   }
 
-  const verdicts: Verdict[] = [];
   const byChannel = new Map<SpokenConsentChannel, Verdict>();
   let lastPol: boolean | null = null;
   const record = (m: Mention, granted: boolean, from: number, to: number) => {
     for (const channel of expand(m.target)) {
-      const v = { channel, granted, from, to, at: m.from };
-      verdicts.push(v);
-      byChannel.set(channel, v);
+      byChannel.set(channel, { channel, granted, from, to, at: m.from });
     }
     lastPol = granted;
   };
@@ -483,8 +479,7 @@ export function parseSpokenConsents(text: string, opts: ConsentOptions = {}): Sp
     let inherited: boolean | null = null;
     let evFrom = seg.from;
     let evTo = seg.to;
-    const hasCue = seg.cues.length > 0;
-    if (seg.mentions.length > 0 && !hasCue) {
+    if (seg.mentions.length > 0 && seg.cues.length === 0) {
       // "SMS, WhatsApp et email, j'accepte" / "Pour les SMS, c'est non": the verdict said in the next clause.
       let k = si + 1;
       while (segs[k]?.kind === 'comma' && segs[k]?.cues.length === 0 && (segs[k]?.mentions.length ?? 0) > 0) k++;
@@ -512,7 +507,7 @@ export function parseSpokenConsents(text: string, opts: ConsentOptions = {}): Sp
         pol = polarityOf(c?.p, lastPol);
       }
       // "les deux", "tous" as the whole answer to "which channels?" names the channels chosen.
-      if (pol === null && m.target !== 'sms' && m.target !== 'whatsapp' && m.target !== 'email' && m.target !== 'call' && asked && noCueAtAll) pol = true;
+      if (pol === null && (m.target === 'all' || m.target === 'asked') && asked && noCueAtAll) pol = true;
       if (pol !== null) record(m, pol, evFrom, evTo);
     }
     if (seg.mentions.length === 0 && seg.kind === 'correction' && prev) {
