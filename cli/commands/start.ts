@@ -114,7 +114,7 @@ async function runStack(argv: string[]): Promise<number> {
     '',
     'care-ivr local stack is running:',
     ...stack.describe().map((l) => `  ${l}`),
-    `  Temporal UI   ${stack.uiUrl} (payloads decrypted through the codec server on :${ports.codec})`,
+    ...(stack.uiUrl ? [`  Temporal UI   ${stack.uiUrl} (payloads decrypted through the codec server on :${ports.codec})`] : []),
     `  Supervised    ${pids.join(', ')} (a part that dies is restarted; Ctrl-C stops them all)`,
     '',
     'Try it:',

@@ -5,7 +5,8 @@
  *  - Brevo: BREVO_API_KEY, else the Brevo simulator (its outbox is what scripts check);
  *  - speech-to-text: OPENAI_API_KEY, else the OpenAI-compatible simulator;
  *  - the backend API on those peers, and a session worker calling it.
- * `npm start` and `ivr simulate` both use it; stop() takes it all down in reverse order.
+ * It runs in the calling process (`ivr simulate`, scripts/ui-screenshots.ts); stop() takes it all down in reverse
+ * order. `npm start` runs the same parts as supervised child processes instead (supervised-stack.ts).
  */
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, type Worker } from '@temporalio/worker';

@@ -33,7 +33,8 @@ export interface SupervisedStack {
   temporalAddress: string;
   apiUrl: string;
   codecUrl: string;
-  uiUrl: string;
+  /** The dev server's Web UI; undefined with TEMPORAL_ADDRESS (an existing server, whose UI is its own). */
+  uiUrl: string | undefined;
   /** The stack's own operator token for /crm (operator-token.ts), given to the worker as IVR_OPERATOR_TOKEN. */
   operatorToken: string;
   /** What is real and what is simulated, for the banner. */
@@ -159,7 +160,7 @@ export async function startSupervisedStack(opts: SupervisedStackOptions): Promis
       temporalAddress,
       apiUrl,
       codecUrl,
-      uiUrl: `http://localhost:${opts.ports.ui}`,
+      uiUrl: external ? undefined : `http://localhost:${opts.ports.ui}`,
       operatorToken,
       describe: () => [...lines],
       pids: () => supervisor.pids(),
