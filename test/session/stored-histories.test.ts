@@ -1,8 +1,9 @@
 /**
- * Histories of the main journeys, recorded with `ivr simulate … --save-histories test/histories/<machine>` (the voice
- * channel's in rdv-ivr-voice/, with `--channel voice`; voice-shell and voice-shell-before-voice-turn by test/session/voice-shell.test.ts), replayed
- * against the current workflow code. A change to the interpreter that would break calls in flight fails here; when
- * a change is intended, version it with `patched()` (or worker versioning), then record the histories again.
+ * Histories of the main journeys, recorded with `ivr simulate … --save-histories test/histories/<machine>` (the
+ * voice channel's in rdv-ivr-voice/, with `--channel voice`; voice-shell and voice-shell-before-voice-turn by
+ * test/session/voice-shell.test.ts), replayed against the current workflow code. A change to the interpreter that
+ * would break calls in flight fails here; when a change is intended, version it with `patched()` (or worker
+ * versioning), then record the histories again.
  */
 import fs from 'node:fs';
 import path from 'node:path';
