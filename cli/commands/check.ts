@@ -1,9 +1,10 @@
 /**
  * `ivr check <files…> [--json]`: loads and checks machine files like a compiler.
- * Exit 0: no errors (warnings allowed); 1: at least one error; 2: bad usage or a file that cannot be read.
+ * Exit 0: no errors (warnings allowed); 1: at least one error (a file over the size limit, an alias bomb or nesting
+ * too deep is an error of that file, with its code); 2: bad usage or a file that cannot be read.
  */
 import type { CliCommand } from '../command';
-import { checkMachineFile } from '../../lib/machine/loader';
+import { checkMachineFile, type CheckResult as MachineCheck } from '../../lib/machine/loader';
 import { countErrors, formatDiagnostic, type Diagnostic } from '../../lib/machine/diagnostics';
 
 export interface CheckReport {
@@ -16,14 +17,19 @@ export function checkFiles(files: string[]): { report: CheckReport; exitCode: nu
   const report: CheckReport = { ok: true, files: [], diagnostics: [] };
   let unreadable = false;
   for (const file of files) {
-    let result;
+    let result: MachineCheck;
     try {
       result = checkMachineFile(file);
     } catch (e) {
       const err = e as NodeJS.ErrnoException;
-      unreadable = true;
-      report.files.push({ file, errors: 0, warnings: 0, readError: `${err.code ?? 'EIO'}: cannot read ${file}` });
-      continue;
+      if (err.syscall === undefined) {
+        // Not the file system: the checker itself failed. Say so, on this file, rather than call it unreadable.
+        result = { diagnostics: [{ severity: 'error', code: 'checker-failure', message: `the checker failed on this file (${err.name}: ${err.message}).`, file, line: 1, column: 1 }] };
+      } else {
+        unreadable = true;
+        report.files.push({ file, errors: 0, warnings: 0, readError: `${err.code ?? 'EIO'}: cannot read ${file} (${err.message.replace(/^[A-Z]+: /, '').split(',')[0]})` });
+        continue;
+      }
     }
     const errors = countErrors(result.diagnostics);
     const entry: CheckReport['files'][number] = { file, errors, warnings: result.diagnostics.length - errors };

@@ -1,7 +1,7 @@
 /**
  * A parsed YAML machine file that remembers where every node came from, so diagnostics can say file:line:column.
  */
-import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node, type Pair, type YAMLMap } from 'yaml';
+import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node, type Pair, type YAMLMap } from 'yaml';
 import type { Diagnostic, DocPath, Severity } from './diagnostics';
 import { formatDocPath } from './diagnostics';
 
@@ -36,6 +36,18 @@ export class MachineSource {
     for (const e of this.doc.errors) {
       const pos = e.linePos?.[0] ?? this.pos(e.pos[0]);
       const first = e.message.split('\n')[0] ?? e.message;
+      if (e.code === 'RESOURCE_EXHAUSTION' && /call stack/i.test(first)) {
+        // The parser follows nesting by recursion; a machine needs a handful of levels, this file has thousands.
+        out.push({
+          severity: 'error',
+          code: 'yaml-too-deep',
+          message: 'collections nest deeper than the YAML parser can follow (it ran out of stack here): a machine needs a few levels of nesting only.',
+          file: this.file,
+          line: pos.line,
+          column: pos.col,
+        });
+        break;
+      }
       out.push({
         severity: 'error',
         code: 'yaml-syntax',
@@ -47,6 +59,22 @@ export class MachineSource {
     }
     if (!out.length) out.push(...this.duplicateKeys());
     return out;
+  }
+
+  /** Position of the first alias (`*name`) in the document, for the alias-bomb diagnostic. */
+  firstAlias(): Position {
+    let offset: number | undefined;
+    const todo: unknown[] = [this.doc.contents];
+    while (todo.length) {
+      const node = todo.pop();
+      if (isAlias(node)) {
+        const at = node.range?.[0];
+        if (at !== undefined && (offset === undefined || at < offset)) offset = at;
+      } else if (isMap(node)) for (const p of node.items) todo.push(p.key, p.value);
+      else if (isSeq(node)) todo.push(...node.items);
+    }
+    const p = this.pos(offset ?? 0);
+    return { line: p.line, column: p.col };
   }
 
   /** A key written twice in one mapping, reported as the YAML parser would (DUPLICATE_KEY at the second key). */
