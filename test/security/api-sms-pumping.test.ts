@@ -71,6 +71,13 @@ describe('SMS pumping and session end', () => {
     expect((await otp(s.url, phone)).status).toBe(200);
   });
 
+  test('parallel sends cannot exceed the limit', async () => {
+    const phone = '+33644000002';
+    const all = await Promise.all(Array.from({ length: 8 }, () => otp(s.url, phone)));
+    expect(all.filter((r) => r.status === 200)).toHaveLength(3);
+    expect(all.filter((r) => r.status === 429)).toHaveLength(5);
+  });
+
   test('sliding window per address, from X-Forwarded-For behind a trusted proxy', async () => {
     const api = await startSecurityStack({ RATE_OTP_PER_IP: 2, RATE_OTP_IP_WINDOW_SEC: 3600 });
     try {
