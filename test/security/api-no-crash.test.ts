@@ -6,6 +6,11 @@
 import http from 'node:http';
 import net from 'node:net';
 import zlib from 'node:zlib';
+import express from 'express';
+import { testConfig } from '../../api/config';
+import { startApiServer } from '../../api/server';
+import { ApiStore } from '../../api/store/store';
+import { createLogger } from '../../lib/log';
 import { call } from '../api/stack';
 import { startSecurityStack, type SecurityStack } from './api-support';
 
@@ -61,6 +66,34 @@ describe('no request kills the API', () => {
     await new Promise((r) => setTimeout(r, 200)); // let the server start reading the file part
     socket.destroy();
     await healthy(s.url);
+  });
+
+  test('a handler that throws (synchronously or not) becomes a 500 answer; the process lives on', async () => {
+    const router = express.Router();
+    router.get('/extra/sync', () => {
+      throw new Error('boom with a secret +33612345678');
+    });
+    router.get('/extra/async', async () => {
+      await Promise.resolve();
+      throw new TypeError('async boom');
+    });
+    const store = await ApiStore.open({ dataDir: 'memory://' });
+    const api = await startApiServer({
+      port: 0, host: '127.0.0.1', store, routers: [router], config: testConfig(), log: createLogger('api', { level: 'silent' }),
+      odoo: s.api.deps.odoo, brevo: s.api.deps.brevo,
+    });
+    try {
+      for (const p of ['/extra/sync', '/extra/async']) {
+        const r = await call(api.url, 'GET', p);
+        expect(r.status).toBe(500);
+        expect(r.body.error.code).toBe('internal_error');
+        expect(JSON.stringify(r.body)).not.toMatch(/boom|\+33/);
+      }
+      await healthy(api.url);
+    } finally {
+      await api.stop();
+      await store.close();
+    }
   });
 
   test('gzip with invalid or truncated bytes answers 400; unknown encodings 415; valid gzip works', async () => {
