@@ -36,21 +36,27 @@ function alive(pid: number): boolean {
  * API runs) would corrupt it. A lock file holding the owner's pid refuses that, and a lock left by a dead process
  * is taken over.
  */
+/** Folders this process holds: a lock file with our own pid but not listed here is from an earlier process that had the same pid (containers restart as pid 1). */
+const heldHere = new Set<string>();
+
 function lockDataDir(dir: string): () => void {
   const file = path.join(dir, '.ivr-store.lock');
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
       fs.writeFileSync(file, String(process.pid), { flag: 'wx' });
+      heldHere.add(dir);
       let held = true;
       return () => {
         if (!held) return;
         held = false;
+        heldHere.delete(dir);
         fs.rmSync(file, { force: true });
       };
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
       const owner = Number(fs.readFileSync(file, 'utf8').trim());
-      if (Number.isInteger(owner) && owner > 0 && alive(owner)) {
+      const ours = owner === process.pid;
+      if (Number.isInteger(owner) && owner > 0 && (ours ? heldHere.has(dir) : alive(owner))) {
         throw new SqlError(
           `The API store in ${dir} is in use by process ${owner}${owner === process.pid ? ' (this one)' : ''}; ` +
             'an embedded store has one user at a time: stop that process (e.g. the API) and retry, or use DATABASE_URL (PostgreSQL).',
