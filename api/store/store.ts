@@ -457,7 +457,7 @@ export class ApiStore {
     await this.db.query(`DELETE FROM slot_proposals WHERE appointment_id = $1 AND status = 'proposed'`, [appointmentId]);
   }
 
-  // ---- rate limits (fixed windows) ----
+  // ---- rate limits: fixed windows (migration 1; no longer used by the API, see slidingHit) ----
 
   /** Counts one hit in the bucket's current window and returns the count including it. */
   async hit(bucket: string, windowStartMs: number): Promise<number> {
