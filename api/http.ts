@@ -192,6 +192,7 @@ export function sendError(res: Response, err: ApiError, requestId: string): void
 
 export function mount(router: Router, def: RouteDef<any, any, any, any>, deps: ApiDeps): void {
   const routeName = `${def.method.toUpperCase()} ${def.path}`;
+  const routeHeaders = def.idempotencyKey ? z.object({ 'idempotency-key': def.idempotencyKey.optional() }) : headersSchema;
   const handler = async (req: Request, res: Response) => {
     const requestId = String(res.locals.requestId ?? '');
     let claimedKey: string | null = null;
@@ -209,7 +210,7 @@ export function mount(router: Router, def: RouteDef<any, any, any, any>, deps: A
         if (token) session = await deps.sessions.resolve(token);
         else if (def.auth === 'bearer') throw missingToken('A session token is required: Authorization: Bearer <token> (from /auth/verify-otp).');
       }
-      const headers = validate(def.idempotencyKey ? z.object({ 'idempotency-key': def.idempotencyKey.optional() }) : headersSchema, { 'idempotency-key': req.get('idempotency-key') }, 'headers');
+      const headers = validate(routeHeaders, { 'idempotency-key': req.get('idempotency-key') }, 'headers');
       const params = def.params ? validate(def.params, req.params, 'params') : {};
       const query = def.query ? validate(def.query, req.query, 'query') : {};
       let upload: UploadedFile | null = null;
