@@ -33,32 +33,56 @@ export function countErrors(ds: Diagnostic[]): number {
   return ds.filter((d) => d.severity === 'error').length;
 }
 
-/** Levenshtein distance, for "Did you mean …?". */
-function distance(a: string, b: string): number {
+/** Levenshtein distance, or `bound + 1` as soon as it is sure to exceed `bound` (most candidates are far off). */
+function distance(a: string, b: string, bound: number): number {
+  if (Math.abs(a.length - b.length) > bound) return bound + 1;
   const prev = Array.from({ length: b.length + 1 }, (_, i) => i);
   for (let i = 1; i <= a.length; i++) {
     let diag = prev[0] as number;
     prev[0] = i;
+    let rowMin = i;
     for (let j = 1; j <= b.length; j++) {
       const tmp = prev[j] as number;
       prev[j] = Math.min((prev[j] as number) + 1, (prev[j - 1] as number) + 1, diag + (a[i - 1] === b[j - 1] ? 0 : 1));
       diag = tmp;
+      if ((prev[j] as number) < rowMin) rowMin = prev[j] as number;
     }
+    if (rowMin > bound) return bound + 1;
   }
   return prev[b.length] as number;
 }
 
 /** ` Did you mean 'x'?` when a candidate is close enough, else ''. */
 export function didYouMean(name: string, candidates: Iterable<string>): string {
+  const limit = Math.max(2, Math.floor(name.length / 3));
   let best: string | undefined;
-  let bestD = Infinity;
+  let bestD = limit + 1;
   for (const c of candidates) {
-    const d = distance(name, c);
+    // Only a strictly closer candidate can replace the best one: the bound shrinks as better ones are found.
+    const d = distance(name, c, bestD - 1);
     if (d < bestD) {
       bestD = d;
       best = c;
     }
   }
-  if (best === undefined || bestD > Math.max(2, Math.floor(name.length / 3))) return '';
+  if (best === undefined || bestD > limit) return '';
   return ` Did you mean '${best}'?`;
+}
+
+/**
+ * didYouMean for a rule that may report thousands of names (a renamed prefix across a big machine): suggestions
+ * stop after `max` lookups, so the hint never makes the check quadratic.
+ */
+export function suggester(candidates: string[], max = 200): (name: string) => string {
+  let left = max;
+  const memo = new Map<string, string>();
+  return (name) => {
+    const known = memo.get(name);
+    if (known !== undefined) return known;
+    if (left <= 0) return '';
+    left--;
+    const hint = didYouMean(name, candidates);
+    memo.set(name, hint);
+    return hint;
+  };
 }

@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { generateMachine } from '../../bench/check';
 import { checkFiles } from '../../cli/commands/check';
-import { countErrors } from '../../lib/machine/diagnostics';
+import { countErrors, didYouMean, suggester } from '../../lib/machine/diagnostics';
 import { cycles, reachable } from '../../lib/machine/graph';
 import { checkMachineFile, checkMachineSource } from '../../lib/machine/loader';
 
@@ -100,6 +100,31 @@ describe(`${N}-state machines`, () => {
     expect(loops).toHaveLength(1);
     expect(loops[0]).toMatchObject({ state: 's0' });
     expect(loops[0]?.message).toContain(`'s${N - 1}'`);
+  }, 180_000);
+});
+
+describe('suggestions stay cheap on thousands of unknown names', () => {
+  test('didYouMean: the first of the closest candidates within a third of the name, else nothing', () => {
+    expect(didYouMean('ivr.entyr', ['ivr.goodbye', 'ivr.entry', 'ivr.entr'])).toBe(" Did you mean 'ivr.entr'?");
+    expect(didYouMean('ivr.entyr', ['ivr.goodbye', 'ivr.entry'])).toBe(" Did you mean 'ivr.entry'?");
+    expect(didYouMean('abc', ['abd', 'abe'])).toBe(" Did you mean 'abd'?");
+    expect(didYouMean('completely.other', ['ivr.entry', 'x'])).toBe('');
+  });
+
+  test('suggester: memoized per name, and no more lookups than its budget', () => {
+    const suggest = suggester(['s1', 's2'], 2);
+    expect(suggest('s3')).toBe(" Did you mean 's1'?");
+    expect(suggest('s4')).toBe(" Did you mean 's1'?");
+    expect(suggest('s3')).toBe(" Did you mean 's1'?"); // memoized: not a third lookup
+    expect(suggest('s5')).toBe('');
+  });
+
+  test(`a renamed prefix across ${N} states: one unknown-state error per reference, hints for the first ones`, () => {
+    const renamed = generateMachine('chain', N).replace(/next: s(\d+)/g, 'next: x$1');
+    const unknown = checkMachineSource('renamed.yaml', renamed).diagnostics.filter((d) => d.code === 'unknown-state');
+    expect(unknown).toHaveLength(N - 1);
+    expect(unknown[0]?.message).toMatch(/^next 'x1' names no state\. Did you mean 's1'\?$/);
+    expect(unknown[N - 2]?.message).toBe(`next 'x${N - 1}' names no state.`);
   }, 180_000);
 });
 

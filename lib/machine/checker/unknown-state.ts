@@ -1,5 +1,5 @@
 /** unknown-state: entry, a next / on_fail_next / noinput.next / … or globals.exhausted_next that names no state. */
-import { didYouMean, type Diagnostic } from '../diagnostics';
+import { suggester, type Diagnostic } from '../diagnostics';
 import { allEdges } from '../graph';
 import type { Rule } from './rule';
 
@@ -7,12 +7,12 @@ export const rule: Rule = {
   code: 'unknown-state',
   phase: 'machine',
   run({ src, machine: m }) {
-    const names = Object.keys(m.states);
+    const suggest = suggester(Object.keys(m.states));
     const out: Diagnostic[] = [];
     const check = (target: string, what: string, at: (string | number)[], state?: string): void => {
       if (m.states[target]) return;
       const opts = state !== undefined ? { state } : {};
-      out.push(src.diag('error', 'unknown-state', `${what} '${target}' names no state.${didYouMean(target, names)}`, at, opts));
+      out.push(src.diag('error', 'unknown-state', `${what} '${target}' names no state.${suggest(target)}`, at, opts));
     };
     check(m.entry, 'entry', ['entry']);
     if (m.exhaustedNext !== undefined) check(m.exhaustedNext, 'globals.exhausted_next', ['globals', 'exhausted_next']);
