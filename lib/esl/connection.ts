@@ -112,6 +112,8 @@ export class EslConnection extends EventEmitter<EslConnectionEvents> {
   private readonly subscriptions = new Set<string>(REQUIRED_EVENTS);
   private readonly customSubclasses = new Set<string>();
   private filters: Array<[string, string]> = [];
+  /** The call this socket is bound to by myevents, bound again after a reconnect. */
+  private boundUuid: string | undefined;
   private attempt = 0;
   private reconnectTimer: NodeJS.Timeout | undefined;
   /** Counts frames skipped as malformed (for tests and metrics). */
@@ -252,6 +254,16 @@ export class EslConnection extends EventEmitter<EslConnectionEvents> {
     await this.command(this.eventCommand());
   }
 
+  /**
+   * Binds this socket to one call (`myevents <uuid> json`): from then on only that channel's events arrive (and no
+   * PLAYBACK_* / RECORD_*). Kept across reconnects, until the call is gone.
+   */
+  async myEvents(uuid: string): Promise<void> {
+    assertLine(uuid);
+    await this.command(`myevents ${uuid} json`);
+    this.boundUuid = uuid;
+  }
+
   /** Adds an event filter (FreeSWITCH ORs filters; once any exists only matching events pass). */
   async filter(headerName: string, value: string): Promise<void> {
     assertLine(headerName);
@@ -350,7 +362,7 @@ export class EslConnection extends EventEmitter<EslConnectionEvents> {
             this.socket = sock;
             this.ready = true;
             this.attempt = 0;
-            void this.replayFilters().then(resolve, reject);
+            void this.restoreSubscriptions().then(resolve, reject);
           });
         });
       });
@@ -377,9 +389,21 @@ export class EslConnection extends EventEmitter<EslConnectionEvents> {
     sock?.destroy();
   }
 
-  private async replayFilters(): Promise<void> {
+  /** The event subscription went with the connect; filters and the myevents binding follow, as they were. */
+  private async restoreSubscriptions(): Promise<void> {
     const filters = this.filters;
     for (const [h, v] of filters) await this.command(`filter ${h} ${v}`);
+    const uuid = this.boundUuid;
+    if (uuid) {
+      try {
+        await this.command(`myevents ${uuid} json`);
+      } catch (err) {
+        if (!(err instanceof EslCommandError)) throw err;
+        // The call ended while the socket was down: there is nothing left to bind to, and no reason not to connect.
+        this.boundUuid = undefined;
+        this.log.info({ uuid }, 'call bound by myevents ended while the event socket was down; binding dropped');
+      }
+    }
     this.pump();
   }
 

@@ -153,6 +153,37 @@ describe('the adapter after a framing error', () => {
     expect(logs).not.toContain(PHONE);
   });
 
+  test('a socket bound to one call by myevents is bound again after the reconnect; a call gone meanwhile does not block it', async () => {
+    esl = new EslConnection({ host: '127.0.0.1', port: sim.port, password: 'pw', logger: logger(), reconnect: { initialDelayMs: 20, maxDelayMs: 200 } });
+    const conn = esl;
+    await conn.connect();
+    await conn.subscribe(['DTMF']);
+    const call = await sim.placeCall({ callerIdNumber: PHONE, destinationNumber: '5000' });
+    const other = await sim.placeCall({ callerIdNumber: '0699999999', destinationNumber: '5000' });
+    await conn.myEvents(call.uuid);
+    let reconnected = new Promise<void>((r) => conn.once('reconnected', () => r()));
+    sim.injectRawFrame('Content-Length: -1\nContent-Type: text/event-json\n\n');
+    await reconnected;
+    expect(sim.commands.filter((c) => c === `myevents ${call.uuid} json`)).toHaveLength(2);
+    const seen: string[] = [];
+    conn.on('event', (e) => {
+      if (e.name === 'DTMF') seen.push(e.uniqueId ?? '');
+    });
+    const dtmf = nextEvent(conn, (e) => e.name === 'DTMF' && e.uniqueId === call.uuid);
+    await other.press('1');
+    await call.press('2');
+    await dtmf;
+    expect(seen).toEqual([call.uuid]);
+    // The bound call ends while the socket is down: the reconnect still completes, without the binding.
+    reconnected = new Promise<void>((r) => conn.once('reconnected', () => r()));
+    await call.hangup('NORMAL_CLEARING');
+    sim.injectRawFrame('Content-Length: 2000000000\nContent-Type: text/event-json\n\n');
+    await reconnected;
+    expect(await conn.api('uuid_exists 00000000-0000-0000-0000-000000000000')).toBe('false');
+    expect(conn.framingErrors).toBe(2);
+    expect(logLines.join('')).toContain('binding dropped');
+  });
+
   test('a frame split at every byte still arrives whole (no false framing error on slow streams)', async () => {
     esl = new EslConnection({ host: '127.0.0.1', port: sim.port, password: 'pw', logger: logger(), reconnect: { initialDelayMs: 20, maxDelayMs: 200 } });
     const conn = esl;
