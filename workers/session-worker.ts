@@ -43,6 +43,8 @@ export interface SessionWorkerOptions {
    * development key outside production). Every worker of these sessions must hold the same key.
    */
   sealKey?: SealKey;
+  /** Operator token for the API's operator routes (/crm/*) the voice → CRM machine calls; IVR_OPERATOR_TOKEN when omitted. */
+  operatorToken?: string;
   /** Extra activities (tests, other channels served by the same process). */
   extraActivities?: Record<string, (...args: never[]) => Promise<unknown>>;
 }
@@ -59,7 +61,11 @@ export async function createSessionWorker(opts: SessionWorkerOptions): Promise<W
     taskQueue: opts.taskQueue ?? SESSION_TASK_QUEUE,
     workflowBundle: await sessionWorkflowBundle(),
     activities: {
-      ...createBackendActivities({ baseUrl: opts.backendUrl, sealKey: opts.sealKey ?? sealKeyFromEnv(process.env) }),
+      ...createBackendActivities({
+        baseUrl: opts.backendUrl,
+        sealKey: opts.sealKey ?? sealKeyFromEnv(process.env),
+        ...(opts.operatorToken ? { operatorToken: opts.operatorToken } : {}),
+      }),
       ...speech, ...(opts.extraActivities ?? {}) },
     dataConverter: opts.dataConverter ?? productDataConverter(),
     // A caller hears dead air while a dead worker's sticky queue times out: fall back to another worker quickly.

@@ -22,6 +22,7 @@ import { createSessionWorker } from '../../workers/session-worker';
 import { installRuntimeLogger } from '../../workers/runtime-logger';
 import { crmActivitiesFromEnv } from '../../workers/crm-activities';
 import { startLocalApi, type LocalApi } from '../../api/local';
+import { localOperatorToken } from './operator-token';
 import { crmRouterFromEnv } from '../../api/crm/from-env';
 
 export interface LocalStackOptions {
@@ -111,6 +112,10 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
     stops.push(() => api.stop());
     lines.push(`Backend API   ${api.url} (OpenAPI at ${api.url}/openapi.json)`);
 
+    // The stack's own operator credential: the voice → CRM machine's calls to /crm/* carry it (added by the
+    // backend activity on the way out, never in workflow state).
+    const operatorToken = await localOperatorToken(env, api.deps);
+
     const odoo = createOdooClient(odooConfigFromEnv(env));
     stops.push(() => odoo.close());
 
@@ -121,6 +126,7 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
       namespace: temporal.namespace,
       taskQueue,
       backendUrl: api.url,
+      operatorToken,
       // With the OpenAI-compatible simulator there is no model to ask: captures use the French parser alone.
       extraActivities: { ...crmActivitiesFromEnv(env, openaiSim ? { useLlm: false } : {}) },
     });
