@@ -124,14 +124,11 @@ test('DTMF routes the call; a 4-key code is collected; the goodbye is played and
 test('barge-in: a key during the prompt stops it at once (PLAYBACK_STOP break) and routes', async () => {
   const call = await placeCall();
   await until('the menu prompt to start', () => eventsOf(stack, call, 'PLAYBACK_START').length === 1);
-  const t0 = Date.now();
   await call.press('1', { durationMs: 40, gapMs: 0 });
   const stop = await until('PLAYBACK_STOP', () => eventsOf(stack, call, 'PLAYBACK_STOP')[0]);
-  const stoppedAfter = Date.now() - t0;
   expect(stop.get('Playback-Status')).toBe('break');
-  // Played less than its length (about 9 s simulated = 900 ms here).
+  // Played less than its length (about 9 s simulated): the key broke it, the prompt did not end by itself.
   expect(Number(call.variables.get('playback_ms') ?? 'NaN')).toBeLessThan(5000);
-  expect(stoppedAfter).toBeLessThan(600);
   expect(stack.node.sim.commands.some((c) => c === `api uuid_break ${call.uuid}`)).toBe(true);
   await listeningIn(stack, call, 'v.code');
   expect((await routes(call)).map((r) => r.route)).toEqual(['book']);
