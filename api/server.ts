@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import type { Router } from 'express';
 import type { Logger } from 'pino';
 import { createLogger } from '../lib/log';
-import { explainListenError } from '../lib/stack/ports';
+import { explainListenError } from '../lib/net/ports';
 import { createOdooClient, odooConfigFromEnv } from '../lib/odoo/client';
 import { brevoConfigFromEnv, createBrevoClient, type BrevoConfig } from '../lib/brevo/client';
 import { createApp } from './app';

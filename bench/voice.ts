@@ -19,7 +19,7 @@ import { parseArgs } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { z } from 'zod';
-import { startSimNode } from '../esl-bridge/sim-node';
+import { startSimNode } from '../stack/sim-node';
 import { dataConverter } from '../lib/codec/data-converter';
 import { checkMachineSource } from '../lib/machine/loader';
 import { createTranscriber } from '../lib/stt/transcriber';

@@ -18,13 +18,13 @@ import type { Logger } from 'pino';
 import { createLogger, piiHash } from '../lib/log';
 import type { CompiledMachine, JsonValue } from '../lib/machine/model';
 import type { Ctx } from '../workflows/engine/types';
-import { startSessionWorkflow } from '../lib/sessions/start';
+import { startSessionWorkflow } from '../sessions/start';
 import { inputSignal, sessionWorkflowId, type CallerInput } from '../workflows/session-api';
 import { voiceTaskQueue } from './config';
 import type { EslConnection, EslEvent } from '../lib/esl';
-import { isSilentRecording, RECORD_DISCARD_VAR } from './recordings';
+import { isSilentRecording, RECORD_DISCARD_VAR } from '../lib/esl/recordings';
 
-export { RECORD_DISCARD_VAR } from './recordings';
+export { RECORD_DISCARD_VAR } from '../lib/esl/recordings';
 
 /** Channel variable naming a conversation-script run, whose session overrides the bridge looks up. */
 export const RUN_ID_VAR = 'ivr_run_id';
@@ -46,7 +46,7 @@ export interface EslBridgeOptions {
   /** Destination numbers of the IVR extension. */
   destinations: string[];
   startEvent?: 'CHANNEL_PARK' | 'CHANNEL_ANSWER';
-  /** Task queue of the session workflows (lib/sessions/start default when omitted). */
+  /** Task queue of the session workflows (sessions/start default when omitted). */
   sessionTaskQueue?: string;
   logger?: Logger;
   /** Silence that ends a recording (VOICE_SILENCE_HITS_SEC, shared with the voice worker). Default 2. */

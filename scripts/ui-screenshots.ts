@@ -20,7 +20,7 @@ import type { Client } from '@temporalio/client';
 import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
 import { startCodecServer, type CodecServer } from '../lib/codec/codec-server';
 import { loadKeyring } from '../lib/codec/keys';
-import { startLocalStack, type LocalStack } from '../lib/stack/local-stack';
+import { startLocalStack, type LocalStack } from '../stack/local-stack';
 import { freePort, resolveTemporalServer, type TemporalServer } from '../lib/temporal/server';
 import { simulateScripts } from '../cli/simulate/simulate';
 

@@ -7,7 +7,7 @@ import { bundleWorkflowCode, NativeConnection, Worker, type WorkflowBundleWithSo
 import type { DataConverter } from '@temporalio/common';
 import { createBackendActivities } from '../activities/backend/call-backend';
 import type { SpeechActivities } from '../workflows/activity-types';
-import { SESSION_TASK_QUEUE } from '../lib/sessions/start';
+import { SESSION_TASK_QUEUE } from '../sessions/start';
 import { dataConverter as productDataConverter, FAILURE_CONVERTER_PATH } from '../lib/codec/data-converter';
 import { sealKeyFromEnv, type SealKey } from '../lib/secrets/seal';
 

@@ -2,7 +2,7 @@
 import { Context } from '@temporalio/activity';
 import type { Logger } from 'pino';
 import { EslChannelGoneError, EslCommandError, type EslConnection } from '../../lib/esl';
-import { RECORD_DISCARD_VAR } from '../../esl-bridge/recordings';
+import { RECORD_DISCARD_VAR } from '../../lib/esl/recordings';
 import type { ChannelTracker } from './channels';
 import type { VoiceConfig } from './config';
 import type { PromptRenderer } from './tts';
@@ -22,7 +22,7 @@ export interface VoiceContext {
   listening: Map<string, string>;
 }
 
-export { isSilentRecording } from '../../esl-bridge/recordings';
+export { isSilentRecording } from '../../lib/esl/recordings';
 
 /** FreeSWITCH's answer when the uuid names no channel (sendmsg / api). */
 export function isChannelGone(err: unknown): boolean {

@@ -13,7 +13,7 @@ import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { dataConverter } from '../../lib/codec/data-converter';
 import type { CompiledMachine } from '../../lib/machine/model';
-import { startSessionWorkflow } from '../../lib/sessions/start';
+import { startSessionWorkflow } from '../../sessions/start';
 import { resolveTemporalServer, type TemporalServer } from '../../lib/temporal/server';
 import { inputSignal, type CallerInput } from '../../workflows/session-api';
 import type { sessionWorkflow } from '../../workflows/session';

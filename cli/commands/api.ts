@@ -10,7 +10,7 @@ export const command: CliCommand = {
   summary: 'run the backend API (PORT, ODOO_*, BREVO_*, DATABASE_URL, TEMPORAL_ADDRESS from the environment)',
   async run() {
     /* eslint-disable @typescript-eslint/no-require-imports -- loaded on demand: the CLI starts fast */
-    const { startLocalApi } = require('../../api/local') as typeof import('../../api/local');
+    const { startLocalApi } = require('../../stack/local-api') as typeof import('../../stack/local-api');
     const { crmRouterFromEnv } = require('../../api/crm/from-env') as typeof import('../../api/crm/from-env');
     const { Client, Connection } = require('@temporalio/client') as typeof import('@temporalio/client');
     const { dataConverter } = require('../../lib/codec/data-converter') as typeof import('../../lib/codec/data-converter');

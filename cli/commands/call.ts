@@ -67,14 +67,14 @@ async function runCall(a: z.infer<typeof Args> & { address: string }): Promise<n
   /* eslint-disable @typescript-eslint/no-require-imports -- loaded on demand: the CLI starts fast */
   const { Client, Connection } = require('@temporalio/client') as typeof import('@temporalio/client');
   const { NativeConnection, Runtime, DefaultLogger } = require('@temporalio/worker') as typeof import('@temporalio/worker');
-  const { startSimNode } = require('../../esl-bridge/sim-node') as typeof import('../../esl-bridge/sim-node');
+  const { startSimNode } = require('../../stack/sim-node') as typeof import('../../stack/sim-node');
   const { SpokenTranscripts } = require('../simulate/drivers/voice') as typeof import('../simulate/drivers/voice');
   const { synthesize } = require('../../activities/voice/tts') as typeof import('../../activities/voice/tts');
   const { startOpenAiSimulator } = require('../../sim/openai') as typeof import('../../sim/openai');
   const { createTranscriber } = require('../../lib/stt/transcriber') as typeof import('../../lib/stt/transcriber');
   const { dataConverter } = require('../../lib/codec/data-converter') as typeof import('../../lib/codec/data-converter');
   const { loadMachine } = require('../../lib/machine/loader') as typeof import('../../lib/machine/loader');
-  const { SESSION_TASK_QUEUE } = require('../../lib/sessions/start') as typeof import('../../lib/sessions/start');
+  const { SESSION_TASK_QUEUE } = require('../../sessions/start') as typeof import('../../sessions/start');
   const { viewQuery } = require('../../workflows/session-api') as typeof import('../../workflows/session-api');
   /* eslint-enable @typescript-eslint/no-require-imports */
   const fs = await import('node:fs');

@@ -16,7 +16,7 @@ export const command: CliCommand = {
       return 0;
     }
     // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on demand: the CLI starts fast
-    const { runBridgeProcess } = require('../../esl-bridge/main') as typeof import('../../esl-bridge/main');
+    const { runBridgeProcess } = require('../../stack/esl-bridge') as typeof import('../../stack/esl-bridge');
     try {
       return await runBridgeProcess();
     } catch (err) {

@@ -31,7 +31,7 @@ export const command: CliCommand = {
       return 2;
     }
     // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on demand: the CLI starts fast
-    const { readHistoryFile, replayHistory } = require('../../lib/sessions/replay') as typeof import('../../lib/sessions/replay');
+    const { readHistoryFile, replayHistory } = require('../../workers/replay') as typeof import('../../workers/replay');
     // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on demand: the CLI starts fast
     (require('../../workers/runtime-logger') as typeof import('../../workers/runtime-logger')).installRuntimeLogger();
     const jobs: { label: string; load: () => Promise<Parameters<typeof replayHistory>[0]> }[] = [];

@@ -2,7 +2,7 @@
  * `ivr start` (what `npm start` runs): checks the shipped machines and writes their diagrams, then brings up the
  * local stack on embedded defaults: a Temporal dev server with its Web UI (persisted to .data/temporal.db), the codec
  * server the UI decrypts payloads through, the Odoo / Brevo / OpenAI-compatible simulators for peers that are not
- * configured, the backend API and the session worker. Each part is a supervised child process (lib/stack/): one
+ * configured, the backend API and the session worker. Each part is a supervised child process (stack/): one
  * that dies is restarted, and Ctrl-C (or the end of this process, however it ends) leaves none behind.
  * Ports: TEMPORAL_PORT (7233), TEMPORAL_UI_PORT (8233), CODEC_SERVER_PORT (8888), PORT (3000); one already taken
  * is an error naming it. HOST opens the API, codec server and simulators beyond 127.0.0.1. The codec server needs
@@ -73,7 +73,7 @@ function portsFromEnv(env: NodeJS.ProcessEnv): { temporal: number; ui: number; c
 
 async function runStack(argv: string[]): Promise<number> {
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- the stack is heavy: load it only to run it
-  const { startSupervisedStack } = require('../../lib/stack/supervised-stack') as typeof import('../../lib/stack/supervised-stack');
+  const { startSupervisedStack } = require('../../stack/supervised-stack') as typeof import('../../stack/supervised-stack');
 
   const env = process.env;
   const at = argv.indexOf('--data-dir');

@@ -11,7 +11,7 @@ import { checkMachineSource } from '../../lib/machine/loader';
 import { formatDiagnostic } from '../../lib/machine/diagnostics';
 import type { CompiledMachine } from '../../lib/machine/model';
 import { resolveTemporalServer, type TemporalServer } from '../../lib/temporal/server';
-import { startLocalStack, type LocalStack } from '../../lib/stack/local-stack';
+import { startLocalStack, type LocalStack } from '../../stack/local-stack';
 import type { TraceEvent } from '../../workflows/engine/types';
 import { computeCoverage, formatCoverage } from './coverage';
 import { WebSessionDriver } from './drivers/web';

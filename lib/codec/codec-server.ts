@@ -19,7 +19,7 @@ import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import { createLogger } from '../log';
-import { explainListenError } from '../stack/ports';
+import { explainListenError } from '../net/ports';
 import { AesGcmPayloadCodec } from './aes-gcm-codec';
 import type { Keyring } from './keys';
 import { payloadFromJson, payloadsJsonSchema, payloadToJson } from './payload-json';

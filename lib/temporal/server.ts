@@ -13,7 +13,7 @@ import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { assertPortFree } from '../stack/ports';
+import { assertPortFree } from '../net/ports';
 import { devServerSearchAttributeArgs, SEARCH_ATTRIBUTES } from './search-attributes';
 
 export const PROJECT_ROOT = path.resolve(__dirname, '..', '..');

@@ -9,7 +9,7 @@ import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
 import { NativeConnection, type Worker } from '@temporalio/worker';
 import { dataConverter } from '../../lib/codec/data-converter';
 import { loadMachine } from '../../lib/machine/loader';
-import { startSessionWorkflow } from '../../lib/sessions/start';
+import { startSessionWorkflow } from '../../sessions/start';
 import { createSessionWorker } from '../../workers/session-worker';
 import { inputUpdate, viewQuery, type SessionView } from '../../workflows/session-api';
 import { capturedPartners, startHarness, type Harness } from './harness';

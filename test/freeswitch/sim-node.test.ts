@@ -1,5 +1,5 @@
 /**
- * The simulated FreeSWITCH node (esl-bridge/sim-node.ts) reads its configuration through the preprocessor model:
+ * The simulated FreeSWITCH node (stack/sim-node.ts) reads its configuration through the preprocessor model:
  * the mistakes found on a real switch fail here too, and a switch left on mod_event_socket's fallbacks behaves
  * like one (ClueCon on 127.0.0.1), which the product refuses.
  */
@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import type { NativeConnection } from '@temporalio/worker';
-import { startSimNode, type SimNodeOptions } from '../../esl-bridge/sim-node';
+import { startSimNode, type SimNodeOptions } from '../../stack/sim-node';
 import { ConfigError } from '../../lib/env';
 import { freeswitchSettingsFromEnv, writeFreeswitchConfig } from '../../lib/freeswitch-config';
 import { startEslSimulator } from '../../sim/esl';

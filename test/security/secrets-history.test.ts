@@ -14,7 +14,7 @@ import { NativeConnection, type Worker } from '@temporalio/worker';
 import { dataConverter, payloadCodec } from '../../lib/codec/data-converter';
 import { checkMachineSource, loadMachine } from '../../lib/machine/loader';
 import { seal, sealKeyFromEnv } from '../../lib/secrets/seal';
-import { startSessionWorkflow } from '../../lib/sessions/start';
+import { startSessionWorkflow } from '../../sessions/start';
 import { createSessionWorker } from '../../workers/session-worker';
 import { inputSignal, inputUpdate, sessionWorkflowId, viewQuery, type CallerInput, type SessionView } from '../../workflows/session-api';
 import { lastCode, startStack, type Stack } from '../api/stack';

@@ -14,7 +14,7 @@ import { defaultPayloadConverter } from '@temporalio/common';
 import { AesGcmPayloadCodec } from '../../lib/codec/aes-gcm-codec';
 import { loadKeyring } from '../../lib/codec/keys';
 import { payloadToJson } from '../../lib/codec/payload-json';
-import { assertPortFree, pickFreePort } from '../../lib/stack/ports';
+import { assertPortFree, pickFreePort } from '../../lib/net/ports';
 import { commandOf, descendants, waitGone } from './stack-procs';
 
 jest.setTimeout(420_000);

@@ -4,8 +4,8 @@
  * is given up after its backoff budget instead of spinning; a part that cannot start is an error naming why;
  * stop() leaves no process behind.
  */
-import { pickFreePort } from '../../lib/stack/ports';
-import { PartStartError, Supervisor } from '../../lib/stack/supervisor';
+import { pickFreePort } from '../../lib/net/ports';
+import { PartStartError, Supervisor } from '../../stack/supervisor';
 import { waitGone } from './stack-procs';
 
 jest.setTimeout(180_000);

@@ -7,7 +7,7 @@ import crypto from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { dataConverter } from '../../lib/codec/data-converter';
-import { startSessionWorkflow } from '../../lib/sessions/start';
+import { startSessionWorkflow } from '../../sessions/start';
 import { localTemporalCli, startDevServerFrom } from '../../lib/temporal/server';
 import { createSessionWorker } from '../../workers/session-worker';
 import { inputSignal, inputUpdate, viewQuery } from '../../workflows/session-api';

@@ -12,7 +12,7 @@ import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import type { CompiledMachine } from '../../lib/machine/model';
 import { dataConverter } from '../../lib/codec/data-converter';
-import { startSessionWorkflow } from '../../lib/sessions/start';
+import { startSessionWorkflow } from '../../sessions/start';
 import { freePort, localTemporalCli, startDevServerFrom } from '../../lib/temporal/server';
 import { inputSignal, viewQuery } from '../../workflows/session-api';
 import { startBackendStub, type BackendStub } from '../support/backend-stub';

@@ -7,7 +7,7 @@ import crypto from 'node:crypto';
 import { Client, Connection, WorkflowHandle } from '@temporalio/client';
 import { NativeConnection, type Worker } from '@temporalio/worker';
 import type { CompiledMachine } from '../../lib/machine/model';
-import { startSessionWorkflow } from '../../lib/sessions/start';
+import { startSessionWorkflow } from '../../sessions/start';
 import { dataConverter } from '../../lib/codec/data-converter';
 import { createSessionWorker } from '../../workers/session-worker';
 import { inputSignal, inputUpdate, viewQuery, type CallerInput } from '../../workflows/session-api';
@@ -163,7 +163,7 @@ test('operators can find the session by state, machine, channel and caller hash,
 
 describe('replay against the current code', () => {
   // Imported lazily: the replay module bundles workflow code like the worker does.
-  const load = () => import('../../lib/sessions/replay');
+  const load = () => import('../../workers/replay');
 
   test('a recorded session replays cleanly', async () => {
     backend.answer('PUT /things/42/confirm', { status: 200, body: {} });

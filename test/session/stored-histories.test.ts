@@ -7,7 +7,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { readHistoryFile, replayHistory } from '../../lib/sessions/replay';
+import { readHistoryFile, replayHistory } from '../../workers/replay';
 
 const ROOT = path.join(__dirname, '..', 'histories');
 const files = fs

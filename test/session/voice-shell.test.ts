@@ -18,7 +18,7 @@ import { NativeConnection, Worker } from '@temporalio/worker';
 import { dataConverter } from '../../lib/codec/data-converter';
 import { checkMachineSource } from '../../lib/machine/loader';
 import type { CompiledMachine } from '../../lib/machine/model';
-import { startSessionWorkflow } from '../../lib/sessions/start';
+import { startSessionWorkflow } from '../../sessions/start';
 import { createSessionWorker } from '../../workers/session-worker';
 import { inputSignal, viewQuery, type CallerInput, type SessionView } from '../../workflows/session-api';
 import { startBackendStub, type BackendStub } from '../support/backend-stub';

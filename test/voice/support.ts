@@ -5,7 +5,7 @@ import path from 'node:path';
 import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
 import { NativeConnection, type Worker } from '@temporalio/worker';
 import { synthesize } from '../../activities/voice/tts';
-import { startSimNode, type SimNode, type SimNodeOptions } from '../../esl-bridge/sim-node';
+import { startSimNode, type SimNode, type SimNodeOptions } from '../../stack/sim-node';
 import { dataConverter } from '../../lib/codec/data-converter';
 import { checkMachineSource } from '../../lib/machine/loader';
 import type { CompiledMachine } from '../../lib/machine/model';

@@ -5,9 +5,9 @@
  */
 import { NativeConnection } from '@temporalio/worker';
 import type { CompiledMachine } from '../../../lib/machine/model';
-import type { LocalStack } from '../../../lib/stack/local-stack';
+import type { LocalStack } from '../../../stack/local-stack';
 import { createTranscriber, sttConfigFromEnv } from '../../../lib/stt/transcriber';
-import { startSimNode } from '../../../esl-bridge/sim-node';
+import { startSimNode } from '../../../stack/sim-node';
 import type { SessionDriver } from '../runner';
 import type { LoadedScript } from '../script';
 import { VoiceSessionDriver } from './voice';

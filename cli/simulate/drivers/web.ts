@@ -5,7 +5,7 @@
 import crypto from 'node:crypto';
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import type { CompiledMachine, JsonValue } from '../../../lib/machine/model';
-import { startSessionWorkflow } from '../../../lib/sessions/start';
+import { startSessionWorkflow } from '../../../sessions/start';
 import { inputSignal, inputUpdate, traceQuery, viewQuery, type CallerInput } from '../../../workflows/session-api';
 import type { SessionDriver } from '../runner';
 

@@ -6,8 +6,8 @@ import fs from 'node:fs';
 import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
 import type { temporal } from '@temporalio/proto';
 import { Worker } from '@temporalio/worker';
-import { dataConverter } from '../codec/data-converter';
-import { sessionWorkflowBundle } from '../../workers/session-worker';
+import { dataConverter } from '../lib/codec/data-converter';
+import { sessionWorkflowBundle } from './session-worker';
 
 type History = temporal.api.history.v1.IHistory;
 

@@ -17,7 +17,7 @@ import { loadFreeswitchConfig, simulatorOptions, startEslSimulator, type EslSimu
 import { freeswitchSettingsFromEnv, writeFreeswitchConfig } from '../lib/freeswitch-config';
 import { loadEslConfig } from '../lib/esl/config';
 import { createVoiceWorker } from '../workers/voice-worker';
-import { EslBridge, type SessionOverrides } from './bridge';
+import { EslBridge, type SessionOverrides } from '../esl-bridge/bridge';
 import { EslConnection } from '../lib/esl';
 
 export const SHIPPED_DIALPLAN = path.join(__dirname, '..', 'freeswitch', 'dialplan', 'public', '10_care_ivr.xml');

@@ -4,10 +4,10 @@
  */
 import { WorkflowIdConflictPolicy } from '@temporalio/common';
 import type { Client, WorkflowHandle } from '@temporalio/client';
-import { piiHash } from '../log';
-import { SESSION_SEARCH_ATTRIBUTES } from '../../workflows/search-attribute-keys';
-import { sessionWorkflowId, type SessionInput } from '../../workflows/session-api';
-import type { sessionWorkflow } from '../../workflows/session';
+import { piiHash } from '../lib/log';
+import { SESSION_SEARCH_ATTRIBUTES } from '../workflows/search-attribute-keys';
+import { sessionWorkflowId, type SessionInput } from '../workflows/session-api';
+import type { sessionWorkflow } from '../workflows/session';
 
 export const SESSION_TASK_QUEUE = process.env.SESSION_TASK_QUEUE ?? 'ivr-sessions';
 

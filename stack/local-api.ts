@@ -1,7 +1,7 @@
 /**
  * `startLocalApi()`: the API on embedded defaults. Without ODOO_URL it starts the Odoo simulator with the demo
  * fixture (admin/admin, db odoo); without BREVO_API_KEY the Brevo simulator (messages land in its outbox). With
- * them set, the real clients read their own ODOO_* / BREVO_* variables. Run: `npx tsx api/local.ts`.
+ * them set, the real clients read their own ODOO_* / BREVO_* variables. Run: `npx tsx stack/local-api.ts`.
  */
 import path from 'node:path';
 import type { Router } from 'express';
@@ -10,8 +10,8 @@ import { createOdooClient, odooConfigFromEnv } from '../lib/odoo/client';
 import { brevoConfigFromEnv } from '../lib/brevo/client';
 import { startOdooSimulator, type OdooSimulator } from '../sim/odoo/server';
 import { startBrevoSimulator, type BrevoSimulator } from '../sim/brevo/index';
-import { loadApiConfig } from './config';
-import { startApiServer, type RunningApi } from './server';
+import { loadApiConfig } from '../api/config';
+import { startApiServer, type RunningApi } from '../api/server';
 
 export interface LocalApi extends RunningApi {
   odooSim: OdooSimulator | null;

@@ -1,5 +1,5 @@
 /**
- * Entry point of one supervised part (see supervisor.ts): `node --require tsx/cjs lib/stack/part-main.ts <part>`.
+ * Entry point of one supervised part (see supervisor.ts): `node --require tsx/cjs stack/part-main.ts <part>`.
  * Tells the supervisor `ready` or `failed` over IPC, and exits:
  *  - when the IPC channel closes (the supervisor is gone, even by SIGKILL): stops the part, then kills its own
  *    process group so that nothing it started outlives it (Node has no PR_SET_PDEATHSIG; this is the watchdog);

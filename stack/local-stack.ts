@@ -10,20 +10,20 @@
  */
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, type Worker } from '@temporalio/worker';
-import { dataConverter } from '../codec/data-converter';
-import { createLogger } from '../log';
-import { createOdooClient, type OdooClient } from '../odoo/client';
-import { odooConfigFromEnv } from '../odoo/config';
-import { resolveTemporalServer, type DevServerOptions, type TemporalServer } from '../temporal/server';
-import { startBrevoSimulator, type BrevoSimulator } from '../../sim/brevo';
-import { startOdooSimulator, type OdooFixtures, type OdooSimulator } from '../../sim/odoo/server';
-import { startOpenAiSimulator, type OpenAiSimulator } from '../../sim/openai';
-import { createSessionWorker } from '../../workers/session-worker';
-import { installRuntimeLogger } from '../../workers/runtime-logger';
-import { crmActivitiesFromEnv } from '../../workers/crm-activities';
-import { startLocalApi, type LocalApi } from '../../api/local';
+import { dataConverter } from '../lib/codec/data-converter';
+import { createLogger } from '../lib/log';
+import { createOdooClient, type OdooClient } from '../lib/odoo/client';
+import { odooConfigFromEnv } from '../lib/odoo/config';
+import { resolveTemporalServer, type DevServerOptions, type TemporalServer } from '../lib/temporal/server';
+import { startBrevoSimulator, type BrevoSimulator } from '../sim/brevo';
+import { startOdooSimulator, type OdooFixtures, type OdooSimulator } from '../sim/odoo/server';
+import { startOpenAiSimulator, type OpenAiSimulator } from '../sim/openai';
+import { createSessionWorker } from '../workers/session-worker';
+import { installRuntimeLogger } from '../workers/runtime-logger';
+import { crmActivitiesFromEnv } from '../workers/crm-activities';
+import { startLocalApi, type LocalApi } from './local-api';
 import { localOperatorToken } from './operator-token';
-import { crmRouterFromEnv } from '../../api/crm/from-env';
+import { crmRouterFromEnv } from '../api/crm/from-env';
 
 export interface LocalStackOptions {
   temporal?: DevServerOptions;
@@ -72,7 +72,7 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
 
     let odooSim: OdooSimulator | undefined;
     if (!env.ODOO_URL) {
-      odooSim = await startOdooSimulator({ fixtures: opts.odooFixtures ?? require.resolve('../../sim/odoo/fixtures/demo.json') });
+      odooSim = await startOdooSimulator({ fixtures: opts.odooFixtures ?? require.resolve('../sim/odoo/fixtures/demo.json') });
       stops.push(() => odooSim!.stop());
       Object.assign(env, { ODOO_URL: odooSim.url, ODOO_DB: odooSim.db, ODOO_LOGIN: 'admin', ODOO_PASSWORD: 'admin' });
       lines.push(`Odoo          ${odooSim.url} (simulator, Odoo ${odooSim.version}, db ${odooSim.db}, admin/admin)`);

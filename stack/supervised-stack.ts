@@ -10,7 +10,7 @@
  */
 import path from 'node:path';
 import { DEMO_ODOO_FIXTURES } from './parts';
-import { assertPortFree, LOOPBACK, pickFreePort } from './ports';
+import { assertPortFree, LOOPBACK, pickFreePort } from '../lib/net/ports';
 import { Supervisor, type BackoffOptions, type PartInfo } from './supervisor';
 
 export interface SupervisedStackOptions {

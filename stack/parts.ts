@@ -48,7 +48,7 @@ export const temporalConfigSchema = z.object({
 const runTemporal: PartRunner = async (config) => {
   const cfg = parse('temporal', temporalConfigSchema, config);
   /* eslint-disable @typescript-eslint/no-require-imports -- each part loads only what it runs */
-  const { localTemporalCli, resolveTemporalServer, startDevServerFrom } = require('../temporal/server') as typeof import('../temporal/server');
+  const { localTemporalCli, resolveTemporalServer, startDevServerFrom } = require('../lib/temporal/server') as typeof import('../lib/temporal/server');
   /* eslint-enable @typescript-eslint/no-require-imports */
   const cli = localTemporalCli();
   if (cli) {
@@ -75,9 +75,9 @@ export const simsConfigSchema = z.object({
 const runSims: PartRunner = async (config) => {
   const cfg = parse('sims', simsConfigSchema, config);
   /* eslint-disable @typescript-eslint/no-require-imports */
-  const { startOdooSimulator } = require('../../sim/odoo/server') as typeof import('../../sim/odoo/server');
-  const { startBrevoSimulator } = require('../../sim/brevo') as typeof import('../../sim/brevo');
-  const { startOpenAiSimulator } = require('../../sim/openai') as typeof import('../../sim/openai');
+  const { startOdooSimulator } = require('../sim/odoo/server') as typeof import('../sim/odoo/server');
+  const { startBrevoSimulator } = require('../sim/brevo') as typeof import('../sim/brevo');
+  const { startOpenAiSimulator } = require('../sim/openai') as typeof import('../sim/openai');
   /* eslint-enable @typescript-eslint/no-require-imports */
   const stops: (() => Promise<void>)[] = [];
   const stop = async () => {
@@ -119,8 +119,8 @@ export const codecConfigSchema = z.object({
 const runCodec: PartRunner = async (config, env) => {
   const cfg = parse('codec', codecConfigSchema, config);
   /* eslint-disable @typescript-eslint/no-require-imports */
-  const { startCodecServer } = require('../codec/codec-server') as typeof import('../codec/codec-server');
-  const { loadKeyring } = require('../codec/keys') as typeof import('../codec/keys');
+  const { startCodecServer } = require('../lib/codec/codec-server') as typeof import('../lib/codec/codec-server');
+  const { loadKeyring } = require('../lib/codec/keys') as typeof import('../lib/codec/keys');
   /* eslint-enable @typescript-eslint/no-require-imports */
   const token = env.CODEC_SERVER_TOKEN?.trim();
   if (!token) throw new Error('part codec: CODEC_SERVER_TOKEN is missing from its environment (the supervisor always sets one)');
@@ -134,9 +134,9 @@ const runApi: PartRunner = async (config, env) => {
   const cfg = parse('api', apiConfigSchema, config);
   /* eslint-disable @typescript-eslint/no-require-imports */
   const { Client, Connection } = require('@temporalio/client') as typeof import('@temporalio/client');
-  const { dataConverter } = require('../codec/data-converter') as typeof import('../codec/data-converter');
-  const { crmRouterFromEnv } = require('../../api/crm/from-env') as typeof import('../../api/crm/from-env');
-  const { startLocalApi } = require('../../api/local') as typeof import('../../api/local');
+  const { dataConverter } = require('../lib/codec/data-converter') as typeof import('../lib/codec/data-converter');
+  const { crmRouterFromEnv } = require('../api/crm/from-env') as typeof import('../api/crm/from-env');
+  const { startLocalApi } = require('./local-api') as typeof import('./local-api');
   /* eslint-enable @typescript-eslint/no-require-imports */
   const address = env.TEMPORAL_ADDRESS;
   if (!address) throw new Error('part api: TEMPORAL_ADDRESS is missing from its environment');
@@ -171,9 +171,9 @@ const runWorker: PartRunner = async (config, env) => {
   const cfg = parse('worker', workerConfigSchema, config);
   /* eslint-disable @typescript-eslint/no-require-imports */
   const { NativeConnection } = require('@temporalio/worker') as typeof import('@temporalio/worker');
-  const { createSessionWorker } = require('../../workers/session-worker') as typeof import('../../workers/session-worker');
-  const { installRuntimeLogger } = require('../../workers/runtime-logger') as typeof import('../../workers/runtime-logger');
-  const { crmActivitiesFromEnv } = require('../../workers/crm-activities') as typeof import('../../workers/crm-activities');
+  const { createSessionWorker } = require('../workers/session-worker') as typeof import('../workers/session-worker');
+  const { installRuntimeLogger } = require('../workers/runtime-logger') as typeof import('../workers/runtime-logger');
+  const { crmActivitiesFromEnv } = require('../workers/crm-activities') as typeof import('../workers/crm-activities');
   /* eslint-enable @typescript-eslint/no-require-imports */
   const address = env.TEMPORAL_ADDRESS;
   const backendUrl = env.BACKEND_URL;
@@ -212,4 +212,4 @@ export const PART_RUNNERS: Record<string, PartRunner> = {
   worker: runWorker,
 };
 
-export const DEMO_ODOO_FIXTURES = path.join(__dirname, '..', '..', 'sim', 'odoo', 'fixtures', 'demo.json');
+export const DEMO_ODOO_FIXTURES = path.join(__dirname, '..', 'sim', 'odoo', 'fixtures', 'demo.json');

@@ -1,6 +1,6 @@
 /**
  * Runs the parts of the local stack as child processes and keeps them up:
- *  - each part is `node --require tsx/cjs lib/stack/part-main.ts <part>` in a process group of its own, with an IPC
+ *  - each part is `node --require tsx/cjs stack/part-main.ts <part>` in a process group of its own, with an IPC
  *    channel; it reports `ready` (with what it serves) or `failed` (with the reason) over that channel;
  *  - a part that dies is reported and restarted with exponential backoff; a part that keeps failing to start is
  *    given up after `maxFailures` tries (reported) so that it never spins; the other parts are not touched;

@@ -7,7 +7,7 @@
  * token to the worker and to the API's own restarts, so that a restarted API keeps the token the worker holds
  * (issuing again would revoke it). An IVR_OPERATOR_TOKEN given to `npm start` is used as is.
  */
-import type { ApiDeps } from '../../api/deps';
+import type { ApiDeps } from '../api/deps';
 
 export const LOCAL_STACK_OPERATOR = 'local-stack';
 
@@ -15,6 +15,6 @@ export async function localOperatorToken(env: NodeJS.ProcessEnv, deps: Pick<ApiD
   const given = env.IVR_OPERATOR_TOKEN?.trim();
   if (given) return given;
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- the API part loads the API anyway
-  const { ensureOperator } = require('../../api/services/operators') as typeof import('../../api/services/operators');
+  const { ensureOperator } = require('../api/services/operators') as typeof import('../api/services/operators');
   return (await ensureOperator(deps, LOCAL_STACK_OPERATOR)).token;
 }
