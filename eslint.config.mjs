@@ -64,7 +64,7 @@ export default tseslint.config(
   layer('sessions', ['sessions/**'], ['lib', 'workflows', 'sessions']),
   layer('activities', ['activities/**'], ['lib', 'workflows', 'activities']),
   layer('esl-bridge', ['esl-bridge/**'], ['lib', 'workflows', 'sessions', 'esl-bridge']),
-  layer('workers', ['workers/**'], ['lib', 'workflows', 'activities', 'workers']),
+  layer('workers', ['workers/**'], ['lib', 'workflows', 'sessions', 'activities', 'workers']),
   layer('api', ['api/**'], ['lib', 'workflows', 'sessions', 'api']),
   // Composition roots: the only product code that may start simulators.
   layer('stack', ['stack/**'], except('cli', 'bench', 'test', 'scripts')),

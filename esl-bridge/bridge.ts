@@ -20,7 +20,7 @@ import type { CompiledMachine, JsonValue } from '../lib/machine/model';
 import type { Ctx } from '../workflows/engine/types';
 import { startSessionWorkflow } from '../sessions/start';
 import { inputSignal, sessionWorkflowId, type CallerInput } from '../workflows/session-api';
-import { voiceTaskQueue } from './config';
+import { voiceTaskQueue } from '../lib/esl/nodes';
 import type { EslConnection, EslEvent } from '../lib/esl';
 import { isSilentRecording, RECORD_DISCARD_VAR } from '../lib/esl/recordings';
 

@@ -11,7 +11,7 @@ import { z } from 'zod';
 import { createTranscribeActivity } from '../activities/stt/transcribe';
 import { createVoiceActivities, voiceConfigFromEnv, type VoiceConfig } from '../activities/voice';
 import type { PromptRenderer } from '../activities/voice/tts';
-import { BridgeEnvSchema, loadNodes, voiceTaskQueue, type EslNode } from '../esl-bridge/config';
+import { loadNodes, NodesEnvSchema, voiceTaskQueue, type EslNode } from '../lib/esl/nodes';
 import { EslConnection } from '../lib/esl';
 import { dataConverter as productDataConverter } from '../lib/codec/data-converter';
 import { parseEnv } from '../lib/env';
@@ -74,7 +74,7 @@ const WorkerEnv = z.object({
 export async function runVoiceWorkerProcess(env: NodeJS.ProcessEnv = process.env): Promise<number> {
   const log = createLogger('voice-worker');
   const w = parseEnv(WorkerEnv, env, 'voice worker configuration');
-  const nodes = loadNodes(parseEnv(BridgeEnvSchema, env, 'event-socket configuration'));
+  const nodes = loadNodes(parseEnv(NodesEnvSchema, env, 'event-socket configuration'));
   const node: EslNode | undefined = w.VOICE_NODE ? nodes.find((n) => n.name === w.VOICE_NODE) : nodes.length === 1 ? nodes[0] : undefined;
   if (!node) {
     log.error({ nodes: nodes.map((n) => n.name) }, 'set VOICE_NODE to the node this worker runs beside (one of ESL_NODES)');

@@ -11,7 +11,7 @@ import crypto from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Busboy from 'busboy';
-import { detectAudioFormat, parseWav, WavError } from '../../lib/audio/wav';
+import { containerOf, CorruptWav, readWavSummary } from './audio';
 
 export interface OpenAiSimulatorOptions {
   port?: number;
@@ -203,7 +203,7 @@ export async function startOpenAiSimulator(opts: OpenAiSimulatorOptions = {}): P
       throw new HttpFailure(400, apiError(`response_format '${responseFormat}' is not compatible with model '${model}'. Use 'json' or 'text' instead.`, 'invalid_request_error', 'response_format', 'unsupported_value'));
     }
     const ext = (file.name.split('.').pop() ?? '').toLowerCase();
-    const kind = detectAudioFormat(file.data) ?? (file.data.toString('latin1', 4, 8) === 'ftyp' ? 'mp4' : null);
+    const kind = containerOf(file.data);
     if (!SUPPORTED_EXT.includes(ext) || !kind) {
       throw new HttpFailure(400, apiError(`Invalid file format. Supported formats: [${SUPPORTED_EXT.map((e) => `'${e}'`).join(', ')}]`, 'invalid_request_error'));
     }
@@ -211,11 +211,11 @@ export async function startOpenAiSimulator(opts: OpenAiSimulatorOptions = {}): P
     let comment: string | undefined;
     if (kind === 'wav') {
       try {
-        const info = parseWav(file.data);
-        durationSeconds = info.durationMs / 1000;
+        const info = readWavSummary(file.data);
+        durationSeconds = info.durationSeconds;
         comment = info.comment;
       } catch (err) {
-        if (!(err instanceof WavError)) throw err;
+        if (!(err instanceof CorruptWav)) throw err;
         throw new HttpFailure(400, apiError('Audio file might be corrupted or unsupported', 'invalid_request_error', 'file', 'invalid_value'));
       }
     }
