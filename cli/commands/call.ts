@@ -4,13 +4,29 @@
  * worker connected to it, and an OpenAI-compatible simulator for speech, so the call takes the real voice path.
  * Prompts are printed (and spoken with espeak-ng when it is installed); type keys (0-9 * #) or a phrase; q hangs up.
  */
+// First: only warnings from the product's own logs, set before the modules below make their loggers.
+import '../warn-logs';
 import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import readline from 'node:readline';
 import { parseArgs } from 'node:util';
+import { Client, Connection } from '@temporalio/client';
+import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { z } from 'zod';
-import type { CliCommand } from '../command';
+import { synthesize } from '../../activities/voice/tts';
+import { dataConverter } from '../../lib/codec/data-converter';
+import { loadMachine } from '../../lib/machine/loader';
+import { createTranscriber } from '../../lib/stt/transcriber';
+import { SESSION_TASK_QUEUE } from '../../sessions/start';
+import { startOpenAiSimulator } from '../../sim/openai';
+import { startSimNode } from '../../stack/sim-node';
+import { viewQuery } from '../../workflows/session-api';
+import { usageOf, type CliCommand } from '../command';
+import { SpokenTranscripts } from '../simulate/drivers/voice';
 
-const USAGE = 'call [--machine FILE] [--caller +33612345678] [--temporal HOST:PORT] [--task-queue Q] [--fast] [--mute]';
+const USAGE = usageOf('call');
 
 const Args = z.object({
   machine: z.string().min(1).default(process.env.MACHINE_FILE ?? 'machines/rdv-ivr.yaml'),
@@ -22,9 +38,6 @@ const Args = z.object({
 });
 
 export const command: CliCommand = {
-  name: 'call',
-  usage: USAGE,
-  summary: 'place a simulated phone call on the running local stack: prompts printed and spoken, type keys or phrases, q hangs up',
   async run(argv) {
     let args: z.infer<typeof Args>;
     try {
@@ -62,25 +75,6 @@ export const command: CliCommand = {
 };
 
 async function runCall(a: z.infer<typeof Args> & { address: string }): Promise<number> {
-  // The conversation is the output: only warnings from the product's own logs (set before the loggers exist).
-  process.env.LOG_LEVEL ??= 'warn';
-  /* eslint-disable @typescript-eslint/no-require-imports -- loaded on demand: the CLI starts fast */
-  const { Client, Connection } = require('@temporalio/client') as typeof import('@temporalio/client');
-  const { NativeConnection, Runtime, DefaultLogger } = require('@temporalio/worker') as typeof import('@temporalio/worker');
-  const { startSimNode } = require('../../stack/sim-node') as typeof import('../../stack/sim-node');
-  const { SpokenTranscripts } = require('../simulate/drivers/voice') as typeof import('../simulate/drivers/voice');
-  const { synthesize } = require('../../activities/voice/tts') as typeof import('../../activities/voice/tts');
-  const { startOpenAiSimulator } = require('../../sim/openai') as typeof import('../../sim/openai');
-  const { createTranscriber } = require('../../lib/stt/transcriber') as typeof import('../../lib/stt/transcriber');
-  const { dataConverter } = require('../../lib/codec/data-converter') as typeof import('../../lib/codec/data-converter');
-  const { loadMachine } = require('../../lib/machine/loader') as typeof import('../../lib/machine/loader');
-  const { SESSION_TASK_QUEUE } = require('../../sessions/start') as typeof import('../../sessions/start');
-  const { viewQuery } = require('../../workflows/session-api') as typeof import('../../workflows/session-api');
-  /* eslint-enable @typescript-eslint/no-require-imports */
-  const fs = await import('node:fs');
-  const os = await import('node:os');
-  const path = await import('node:path');
-
   Runtime.install({ logger: new DefaultLogger('ERROR') });
   const machine = loadMachine(a.machine);
   const native = await NativeConnection.connect({ address: a.address });

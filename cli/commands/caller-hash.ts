@@ -55,9 +55,6 @@ export function callerHashes(input: string, opts: { exact: boolean; region: stri
 }
 
 export const command: CliCommand = {
-  name: 'caller-hash',
-  usage: 'caller-hash <number>… [--exact] [--region FR] [--json]',
-  summary: "print a caller's IvrCallerHash (keyed by PII_HASH_KEY) and the UI query that finds their sessions",
   async run(argv) {
     let parsed;
     try {

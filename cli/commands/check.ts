@@ -3,7 +3,7 @@
  * Exit 0: no errors (warnings allowed); 1: at least one error (a file over the size limit, an alias bomb or nesting
  * too deep is an error of that file, with its code); 2: bad usage or a file that cannot be read.
  */
-import type { CliCommand } from '../command';
+import { usageOf, type CliCommand } from '../command';
 import { checkMachineFile, type CheckResult as MachineCheck } from '../../lib/machine/loader';
 import { countErrors, formatDiagnostic, type Diagnostic } from '../../lib/machine/diagnostics';
 
@@ -47,15 +47,12 @@ export function checkFiles(files: string[]): { report: CheckReport; exitCode: nu
 }
 
 export const command: CliCommand = {
-  name: 'check',
-  usage: 'check <files…> [--json]',
-  summary: 'check machine files (schema, references, graph, data flow)',
   async run(argv) {
     const json = argv.includes('--json');
     const unknown = argv.filter((a) => a.startsWith('-') && a !== '--json');
     const files = argv.filter((a) => !a.startsWith('-'));
     if (unknown.length || files.length === 0) {
-      process.stderr.write(`ivr check: ${unknown.length ? `unknown option ${unknown.join(' ')}` : 'name at least one machine file'}\nusage: ivr ${command.usage}\n`);
+      process.stderr.write(`ivr check: ${unknown.length ? `unknown option ${unknown.join(' ')}` : 'name at least one machine file'}\nusage: ivr ${usageOf('check')}\n`);
       return 2;
     }
     const { report, exitCode } = checkFiles(files);

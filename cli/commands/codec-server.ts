@@ -9,7 +9,7 @@ import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { startCodecServer } from '../../lib/codec/codec-server';
 import { loadKeyring, newKeyEntry } from '../../lib/codec/keys';
-import type { CliCommand } from '../command';
+import { usageOf, type CliCommand } from '../command';
 
 const DEFAULT_UI_ORIGINS = ['http://localhost:8233', 'http://127.0.0.1:8233'];
 
@@ -21,9 +21,6 @@ const argsSchema = z.object({
 });
 
 export const command: CliCommand = {
-  name: 'codec-server',
-  usage: 'codec-server [--port 8888] [--host 127.0.0.1] [--ui-origin <url>]… | --new-key <id>',
-  summary: 'decrypt Temporal payloads for the Web UI (or print a fresh key entry)',
   async run(argv) {
     let values;
     try {
@@ -39,7 +36,7 @@ export const command: CliCommand = {
         allowPositionals: false,
       }));
     } catch (err) {
-      process.stderr.write(`ivr codec-server: ${err instanceof Error ? err.message : String(err)}\nUsage: ivr ${this.usage}\n`);
+      process.stderr.write(`ivr codec-server: ${err instanceof Error ? err.message : String(err)}\nUsage: ivr ${usageOf('codec-server')}\n`);
       return 2;
     }
     const parsed = argsSchema.safeParse({ ...values, 'ui-origin': values['ui-origin'] ?? DEFAULT_UI_ORIGINS });

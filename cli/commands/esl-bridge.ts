@@ -1,9 +1,7 @@
+import { runBridgeProcess } from '../../stack/esl-bridge';
 import type { CliCommand } from '../command';
 
 export const command: CliCommand = {
-  name: 'esl-bridge',
-  usage: 'esl-bridge',
-  summary: 'FreeSWITCH events → session workflows (ESL_NODES or ESL_HOST/ESL_PORT/ESL_PASSWORD, IVR_DESTINATION, TEMPORAL_ADDRESS, MACHINE_FILE)',
   async run(argv) {
     if (argv.includes('--help') || argv.includes('-h')) {
       process.stdout.write(
@@ -15,8 +13,6 @@ export const command: CliCommand = {
       );
       return 0;
     }
-    // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on demand: the CLI starts fast
-    const { runBridgeProcess } = require('../../stack/esl-bridge') as typeof import('../../stack/esl-bridge');
     try {
       return await runBridgeProcess();
     } catch (err) {

@@ -11,9 +11,6 @@ import { freeswitchCommand, freeswitchSettingsFromEnv, modulesFor, writeFreeswit
 import type { CliCommand } from '../command';
 
 export const command: CliCommand = {
-  name: 'freeswitch-config',
-  usage: 'freeswitch-config --out <dir> [--log <dir>] [--db <dir>]',
-  summary: 'write a complete FreeSWITCH configuration for the IVR from the environment (ESL_*, IVR_DESTINATION, SIP_*, RTP_IP)',
   async run(argv) {
     let values: { out?: string; log?: string; db?: string };
     try {

@@ -5,7 +5,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { CliCommand } from '../command';
+import { usageOf, type CliCommand } from '../command';
 import { renderDiagram, type DiagramFormat } from '../../lib/machine/diagram';
 import { countErrors, formatDiagnostic } from '../../lib/machine/diagnostics';
 import { checkMachineFile, type CheckResult } from '../../lib/machine/loader';
@@ -16,16 +16,13 @@ function option(argv: string[], name: string): string | undefined {
 }
 
 export const command: CliCommand = {
-  name: 'graph',
-  usage: 'graph <file> --format mermaid|dot [--out file]',
-  summary: 'draw a machine (states grouped by screen, labelled edges)',
   async run(argv) {
     const format = (option(argv, '--format') ?? 'mermaid') as DiagramFormat;
     const out = option(argv, '--out');
     const files = argv.filter((a, i) => !a.startsWith('-') && argv[i - 1] !== '--format' && argv[i - 1] !== '--out');
     const bad = argv.filter((a) => a.startsWith('-') && a !== '--format' && a !== '--out');
     if (files.length !== 1 || bad.length || (format !== 'mermaid' && format !== 'dot') || (argv.includes('--out') && !out)) {
-      process.stderr.write(`ivr graph: name one machine file and a format (mermaid or dot)\nusage: ivr ${command.usage}\n`);
+      process.stderr.write(`ivr graph: name one machine file and a format (mermaid or dot)\nusage: ivr ${usageOf('graph')}\n`);
       return 2;
     }
     const file = files[0] as string;

@@ -7,7 +7,7 @@
  */
 import { parseArgs } from 'node:util';
 import { createOdooClient, odooConfigFromEnv, type OdooClient } from '../../lib/odoo/client';
-import type { CliCommand } from '../command';
+import { usageOf, type CliCommand } from '../command';
 
 export interface CustomFieldSpec {
   name: string;
@@ -55,15 +55,12 @@ export async function ensureCustomFields(
 }
 
 export const command: CliCommand = {
-  name: 'odoo-setup',
-  usage: 'odoo-setup [--dry-run] [--json]',
-  summary: 'create the consent fields (x_consent_*) on res.partner in the Odoo named by ODOO_* (idempotent)',
   async run(argv) {
     let values;
     try {
       ({ values } = parseArgs({ args: argv, options: { 'dry-run': { type: 'boolean', default: false }, json: { type: 'boolean', default: false } }, strict: true, allowPositionals: false }));
     } catch (err) {
-      process.stderr.write(`ivr odoo-setup: ${err instanceof Error ? err.message : String(err)}\nUsage: ivr ${this.usage}\n`);
+      process.stderr.write(`ivr odoo-setup: ${err instanceof Error ? err.message : String(err)}\nUsage: ivr ${usageOf('odoo-setup')}\n`);
       return 2;
     }
     let odoo: OdooClient;

@@ -5,9 +5,11 @@
  * API's). `add` prints the new token as the last line of its output, once: only its keyed hash is stored.
  */
 import { parseArgs } from 'node:util';
-import type { CliCommand } from '../command';
+import { withOperators } from '../../api/operator-admin';
+import { operatorNameSchema, OperatorExists } from '../../api/services/operators';
+import { usageOf, type CliCommand } from '../command';
 
-const USAGE = 'usage: ivr operators add <name> | list [--json] | revoke <name>';
+const USAGE = `usage: ivr ${usageOf('operators')}`;
 
 function fail(message: string, code = 2): number {
   process.stderr.write(`ivr operators: ${message}\n`);
@@ -15,9 +17,6 @@ function fail(message: string, code = 2): number {
 }
 
 export const command: CliCommand = {
-  name: 'operators',
-  usage: 'operators add <name> | list [--json] | revoke <name>',
-  summary: 'create, list or revoke operator tokens for the /crm routes (on the API store: DATABASE_URL or API_STORE_DIR)',
   async run(argv) {
     let parsed;
     try {
@@ -28,10 +27,6 @@ export const command: CliCommand = {
     const [action, name, ...extra] = parsed.positionals;
     if (!action || extra.length > 0 || ((action === 'add' || action === 'revoke') && !name) || (action === 'list' && name)) return fail(USAGE);
     if (!['add', 'list', 'revoke'].includes(action)) return fail(`unknown action '${action}'\n${USAGE}`);
-    /* eslint-disable @typescript-eslint/no-require-imports -- loaded on demand: the CLI starts fast */
-    const { withOperators } = require('../../api/operator-admin') as typeof import('../../api/operator-admin');
-    const { operatorNameSchema, OperatorExists } = require('../../api/services/operators') as typeof import('../../api/services/operators');
-    /* eslint-enable @typescript-eslint/no-require-imports */
     if (name !== undefined) {
       const valid = operatorNameSchema.safeParse(name);
       if (!valid.success) return fail(`'${name}': ${valid.error.issues[0]?.message ?? 'invalid name'}`);

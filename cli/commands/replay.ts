@@ -3,12 +3,13 @@
  * any non-determinism with the event where it diverged. Exit 0 all replayed, 1 a divergence, 2 bad arguments.
  */
 import { parseArgs } from 'node:util';
+import { Client, Connection } from '@temporalio/client';
+import { dataConverter } from '../../lib/codec/data-converter';
+import { readHistoryFile, replayHistory } from '../../workers/replay';
+import { installRuntimeLogger } from '../../workers/runtime-logger';
 import type { CliCommand } from '../command';
 
 export const command: CliCommand = {
-  name: 'replay',
-  usage: 'replay (--workflow-id <id>… | --history <file.json>…) [--json]',
-  summary: 'replay session histories against the current code',
   async run(argv) {
     let values: { 'workflow-id'?: string[]; history?: string[]; json?: boolean };
     let positionals: string[];
@@ -30,10 +31,7 @@ export const command: CliCommand = {
       process.stderr.write('ivr replay: give --workflow-id <id> (fetched from TEMPORAL_ADDRESS) or --history <file.json>\n');
       return 2;
     }
-    // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on demand: the CLI starts fast
-    const { readHistoryFile, replayHistory } = require('../../workers/replay') as typeof import('../../workers/replay');
-    // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on demand: the CLI starts fast
-    (require('../../workers/runtime-logger') as typeof import('../../workers/runtime-logger')).installRuntimeLogger();
+    installRuntimeLogger();
     const jobs: { label: string; load: () => Promise<Parameters<typeof replayHistory>[0]> }[] = [];
     for (const file of files) jobs.push({ label: file, load: async () => readHistoryFile(file) });
     if (ids.length) {
@@ -42,10 +40,6 @@ export const command: CliCommand = {
         process.stderr.write('ivr replay: --workflow-id needs TEMPORAL_ADDRESS (the server that holds the history)\n');
         return 2;
       }
-      // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on demand: the CLI starts fast
-    const { Client, Connection } = require('@temporalio/client') as typeof import('@temporalio/client');
-      // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on demand: the CLI starts fast
-    const { dataConverter } = require('../../lib/codec/data-converter') as typeof import('../../lib/codec/data-converter');
       const connection = await Connection.connect({ address });
       const client = new Client({ connection, namespace: process.env.TEMPORAL_NAMESPACE ?? 'default', dataConverter: dataConverter() });
       for (const id of ids) jobs.push({ label: id, load: () => client.workflow.getHandle(id).fetchHistory() });

@@ -16,10 +16,11 @@ function available(): string[] {
     .sort();
 }
 
+function isStandalone(mod: unknown): mod is { runStandalone(argv: string[]): Promise<number> } {
+  return typeof mod === 'object' && mod !== null && 'runStandalone' in mod && typeof mod.runStandalone === 'function';
+}
+
 export const command: CliCommand = {
-  name: 'sim',
-  usage: 'sim <odoo|brevo|esl|openai> [--port <p>] …',
-  summary: 'run a simulator of a peer standalone',
   async run(argv) {
     const [peer, ...rest] = argv;
     const peers = available();
@@ -27,8 +28,13 @@ export const command: CliCommand = {
       process.stderr.write(`ivr sim: name a simulator: ${peers.join(', ') || '(none built yet)'}\n`);
       return 2;
     }
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const mod = require(path.join(simRoot, peer, 'standalone.ts')) as { runStandalone(argv: string[]): Promise<number> };
+    // The peer is named on the command line (one of the folders listed above): only its simulator is loaded.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- a module chosen at run time; tsx compiles .ts for require(), not import()
+    const mod: unknown = require(path.join(simRoot, peer, 'standalone.ts'));
+    if (!isStandalone(mod)) {
+      process.stderr.write(`ivr sim: sim/${peer}/standalone.ts does not export runStandalone(argv); export it to run this simulator standalone\n`);
+      return 2;
+    }
     return mod.runStandalone(rest);
   },
 };

@@ -10,6 +10,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { CliCommand } from '../command';
+import { simulateScripts } from '../simulate/simulate';
 
 function fail2(message: string): number {
   process.stderr.write(`ivr simulate: ${message}\n`);
@@ -17,9 +18,6 @@ function fail2(message: string): number {
 }
 
 export const command: CliCommand = {
-  name: 'simulate',
-  usage: 'simulate <machine.yaml> (--script <file> | --scripts <dir> [--coverage]) [--channel voice|web] [--json] [--save-histories <dir>]',
-  summary: 'run conversation scripts against real sessions (exit 0 pass, 1 fail, 2 invalid)',
   async run(argv) {
     let parsed;
     try {
@@ -51,8 +49,6 @@ export const command: CliCommand = {
     if (scriptFiles.length === 0) return fail2('give --script <file.yaml> or --scripts <folder>');
     if (values.coverage && !values.scripts && scriptFiles.length < 1) return fail2('--coverage needs scripts');
 
-    // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on demand: the CLI starts fast
-    const { simulateScripts } = require('../simulate/simulate') as typeof import('../simulate/simulate');
     return simulateScripts({
       machineArg: positionals[0],
       scriptFiles,

@@ -20,6 +20,7 @@ import { toMermaid } from '../../lib/machine/diagram';
 import { formatDiagnostic } from '../../lib/machine/diagnostics';
 import { checkFiles } from './check';
 import { checkMachineFile } from '../../lib/machine/loader';
+import { startSupervisedStack } from '../../stack/supervised-stack';
 
 const root = path.join(__dirname, '..', '..');
 
@@ -72,9 +73,6 @@ function portsFromEnv(env: NodeJS.ProcessEnv): { temporal: number; ui: number; c
 }
 
 async function runStack(argv: string[]): Promise<number> {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports -- the stack is heavy: load it only to run it
-  const { startSupervisedStack } = require('../../stack/supervised-stack') as typeof import('../../stack/supervised-stack');
-
   const env = process.env;
   const at = argv.indexOf('--data-dir');
   const dataDir = at >= 0 && argv[at + 1] ? path.resolve(argv[at + 1]!) : path.join(root, '.data');
@@ -141,9 +139,6 @@ async function runStack(argv: string[]): Promise<number> {
 }
 
 export const command: CliCommand = {
-  name: 'start',
-  usage: 'start [--check-only] [--stdout] [--data-dir .data]',
-  summary: 'check the machines, draw them, then run the local stack (Temporal + UI, API, worker, simulators)',
   async run(argv) {
     const checked = checkAndDraw(argv);
     if (checked !== 0 || argv.includes('--check-only')) return checked;

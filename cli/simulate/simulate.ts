@@ -14,6 +14,7 @@ import { resolveTemporalServer, type TemporalServer } from '../../lib/temporal/s
 import { startLocalStack, type LocalStack } from '../../stack/local-stack';
 import type { TraceEvent } from '../../workflows/engine/types';
 import { computeCoverage, formatCoverage } from './coverage';
+import { createVoiceDriver } from './drivers/voice-stack';
 import { WebSessionDriver } from './drivers/web';
 import { runScript, type OutboxMessage, type Peers, type SessionDriver, type TranscriptEntry } from './runner';
 import { loadScript, ScriptError, type LoadedScript } from './script';
@@ -104,9 +105,7 @@ async function driverFor(script: LoadedScript, channel: 'voice' | 'web', machine
       ...(script.caller ? { caller: script.caller } : {}),
     });
   }
-  // eslint-disable-next-line @typescript-eslint/no-require-imports -- the voice driver brings the ESL stack: load it only for voice
-  const voice = require('./drivers/voice-stack') as typeof import('./drivers/voice-stack');
-  return voice.createVoiceDriver({ script, machine, stack });
+  return createVoiceDriver({ script, machine, stack });
 }
 
 export async function simulateScripts(opts: SimulateOptions): Promise<number> {
