@@ -9,10 +9,12 @@
  * Progress goes to stderr; stdout holds the table, or with --json exactly one JSON object. Exit 1 when an input
  * was lost or applied twice or a session failed, 2 on bad usage. See bench/README.md for figures.
  */
+// First: LOG_LEVEL set before the product's modules below make their loggers.
+import './lib/warn-logs';
 import { parseArgs } from 'node:util';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { z } from 'zod';
-import type { TurnsBenchResult } from './lib/run';
+import { runTurnsBench, type TurnsBenchResult } from './lib/run';
 
 const USAGE =
   'usage: npx tsx bench/turns.ts --sessions N [--json] [--turns T | --duration-s S] [--interval-ms 5000] ' +
@@ -102,12 +104,6 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(`bench/turns.ts: ${err instanceof Error ? err.message : String(err)}\n${USAGE}\n`);
     return 2;
   }
-  // The product's loggers write to stdout: one info line per backend call would mix with the table or the JSON
-  // when the worker runs in this process (the child worker gets the same default).
-  process.env.LOG_LEVEL ??= 'warn';
-  // Loaded after LOG_LEVEL is set: the product modules create their loggers when first loaded.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { runTurnsBench } = require('./lib/run') as typeof import('./lib/run');
   const intervalMs = args['interval-ms'];
   const turns = args.turns ?? Math.max(1, Math.round(((args['duration-s'] ?? 30) * 1000) / intervalMs));
   Runtime.install({ logger: new DefaultLogger('WARN', (e) => process.stderr.write(`[bench] ${e.level} ${e.message}\n`)) });

@@ -8,13 +8,12 @@
  * (issuing again would revoke it). An IVR_OPERATOR_TOKEN given to `npm start` is used as is.
  */
 import type { ApiDeps } from '../api/deps';
+import { ensureOperator } from '../api/services/operators';
 
 export const LOCAL_STACK_OPERATOR = 'local-stack';
 
 export async function localOperatorToken(env: NodeJS.ProcessEnv, deps: Pick<ApiDeps, 'store' | 'config' | 'clock'>): Promise<string> {
   const given = env.IVR_OPERATOR_TOKEN?.trim();
   if (given) return given;
-  // eslint-disable-next-line @typescript-eslint/no-require-imports -- the API part loads the API anyway
-  const { ensureOperator } = require('../api/services/operators') as typeof import('../api/services/operators');
   return (await ensureOperator(deps, LOCAL_STACK_OPERATOR)).token;
 }

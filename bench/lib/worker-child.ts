@@ -22,6 +22,10 @@ const envSchema = z.object({
 
 type Factory = (opts: SessionWorkerOptions) => Promise<Worker>;
 
+function isWorkerModule(mod: unknown): mod is { createSessionWorker: Factory } {
+  return typeof mod === 'object' && mod !== null && 'createSessionWorker' in mod && typeof mod.createSessionWorker === 'function';
+}
+
 async function main(): Promise<void> {
   const config = parseEnv(envSchema, process.env, 'bench worker configuration');
   Runtime.install({ logger: new DefaultLogger('WARN', (entry) => process.stderr.write(`[worker] ${entry.level} ${entry.message}\n`)) });
@@ -29,9 +33,9 @@ async function main(): Promise<void> {
     ? path.resolve(config.BENCH_WORKER_MODULE)
     : path.join(__dirname, '..', '..', 'workers', 'session-worker');
   // require, not import(): the child runs under tsx's CommonJS hook, which resolves .ts files without extension.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const loaded = require(modulePath) as { createSessionWorker?: Factory };
-  if (typeof loaded.createSessionWorker !== 'function') {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- the module is named at run time (BENCH_WORKER_MODULE)
+  const loaded: unknown = require(modulePath);
+  if (!isWorkerModule(loaded)) {
     throw new Error(`${modulePath} does not export createSessionWorker; BENCH_WORKER_MODULE must name a copy of workers/session-worker.ts`);
   }
   const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });

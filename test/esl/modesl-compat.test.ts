@@ -14,7 +14,6 @@ interface ModeslConnection {
   filter(header: string, value: string, cb?: (e: ModeslEvent) => void): void;
   disconnect(): void;
 }
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const modesl = require('modesl') as { Connection: new (host: string, port: number, password: string, ready?: () => void) => ModeslConnection };
 
 let sim: EslSimulator;

@@ -6,7 +6,7 @@
 import { resolveTemporalServer, type TemporalServer } from '../../lib/temporal/server';
 
 declare global {
-  // eslint-disable-next-line no-var
+  // `var`: only a var declaration in `declare global` types a property of globalThis.
   var __temporalServer: TemporalServer | undefined;
 }
 
