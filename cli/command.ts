@@ -25,15 +25,19 @@ function isCommandModule(mod: unknown): mod is { command: CliCommand } {
   return typeof command === 'object' && command !== null && 'run' in command && typeof command.run === 'function';
 }
 
-function requireCommand(file: string): CliCommand {
-  // require(), not import(): bin/ivr.js runs the CLI through tsx's CommonJS hook, which compiles the .ts files that
-  // require() loads but not those of a native import(). The name comes from the table below, never from argv.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports -- the one place a command module is loaded, when it runs
-  const mod: unknown = require(`./commands/${file}`);
+/** The `command` a loaded module of cli/commands/<file>.ts exports, or an error saying what the module lacks. */
+export function commandOf(mod: unknown, file: string): CliCommand {
   if (!isCommandModule(mod)) {
     throw new Error(`cli/commands/${file}.ts does not export \`command\` with a run(argv) method; export const command: CliCommand = { async run(argv) { … } }`);
   }
   return mod.command;
+}
+
+function requireCommand(file: string): CliCommand {
+  // require(), not import(): bin/ivr.js runs the CLI through tsx's CommonJS hook, which compiles the .ts files that
+  // require() loads but not those of a native import(). The name comes from the table below, never from argv.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- the one place a command module is loaded, when it runs
+  return commandOf(require(`./commands/${file}`), file);
 }
 
 function entry(name: string, usage: string, summary: string, file = name): CommandEntry {
