@@ -2,8 +2,9 @@
  * The local stack: everything a session needs on one machine, real where configured, simulated where not.
  *  - Temporal: TEMPORAL_ADDRESS, else a dev server (with its UI and a database file when asked);
  *  - Odoo: ODOO_URL (+ credentials), else the Odoo simulator with fixtures;
- *  - Brevo: BREVO_API_KEY, else the Brevo simulator (its outbox is what scripts check);
+ *  - Brevo: BREVO_API_KEY (+ BREVO_BASE_URL), else the Brevo simulator (its outbox is what scripts check);
  *  - speech-to-text: OPENAI_API_KEY, else the OpenAI-compatible simulator;
+ *    (the one fallback policy of peers.ts decides and describes each peer);
  *  - the backend API on those peers, and a session worker calling it.
  * It runs in the calling process (`ivr simulate`, scripts/ui-screenshots.ts); stop() takes it all down in reverse
  * order. `npm start` runs the same parts as supervised child processes instead (supervised-stack.ts).
@@ -15,15 +16,16 @@ import { createLogger } from '../lib/log';
 import { createOdooClient, type OdooClient } from '../lib/odoo/client';
 import { odooConfigFromEnv } from '../lib/odoo/config';
 import { resolveTemporalServer, type DevServerOptions, type TemporalServer } from '../lib/temporal/server';
-import { startBrevoSimulator, type BrevoSimulator } from '../sim/brevo';
-import { startOdooSimulator, type OdooFixtures, type OdooSimulator } from '../sim/odoo/server';
-import { startOpenAiSimulator, type OpenAiSimulator } from '../sim/openai';
+import type { BrevoSimulator } from '../sim/brevo';
+import type { OdooFixtures, OdooSimulator } from '../sim/odoo/server';
+import type { OpenAiSimulator } from '../sim/openai';
 import { createSessionWorker } from '../workers/session-worker';
 import { installRuntimeLogger } from '../workers/runtime-logger';
 import { crmActivitiesFromEnv } from '../workers/crm-activities';
 import { startLocalApi, type LocalApi } from './local-api';
 import { localOperatorToken } from './operator-token';
 import { crmRouterFromEnv } from '../api/crm/from-env';
+import { choosePeers, configuredStatus, describePeer, PEER_NAMES, simulatorEnv, startSimulator, startedStatus, type PeerName, type PeerStatus } from './peers';
 
 export interface LocalStackOptions {
   temporal?: DevServerOptions;
@@ -47,6 +49,8 @@ export interface LocalStack {
   odooSim?: OdooSimulator;
   brevoSim?: BrevoSimulator;
   openaiSim?: OpenAiSimulator;
+  /** Each peer: where it is, simulator or real, started here or configured (a Brevo simulator behind BREVO_BASE_URL). */
+  peers: Record<PeerName, PeerStatus>;
   /** The environment the stack's parts were configured with (simulator URLs and keys included). */
   env: NodeJS.ProcessEnv;
   /** What is real and what is simulated, for the start banner. */
@@ -70,34 +74,28 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
     stops.push(() => temporal.stop());
     lines.push(`Temporal      ${temporal.address} (${temporal.source})`);
 
+    // The peers, by the one fallback policy (peers.ts): simulators for those not configured, the others probed so
+    // that a simulator behind a configured URL is known as one (scripts then read its outbox).
+    const choices = choosePeers(env);
+    const peers = {} as Record<PeerName, PeerStatus>;
     let odooSim: OdooSimulator | undefined;
-    if (!env.ODOO_URL) {
-      odooSim = await startOdooSimulator({ fixtures: opts.odooFixtures ?? require.resolve('../sim/odoo/fixtures/demo.json') });
-      stops.push(() => odooSim!.stop());
-      Object.assign(env, { ODOO_URL: odooSim.url, ODOO_DB: odooSim.db, ODOO_LOGIN: 'admin', ODOO_PASSWORD: 'admin' });
-      lines.push(`Odoo          ${odooSim.url} (simulator, Odoo ${odooSim.version}, db ${odooSim.db}, admin/admin)`);
-    } else lines.push(`Odoo          ${env.ODOO_URL} (real)`);
-
     let brevoSim: BrevoSimulator | undefined;
-    if (!env.BREVO_API_KEY) {
-      brevoSim = await startBrevoSimulator({ apiKey: 'local-brevo-key' });
-      stops.push(() => brevoSim!.stop());
-      Object.assign(env, {
-        BREVO_API_KEY: 'local-brevo-key',
-        BREVO_BASE_URL: brevoSim.url,
-        BREVO_SMS_SENDER: env.BREVO_SMS_SENDER ?? 'Cabinet',
-        BREVO_EMAIL_SENDER: env.BREVO_EMAIL_SENDER ?? 'Cabinet <rdv@cabinet.example>',
-      });
-      lines.push(`Brevo         ${brevoSim.url} (simulator; outbox at ${brevoSim.url}/_sim/outbox)`);
-    } else lines.push('Brevo         api.brevo.com (real)');
-
     let openaiSim: OpenAiSimulator | undefined;
-    if (!env.OPENAI_API_KEY) {
-      openaiSim = await startOpenAiSimulator({ apiKey: 'local-openai-key' });
-      stops.push(() => openaiSim!.stop());
-      Object.assign(env, { OPENAI_API_KEY: 'local-openai-key', OPENAI_BASE_URL: openaiSim.url });
-      lines.push(`Speech (STT)  ${openaiSim.url} (OpenAI-compatible simulator)`);
-    } else lines.push(`Speech (STT)  ${env.OPENAI_BASE_URL ?? 'api.openai.com'} (real)`);
+    for (const peer of PEER_NAMES) {
+      const choice = choices[peer];
+      if (choice.mode === 'configured') {
+        peers[peer] = await configuredStatus(choice);
+      } else {
+        const sim = await startSimulator(peer, peer === 'odoo' && opts.odooFixtures ? { odooFixtures: opts.odooFixtures } : {});
+        stops.push(() => sim.stop());
+        if (sim.kind === 'odoo') odooSim = sim.handle;
+        if (sim.kind === 'brevo') brevoSim = sim.handle;
+        if (sim.kind === 'openai') openaiSim = sim.handle;
+        Object.assign(env, simulatorEnv(sim.facts, env));
+        peers[peer] = startedStatus(sim.facts);
+      }
+      lines.push(describePeer(peers[peer]));
+    }
 
     const connection = await Connection.connect({ address: temporal.address });
     stops.push(() => connection.close());
@@ -147,6 +145,7 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
       odooSim,
       brevoSim,
       openaiSim,
+      peers,
       env,
       describe: () => [...lines],
       stop: stopAll,

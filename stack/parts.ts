@@ -1,15 +1,15 @@
 /**
  * The parts of the supervised local stack, each run in a process of its own by part-main.ts:
  *   temporal  the Temporal dev server (pinned binary first), with its UI and database file
- *   sims      the simulators of the peers that are not configured (Odoo, Brevo, OpenAI-compatible)
+ *   sims      the simulators of the peers that are not configured (Odoo, Brevo, OpenAI-compatible; peers.ts)
  *   codec     the codec server the UI and the CLI decrypt payloads through
  *   api       the backend API with the voice → CRM routes
  *   worker    the session worker
  * A part's configuration comes as JSON (validated here); secrets come through its environment, never its argv.
  */
-import path from 'node:path';
 import { z } from 'zod';
 import { localOperatorToken } from './operator-token';
+import { loopbackUrl, PEER_NAMES, startSimulator, type SimulatorFacts, type StartedSimulator } from './peers';
 import type { PartInfo } from './supervisor';
 
 export interface RunningPartHandle {
@@ -28,13 +28,6 @@ function parse<S extends z.ZodType>(part: string, schema: S, config: unknown): z
   if (parsed.success) return parsed.data;
   const where = parsed.error.issues.map((i) => `${i.path.join('.') || '(config)'}: ${i.message}`).join('; ');
   throw new Error(`part ${part}: bad configuration from the supervisor: ${where}`);
-}
-
-/** A URL other processes on this machine can use, whatever interface the server listens on. */
-export function loopbackUrl(url: string): string {
-  const u = new URL(url);
-  if (u.hostname === '0.0.0.0' || u.hostname === '[::]') u.hostname = '127.0.0.1';
-  return u.toString().replace(/\/$/, '');
 }
 
 export const temporalConfigSchema = z.object({
@@ -68,46 +61,30 @@ const runTemporal: PartRunner = async (config) => {
 export const simsConfigSchema = z.object({
   host: z.string().min(1),
   odoo: z.object({ port, fixtures: z.string().min(1) }).optional(),
-  brevo: z.object({ port, apiKey: z.string().min(1) }).optional(),
-  openai: z.object({ port, apiKey: z.string().min(1) }).optional(),
+  brevo: z.object({ port }).optional(),
+  openai: z.object({ port }).optional(),
 });
 
+/** Starts the simulators asked for, through the one fallback policy (peers.ts); reports their facts as JSON. */
 const runSims: PartRunner = async (config) => {
   const cfg = parse('sims', simsConfigSchema, config);
-  /* eslint-disable @typescript-eslint/no-require-imports */
-  const { startOdooSimulator } = require('../sim/odoo/server') as typeof import('../sim/odoo/server');
-  const { startBrevoSimulator } = require('../sim/brevo') as typeof import('../sim/brevo');
-  const { startOpenAiSimulator } = require('../sim/openai') as typeof import('../sim/openai');
-  /* eslint-enable @typescript-eslint/no-require-imports */
-  const stops: (() => Promise<void>)[] = [];
+  const started: StartedSimulator[] = [];
   const stop = async () => {
-    for (const s of stops.reverse()) await s().catch(() => undefined);
+    for (const s of started.reverse()) await s.stop().catch(() => undefined);
   };
-  const info: PartInfo = { lines: [] };
   try {
-    if (cfg.odoo) {
-      const sim = await startOdooSimulator({ port: cfg.odoo.port, host: cfg.host, fixtures: cfg.odoo.fixtures });
-      stops.push(() => sim.stop());
-      info.odoo = { url: loopbackUrl(sim.url), db: sim.db };
-      info.lines!.push(`Odoo          ${loopbackUrl(sim.url)} (simulator, Odoo ${sim.version}, db ${sim.db}, admin/admin)`);
-    }
-    if (cfg.brevo) {
-      const sim = await startBrevoSimulator({ port: cfg.brevo.port, host: cfg.host, apiKey: cfg.brevo.apiKey });
-      stops.push(() => sim.stop());
-      info.brevo = { url: loopbackUrl(sim.url) };
-      info.lines!.push(`Brevo         ${loopbackUrl(sim.url)} (simulator; outbox at ${loopbackUrl(sim.url)}/_sim/outbox)`);
-    }
-    if (cfg.openai) {
-      const sim = await startOpenAiSimulator({ port: cfg.openai.port, host: cfg.host, apiKey: cfg.openai.apiKey });
-      stops.push(() => sim.stop());
-      info.openai = { url: loopbackUrl(sim.url) };
-      info.lines!.push(`Speech (STT)  ${loopbackUrl(sim.url)} (OpenAI-compatible simulator)`);
+    for (const peer of PEER_NAMES) {
+      const want = cfg[peer];
+      if (!want) continue;
+      const fixtures = cfg.odoo && peer === 'odoo' ? { odooFixtures: cfg.odoo.fixtures } : {};
+      started.push(await startSimulator(peer, { host: cfg.host, port: want.port, ...fixtures }));
     }
   } catch (err) {
     await stop();
     throw err;
   }
-  return { info, stop };
+  const simulators: SimulatorFacts[] = started.map((s) => s.facts);
+  return { info: { simulators }, stop };
 };
 
 export const codecConfigSchema = z.object({
@@ -211,5 +188,3 @@ export const PART_RUNNERS: Record<string, PartRunner> = {
   api: runApi,
   worker: runWorker,
 };
-
-export const DEMO_ODOO_FIXTURES = path.join(__dirname, '..', 'sim', 'odoo', 'fixtures', 'demo.json');

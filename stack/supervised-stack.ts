@@ -9,7 +9,8 @@
  * server (no authentication at all) stays on loopback.
  */
 import path from 'node:path';
-import { DEMO_ODOO_FIXTURES } from './parts';
+import { z } from 'zod';
+import { choosePeers, configuredStatus, describePeer, PEER_DEFAULTS, PEER_NAMES, simulatorEnv, simulatorFactsSchema, startedStatus, type PeerName, type PeerStatus } from './peers';
 import { assertPortFree, LOOPBACK, pickFreePort } from '../lib/net/ports';
 import { Supervisor, type BackoffOptions, type PartInfo } from './supervisor';
 
@@ -49,11 +50,6 @@ function str(info: PartInfo | undefined, key: string): string {
   const v = info?.[key];
   if (typeof v !== 'string') throw new Error(`a part's ready message lacks "${key}"`);
   return v;
-}
-
-function nested(info: PartInfo, key: string): Record<string, string> | undefined {
-  const v = info[key];
-  return v && typeof v === 'object' ? (v as Record<string, string>) : undefined;
 }
 
 export async function startSupervisedStack(opts: SupervisedStackOptions): Promise<SupervisedStack> {
@@ -104,29 +100,32 @@ export async function startSupervisedStack(opts: SupervisedStackOptions): Promis
     } else lines.push(`Temporal      ${external} (TEMPORAL_ADDRESS)`);
     env.TEMPORAL_ADDRESS = temporalAddress;
 
-    // 3. Simulators for the peers that are not configured, on ports kept across restarts.
+    // 3. Peers, by the one fallback policy (peers.ts): simulators for those not configured, on ports kept across
+    // restarts; the configured ones are probed so that a simulator behind a URL is not called real.
+    const choices = choosePeers(env);
     const sims: Record<string, unknown> = { host };
-    if (!env.ODOO_URL) sims.odoo = { port: await pickFreePort(host), fixtures: DEMO_ODOO_FIXTURES };
-    if (!env.BREVO_API_KEY) sims.brevo = { port: await pickFreePort(host), apiKey: 'local-brevo-key' };
-    if (!env.OPENAI_API_KEY) sims.openai = { port: await pickFreePort(host), apiKey: 'local-openai-key' };
-    if (sims.odoo || sims.brevo || sims.openai) {
-      const info = await supervisor.start({ name: 'sims', config: sims, env, readyTimeoutMs });
-      lines.push(...(info.lines ?? []));
-      const odoo = nested(info, 'odoo');
-      if (odoo) Object.assign(env, { ODOO_URL: odoo.url, ODOO_DB: odoo.db, ODOO_LOGIN: 'admin', ODOO_PASSWORD: 'admin' });
-      const brevo = nested(info, 'brevo');
-      if (brevo) {
-        Object.assign(env, { BREVO_API_KEY: 'local-brevo-key', BREVO_BASE_URL: brevo.url });
-        env.BREVO_SMS_SENDER ??= 'Cabinet';
-        env.BREVO_EMAIL_SENDER ??= 'Cabinet <rdv@cabinet.example>';
-      }
-      const openai = nested(info, 'openai');
-      // No model behind the simulator: captures use the French parser alone.
-      if (openai) Object.assign(env, { OPENAI_API_KEY: 'local-openai-key', OPENAI_BASE_URL: openai.url, CRM_USE_LLM: env.CRM_USE_LLM ?? 'false' });
+    for (const peer of PEER_NAMES) {
+      if (choices[peer].mode !== 'simulate') continue;
+      sims[peer] = peer === 'odoo' ? { port: await pickFreePort(host), fixtures: PEER_DEFAULTS.odoo.fixtures } : { port: await pickFreePort(host) };
     }
-    if (!sims.odoo) lines.push(`Odoo          ${env.ODOO_URL} (real)`);
-    if (!sims.brevo) lines.push('Brevo         api.brevo.com (real)');
-    if (!sims.openai) lines.push(`Speech (STT)  ${env.OPENAI_BASE_URL ?? 'api.openai.com'} (real)`);
+    const statuses = new Map<PeerName, PeerStatus>();
+    if (Object.keys(sims).length > 1) {
+      const info = await supervisor.start({ name: 'sims', config: sims, env, readyTimeoutMs });
+      const facts = z.array(simulatorFactsSchema).safeParse(info.simulators);
+      if (!facts.success) throw new Error(`the sims part reported unreadable simulators: ${facts.error.issues[0]?.message ?? 'unknown'}`);
+      const before = { ...env };
+      for (const f of facts.data) {
+        Object.assign(env, simulatorEnv(f, before));
+        statuses.set(f.peer, startedStatus(f));
+      }
+    }
+    for (const peer of PEER_NAMES) {
+      const choice = choices[peer];
+      if (choice.mode === 'configured') statuses.set(peer, await configuredStatus(choice));
+      const status = statuses.get(peer);
+      if (!status) throw new Error(`the sims part did not report the ${peer} simulator it was asked to start`);
+      lines.push(describePeer(status));
+    }
 
     // 4. Codec server: the UI's origins, or the bearer token.
     const uiOrigins = [`http://localhost:${opts.ports.ui}`, `http://127.0.0.1:${opts.ports.ui}`];
