@@ -163,7 +163,7 @@ async function main(argv: string[]): Promise<number> {
     if (!process.env.OPENAI_API_KEY) {
       llmNote = 'LLM path not measured: OPENAI_API_KEY is not set (optional OPENAI_BASE_URL, EXTRACTION_MODEL).';
     } else {
-      const { createLlmContactExtractor } = await import('../activities/extraction/llm');
+      const { createLlmContactExtractor } = await import('../lib/extraction/llm');
       const extractor = createLlmContactExtractor();
       llmModel = extractor.model;
       llmScore = await scoreExtractor(corpus, async (t, region) => {

@@ -7,7 +7,7 @@
  * Deterministic workflow code: activities do every I/O; `new Date()` is Temporal's workflow clock.
  */
 import { proxyActivities, workflowInfo } from '@temporalio/workflow';
-import type { CaptureInput, CaptureResult, ConsentStatement, ContactDraft, ContactField, CrmActivities } from '../activities/crm/types';
+import type { CaptureInput, CaptureResult, ConsentStatement, ContactDraft, ContactField, CrmActivities } from '../lib/crm/types';
 
 /** Failures the same call would meet again: no retry. */
 const FINAL = ['AudioRejected', 'SpeechDisabled', 'SttRejected', 'ValidationError', 'UserError', 'AccessDenied', 'AccessError',

@@ -2,9 +2,10 @@
  * Capture step 5: creates the crm.lead linked to the partner. Idempotent like the partner step: the description
  * carries the capture marker, looked up before creating.
  */
-import { findByMarker, odooStep, type CrmOdooPort } from './odoo';
-import { leadValues } from './mapping';
-import type { CrmActivities } from './types';
+import { leadValues } from '../../lib/crm/mapping';
+import { findByMarker, type CrmOdooPort } from '../../lib/crm/odoo';
+import type { CrmActivities } from '../../lib/crm/types';
+import { odooStep } from './odoo-step';
 
 export function createCrmCreateLead(deps: { odoo: CrmOdooPort }): CrmActivities['crmCreateLead'] {
   return (input) =>

@@ -3,9 +3,10 @@
  * by the create itself, and the step looks for it first, so a retry after a lost answer (timeout, worker crash)
  * returns the partner already created instead of a second one.
  */
-import { findByMarker, odooStep, type CrmOdooPort } from './odoo';
-import { partnerValues } from './mapping';
-import type { CrmActivities } from './types';
+import { partnerValues } from '../../lib/crm/mapping';
+import { findByMarker, type CrmOdooPort } from '../../lib/crm/odoo';
+import type { CrmActivities } from '../../lib/crm/types';
+import { odooStep } from './odoo-step';
 
 export function createCrmCreatePartner(deps: { odoo: CrmOdooPort }): CrmActivities['crmCreatePartner'] {
   return ({ captureRef, contact, source }) =>

@@ -1,54 +1,19 @@
 /**
- * Capture step 2: transcript → {firstname, lastname, email, phone} with the project's extraction (parser first, the
- * model fills gaps, values the transcript does not support are dropped), plus the consents said in it.
- * A field the model proposed but the transcript does not support is reported in `dropped` and in `needs_check`
- * (a human must ask for it again); it is never written anywhere.
+ * Capture step 2: the capture's extraction (lib/crm/extractor.ts) as an activity. Input the extraction refuses
+ * (too long, a bad region) is final: the same input would be refused again.
  */
-import { createExtractionActivities } from '../extraction';
-import type { LlmContactExtractor } from '../extraction/llm';
-import { detectSpokenConsents } from './consent-text';
-import type { ContactField, CrmActivities, ExtractionOutput } from './types';
-
-const FIELDS: readonly ContactField[] = ['firstname', 'lastname', 'email', 'phone'];
-
-export interface CrmExtractor {
-  extract(text: string, opts?: { defaultRegion?: string; useLlm?: boolean }): Promise<ExtractionOutput>;
-}
-
-export function createCrmExtractor(deps: { llm?: LlmContactExtractor } = {}): CrmExtractor {
-  return {
-    async extract(text, opts = {}) {
-      const dropped = new Set<ContactField>();
-      // Sees the model's answer on its way through, to learn which of its values were dropped.
-      const llm: LlmContactExtractor | undefined = deps.llm && {
-        enabled: deps.llm.enabled,
-        model: deps.llm.model,
-        extract: async (t, o) => {
-          const answer = await deps.llm!.extract(t, o);
-          for (const f of answer.dropped) dropped.add(f);
-          return answer;
-        },
-      };
-      const r = await createExtractionActivities(llm ? { llm } : {}).extractContact({
-        transcript: text,
-        defaultRegion: opts.defaultRegion ?? 'FR',
-        useLlm: opts.useLlm ?? true,
-      });
-      const contact = { firstname: r.firstname, lastname: r.lastname, email: r.email, phone: r.phone };
-      // A dropped value the parser did not find either stays null and must be asked again.
-      const lost = FIELDS.filter((f) => dropped.has(f) && contact[f] === null);
-      const check = new Set<ContactField>([...r.needs_check, ...lost]);
-      return {
-        contact,
-        needs_check: FIELDS.filter((f) => check.has(f)),
-        dropped: lost,
-        consents: detectSpokenConsents(text),
-        method: r.source,
-      };
-    },
-  };
-}
+import { ApplicationFailure } from '@temporalio/common';
+import { InvalidExtractionInput } from '../../lib/extraction/contact';
+import type { CrmExtractor } from '../../lib/crm/extractor';
+import type { CrmActivities } from '../../lib/crm/types';
 
 export function createCrmExtract(deps: { extractor: CrmExtractor }): CrmActivities['crmExtract'] {
-  return ({ text, defaultRegion, useLlm }) => deps.extractor.extract(text, { defaultRegion, useLlm });
+  return async ({ text, defaultRegion, useLlm }) => {
+    try {
+      return await deps.extractor.extract(text, { defaultRegion, useLlm });
+    } catch (err) {
+      if (err instanceof InvalidExtractionInput) throw ApplicationFailure.nonRetryable(err.message, err.name);
+      throw err;
+    }
+  };
 }

@@ -4,8 +4,9 @@
  * and without the `phonenumbers` library, with and without `mobile`). Read-only: a match changes nothing.
  */
 import { partnerPhoneDomain, phoneMatches } from '../../lib/odoo/phone-search';
-import { findByMarker, odooStep, type CrmOdooPort } from './odoo';
-import type { CrmActivities, DuplicateMatch } from './types';
+import { findByMarker, type CrmOdooPort } from '../../lib/crm/odoo';
+import type { CrmActivities, DuplicateMatch } from '../../lib/crm/types';
+import { odooStep } from './odoo-step';
 
 type Row = Record<string, unknown> & { id: number };
 

@@ -1,20 +1,21 @@
 /**
  * The capture activities, for the worker that runs crmCaptureWorkflow (the session worker's task queue):
- * `activities: { ...createCrmActivities({ odoo, transcriber, llm }) }`.
+ * `activities: { ...createCrmActivities({ odoo, transcriber, llm }) }`. The capture domain (types, Odoo mapping,
+ * consents, extraction) lives in lib/crm; these are its Temporal steps.
  */
-import type { LlmContactExtractor } from '../extraction/llm';
+import { createCrmExtractor } from '../../lib/crm/extractor';
+import type { CrmOdooPort } from '../../lib/crm/odoo';
+import type { CrmActivities } from '../../lib/crm/types';
+import type { LlmContactExtractor } from '../../lib/extraction/llm';
 import type { Transcriber } from '../../lib/stt/transcriber';
 import { createCrmCreateLead } from './create-lead';
 import { createCrmCreatePartner } from './create-partner';
-import { createCrmExtract, createCrmExtractor } from './extract';
+import { createCrmExtract } from './extract';
 import { createCrmFindDuplicate } from './find-duplicate';
 import { createCrmLogConsent } from './log-consent';
-import type { CrmOdooPort } from './odoo';
 import { createCrmTranscribe } from './transcribe';
-import type { CrmActivities } from './types';
 
-export type { CrmActivities } from './types';
-export { createCrmExtractor, type CrmExtractor } from './extract';
+export type { CrmActivities } from '../../lib/crm/types';
 
 export function createCrmActivities(deps: { odoo: CrmOdooPort; transcriber: Transcriber; llm?: LlmContactExtractor }): CrmActivities {
   const extractor = createCrmExtractor(deps.llm ? { llm: deps.llm } : {});

@@ -7,9 +7,10 @@
  * Idempotent: each statement carries a marker (capture id + channel); a statement already in the log or in a note
  * is not written again.
  */
-import { captureMarker } from './mapping';
-import { odooStep, type CrmOdooPort } from './odoo';
-import type { ConsentChannel, ConsentStatement, CrmActivities } from './types';
+import { captureMarker } from '../../lib/crm/mapping';
+import type { CrmOdooPort } from '../../lib/crm/odoo';
+import type { ConsentChannel, ConsentStatement, CrmActivities } from '../../lib/crm/types';
+import { odooStep } from './odoo-step';
 
 export const CONSENT_FIELDS: Record<ConsentChannel, string> = { whatsapp: 'x_consent_whatsapp', sms: 'x_consent_sms' };
 export const CONSENT_LOG_FIELD = 'x_consent_log';

@@ -5,7 +5,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import type { Transcriber } from '../../lib/stt/transcriber';
 import { AudioRejected, SttError } from '../../lib/stt/errors';
-import type { CrmActivities } from './types';
+import type { CrmActivities } from '../../lib/crm/types';
 
 export function createCrmTranscribe(deps: { transcriber: Transcriber }): CrmActivities['crmTranscribe'] {
   return async ({ audioBase64, fileName }) => {

@@ -6,7 +6,7 @@
  */
 import crypto from 'node:crypto';
 import { WorkflowExecutionAlreadyStartedError, type Client, type WorkflowHandle } from '@temporalio/client';
-import type { CaptureInput, CaptureResult } from '../../activities/crm/types';
+import type { CaptureInput, CaptureResult } from '../../lib/crm/types';
 import type { crmCaptureWorkflow } from '../../workflows/crm-capture';
 import { ApiError } from '../errors';
 import { captureError } from './errors';

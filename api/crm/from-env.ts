@@ -5,8 +5,8 @@
  */
 import type { Client } from '@temporalio/client';
 import type { Router } from 'express';
-import { createCrmExtractor } from '../../activities/crm/extract';
-import { createLlmContactExtractor, extractionConfigFromEnv } from '../../activities/extraction/llm';
+import { createCrmExtractor } from '../../lib/crm/extractor';
+import { createLlmContactExtractor, extractionConfigFromEnv } from '../../lib/extraction/llm';
 import { createLogger } from '../../lib/log';
 import { createOdooClient } from '../../lib/odoo/client';
 import { odooConfigFromEnv } from '../../lib/odoo/config';

@@ -20,10 +20,10 @@ import { AudioRejected } from '../../lib/stt/errors';
 import { parseSpokenEmail } from '../../lib/french/email';
 import { parsePhone } from '../../lib/french/phone';
 import { partnerPhoneDomain } from '../../lib/odoo/phone-search';
-import { requestConsents } from '../../activities/crm/consent-text';
-import type { CrmExtractor } from '../../activities/crm/extract';
-import type { CrmOdooPort } from '../../activities/crm/odoo';
-import type { CaptureInput, CaptureResult, ContactDraft, ContactField } from '../../activities/crm/types';
+import { requestConsents } from '../../lib/crm/consents';
+import type { CrmExtractor } from '../../lib/crm/extractor';
+import type { CrmOdooPort } from '../../lib/crm/odoo';
+import type { CaptureInput, CaptureResult, ContactDraft, ContactField } from '../../lib/crm/types';
 import { fingerprint, runCapture } from './capture';
 import { ApiError } from '../errors';
 import { route, tableRouter, type AuditTrail, type HandlerResult, type RouteDef } from '../http';
@@ -67,9 +67,10 @@ const many2one = (v: unknown): { id: number; name: string } | null =>
 
 /**
  * The CRM routes as route-table declarations (api/http.ts): operator authentication and audit, validation, error
- * answers and /openapi.json come from the table like every other route.
+ * answers and /openapi.json come from the table like every other route. Listed as routes of unknown parameter
+ * types (`handler` is a method, so each fits): the table validates with each route's own schemas.
  */
-export function crmRoutes(deps: CrmRouterDeps): RouteDef<any, any, any, any>[] {
+export function crmRoutes(deps: CrmRouterDeps): RouteDef<unknown, unknown, unknown, unknown>[] {
   const region = deps.defaultRegion ?? 'FR';
   const useLlm = deps.useLlm ?? true;
   const maxAudioBytes = Math.min(deps.limits?.maxAudioBytes ?? 1024 * 1024, MAX_UPLOAD_BYTES);

@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { isValidEmail } from '../../lib/french/email';
 import { parsePhone } from '../../lib/french/phone';
-import { CRM_CONSENT_WORDINGS, DEFAULT_CRM_WORDING_VERSION } from '../../activities/crm/consent-text';
+import { CRM_CONSENT_WORDINGS, DEFAULT_CRM_WORDING_VERSION } from '../../lib/consent/wordings';
 
 export const FIELDS = ['firstname', 'lastname', 'email', 'phone'] as const;
 

@@ -1,8 +1,8 @@
 /** The French sentences the CRM routes answer with: the contact read-back and the spoken list of contacts. */
 import { speakEmail } from '../../lib/french/email';
 import { speakPhone } from '../../lib/french/phone';
-import { fullName } from '../../activities/crm/mapping';
-import type { ContactDraft } from '../../activities/crm/types';
+import { fullName } from '../../lib/crm/mapping';
+import type { ContactDraft } from '../../lib/crm/types';
 
 /**
  * "J'ai noté Lina Andrianina, lina arobase exemple point com, plus 261 32 12 34 567." The machine adds its own

@@ -8,7 +8,7 @@ import { route, type RouteDef } from '../http';
 import { boolish, channelSchema, modeSchema, optionalId, phoneE164 } from '../schemas';
 import { randomToken } from '../services/tokens';
 import { sendLink } from '../services/messaging';
-import { CONSENT_WORDINGS, DEFAULT_WORDING_VERSION, wordingHash } from '../consent/wordings';
+import { PORTAL_CONSENT_WORDINGS as CONSENT_WORDINGS, DEFAULT_PORTAL_WORDING_VERSION as DEFAULT_WORDING_VERSION, wordingHash } from '../../lib/consent/wordings';
 import { escapeHtml } from '../services/messaging';
 import { slotLabel } from '../voice/french-voice';
 import { kit } from './context';

@@ -1,5 +1,5 @@
 import { parseSpokenConsents, type SpokenConsentChannel } from '../../lib/french/consent';
-import { detectSpokenConsents } from '../../activities/crm/consent-text';
+import { detectSpokenConsents } from '../../lib/crm/consents';
 
 type Expect = Partial<Record<SpokenConsentChannel, boolean>>;
 

@@ -11,7 +11,7 @@ import {
   ExtractionRejected,
   ExtractionUnavailable,
   type LlmContactExtractor,
-} from '../../activities/extraction/llm';
+} from '../../lib/extraction/llm';
 
 const KEY = 'sk-extraction-test';
 let sim: OpenAiSimulator;

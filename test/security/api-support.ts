@@ -6,7 +6,7 @@
  */
 import path from 'node:path';
 import type { Client } from '@temporalio/client';
-import { createCrmExtractor } from '../../activities/crm/extract';
+import { createCrmExtractor } from '../../lib/crm/extractor';
 import { testConfig, type ApiConfig } from '../../api/config';
 import { createCrmRouter } from '../../api/crm/router';
 import { startApiServer, type RunningApi } from '../../api/server';

@@ -6,16 +6,16 @@
  * transcript, the e-mail must be valid AND be supported by the transcript, each name must occur in the transcript.
  * Anything else is dropped (and named in `dropped`), so a model cannot invent contact data.
  *
- * Free of Temporal imports: the activity in ./index.ts wraps it.
+ * Free of Temporal imports: ./contact.ts merges it with the parser; activities/extraction wraps that as an activity.
  */
 import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError, RateLimitError } from 'openai';
 import { zodResponseFormat } from 'openai/helpers/zod';
 import { z } from 'zod';
-import { parseEnv } from '../../lib/env';
-import { supportsEmail, supportsPhone, type ContactField } from '../../lib/french/contact';
-import { isValidEmail } from '../../lib/french/email';
-import { normalizeText } from '../../lib/french/normalize';
-import { parsePhone } from '../../lib/french/phone';
+import { parseEnv } from '../env';
+import { supportsEmail, supportsPhone, type ContactField } from '../french/contact';
+import { isValidEmail } from '../french/email';
+import { normalizeText } from '../french/normalize';
+import { parsePhone } from '../french/phone';
 
 /**
  * Seed 000's capture_contact parameters. Strict structured output needs every key required, so the optional

@@ -1,10 +1,11 @@
 /**
- * What the capture workflow and its activities exchange. Plain JSON only: every value crosses Temporal's payload
- * converter (and its encryption codec, since contacts are personal data).
+ * The CRM capture domain: what the capture workflow, its activities and the /crm routes exchange. Plain JSON only:
+ * every value crosses Temporal's payload converter (and its encryption codec, since contacts are personal data).
  */
-import type { ContactField } from '../../lib/french/contact';
+import type { ConsentChannel } from '../consent/wordings';
+import type { ContactField } from '../french/contact';
 
-export type { ContactField };
+export type { ConsentChannel, ContactField };
 
 export interface ContactDraft {
   firstname: string | null;
@@ -13,8 +14,6 @@ export interface ContactDraft {
   /** E.164 */
   phone: string | null;
 }
-
-export type ConsentChannel = 'whatsapp' | 'sms';
 
 /** One consent statement, said during the capture or sent explicitly with the request (RGPD art. 7(1) evidence). */
 export interface ConsentStatement {
@@ -74,10 +73,6 @@ export interface CaptureResult {
   fingerprint: string;
 }
 
-/**
- * Activity signatures, as the workflow sees them (names are prefixed: the session worker has its own `transcribe`).
- * A type alias, not an interface, so it fits the worker's `extraActivities` record.
- */
 /** What a lead is made of: the capture it comes from, its partner, the contact, the transcript and the source. */
 export interface CreateLeadInput {
   captureRef: string;
@@ -88,6 +83,10 @@ export interface CreateLeadInput {
   callId: string | null;
 }
 
+/**
+ * Activity signatures, as the workflow sees them (names are prefixed: the session worker has its own `transcribe`).
+ * A type alias, not an interface, so it fits the worker's `extraActivities` record.
+ */
 export type CrmActivities = {
   crmTranscribe(input: { audioBase64: string; fileName?: string }): Promise<{ text: string; durationMs?: number }>;
   crmExtract(input: { text: string; defaultRegion: string; useLlm: boolean }): Promise<ExtractionOutput>;
