@@ -31,6 +31,8 @@ export interface OutboxMessage {
 /** The peers an `expect` may look at. */
 export interface Peers {
   outbox(): Promise<OutboxMessage[]>;
+  /** Why sent messages cannot be read (a real Brevo): `otp:` and `expect.sent` steps fail with it. */
+  outboxUnavailable?: string;
   odooSearchCount(model: string, domain: unknown[]): Promise<number>;
   odooSearchRead(model: string, domain: unknown[], fields: string[]): Promise<Record<string, unknown>[]>;
 }
@@ -151,6 +153,7 @@ export async function runScript(script: LoadedScript, opts: RunOptions): Promise
       if (!fs.existsSync(step.audio)) throw new StepFailure(line, `an audio file at ${step.audio}`, 'no such file');
       input = { eventId, kind: 'audio', ref: step.audio };
     } else if ('otp' in step) {
+      if (peers.outboxUnavailable) throw new StepFailure(line, `a code sent by ${step.otp} to the caller`, peers.outboxUnavailable);
       const code = lastCode(await peers.outbox(), step.otp, script.caller);
       if (!code) throw new StepFailure(line, `a code sent by ${step.otp} to the caller`, 'no message with a code');
       input = { eventId, kind: 'dtmf', digits: `${code}#` };
@@ -189,6 +192,7 @@ export async function runScript(script: LoadedScript, opts: RunOptions): Promise
     }
     if (e.sent) {
       const sent = e.sent;
+      if (peers.outboxUnavailable) throw new StepFailure(line, `a ${sent.channel} message sent`, peers.outboxUnavailable);
       const r = await within(bound, async () => {
         const matching = (await peers.outbox()).filter(
           (m) =>

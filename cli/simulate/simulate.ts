@@ -1,6 +1,7 @@
 /**
  * The body of `ivr simulate`: loads machine and scripts (exit 2 on any error, with file:line), brings up the local
- * stack per script (fresh Odoo fixtures and Brevo outbox each time, one Temporal server for the run), runs each
+ * stack per script (fresh Odoo fixtures and Brevo outbox each time, one Temporal server for the run; a Brevo simulator
+ * behind BREVO_BASE_URL is read through its URL), runs each
  * script through the channel's driver, prints the transcript, and optionally the coverage of the machine.
  */
 import fs from 'node:fs';
@@ -12,6 +13,7 @@ import { formatDiagnostic } from '../../lib/machine/diagnostics';
 import type { CompiledMachine } from '../../lib/machine/model';
 import { resolveTemporalServer, type TemporalServer } from '../../lib/temporal/server';
 import { startLocalStack, type LocalStack } from '../../stack/local-stack';
+import { readBrevoOutbox, type OutboxEntry } from '../../stack/peers';
 import type { TraceEvent } from '../../workflows/engine/types';
 import { computeCoverage, formatCoverage } from './coverage';
 import { createVoiceDriver } from './drivers/voice-stack';
@@ -49,7 +51,7 @@ export function compileWithGlobals(file: string, overrides?: Record<string, unkn
   return { machine: errors.length ? undefined : result.machine, errors };
 }
 
-function outboxText(m: { content?: string; text?: string; subject?: string; html?: string; params?: Record<string, unknown> }): string {
+function outboxText(m: OutboxEntry): string {
   const html = m.html?.replace(/<[^>]+>/g, ' ') ?? '';
   return [m.subject, m.content, m.text, html, m.params ? JSON.stringify(m.params) : undefined].filter(Boolean).join(' ');
 }
@@ -59,16 +61,31 @@ function asE164(to: string): string {
   return /^\d{6,15}$/.test(to) ? `+${to}` : to;
 }
 
-function peersOf(stack: LocalStack): Peers {
-  return {
-    async outbox(): Promise<OutboxMessage[]> {
-      const sim = stack.brevoSim;
-      if (!sim) return [];
-      return sim.outbox.flatMap((m) => m.to.map((to) => ({ channel: m.channel, to: asE164(to), text: outboxText(m) })));
-    },
-    odooSearchCount: (model, domain) => stack.odoo.callKw<number>(model, 'search_count', [domain]),
-    odooSearchRead: (model, domain, fields) =>
+/**
+ * The peers a script looks at. The Brevo outbox is read through the simulator's URL, whoever started it (this stack,
+ * another process, behind a proxy); messages already there when the script starts belong to someone else.
+ */
+export async function peersOf(stack: { peers: Pick<LocalStack['peers'], 'brevo'>; odoo: LocalStack['odoo'] }): Promise<Peers> {
+  const brevo = stack.peers.brevo;
+  const odoo = {
+    odooSearchCount: (model: string, domain: unknown[]) => stack.odoo.callKw<number>(model, 'search_count', [domain]),
+    odooSearchRead: (model: string, domain: unknown[], fields: string[]) =>
       stack.odoo.callKw<Record<string, unknown>[]>(model, 'search_read', [domain], { fields, limit: 2 }),
+  };
+  if (brevo.identity !== 'simulator') {
+    return {
+      ...odoo,
+      outbox: () => Promise.resolve([]),
+      outboxUnavailable: `Brevo at ${brevo.url} is not a simulator (it does not answer GET /_sim/outbox), so sent messages cannot be read: point BREVO_BASE_URL at a Brevo simulator (npx ivr sim brevo), or unset BREVO_API_KEY`,
+    };
+  }
+  const earlier = new Set((await readBrevoOutbox(brevo.url)).map((m) => m.messageId));
+  return {
+    ...odoo,
+    async outbox(): Promise<OutboxMessage[]> {
+      const mine = (await readBrevoOutbox(brevo.url)).filter((m) => !earlier.has(m.messageId));
+      return mine.flatMap((m) => m.to.map((to) => ({ channel: m.channel, to: asE164(to), text: outboxText(m) })));
+    },
   };
 }
 
@@ -152,7 +169,7 @@ export async function simulateScripts(opts: SimulateOptions): Promise<number> {
       try {
         if (!opts.json) opts.out(`── ${script.name} (${channel}) ──`);
         const driver = await driverFor(script, channel, machine, stack);
-        const result = await runScript(script, { driver, peers: peersOf(stack), emit: printer(opts) });
+        const result = await runScript(script, { driver, peers: await peersOf(stack), emit: printer(opts) });
         traces.push(result.trace);
         if (!result.ok) failed += 1;
         if (opts.saveHistories && driver.workflowId) {
