@@ -169,7 +169,7 @@ test('codec auth, a killed API restarted while the rest answers, and no orphan a
     process.kill(apiPid, 'SIGKILL');
     expect(await status(`http://127.0.0.1:${codec}/health`)).toBe(200);
     expect(await status(`http://127.0.0.1:${s.ports.ui}/`)).toBe(200);
-    const brevo = /Brevo {9}(http:\/\/\S+) \(simulator/.exec(banner)?.[1];
+    const brevo = /Brevo {9}simulator at (http:\/\/\S+) \(started here/.exec(banner)?.[1];
     expect(await status(`${brevo}/_sim/outbox`)).toBe(200);
     await waitFor('the API restart report', s, () => s!.err().includes('part api is running again'), 120_000);
     expect(s.err()).toMatch(new RegExp(`part api \\(pid ${apiPid}\\) exited with signal SIGKILL after [\\d.]+ s; restarting it in`));

@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { startBrevoSimulator, type BrevoSimulator } from '../../sim/brevo';
 import { simulateScripts } from '../../cli/simulate/simulate';
+import { startLocalStack } from '../../stack/local-stack';
 
 jest.setTimeout(300_000);
 
@@ -86,4 +87,18 @@ test('a script with otp: and expect.sent passes against a Brevo simulator behind
   expect(proxy.paths.filter((p) => p.startsWith('POST /v3/transactionalSMS')).length).toBeGreaterThanOrEqual(2);
   expect(proxy.paths).toContain('GET /_sim/outbox');
   expect(sim.outbox.filter((m) => m.channel === 'sms').length).toBeGreaterThanOrEqual(3);
+});
+
+test('the local stack calls the Brevo simulator behind BREVO_BASE_URL a simulator, not real, and starts none of its own', async () => {
+  const stack = await startLocalStack({ env: { ...process.env }, apiStoreDir: 'memory://', taskQueue: `banner-${process.pid}` });
+  try {
+    const brevoLine = stack.describe().find((l) => l.startsWith('Brevo'));
+    expect(brevoLine).toBe(`Brevo         simulator at ${proxy.url} (behind BREVO_API_KEY and its base URL; outbox at ${proxy.url}/_sim/outbox)`);
+    expect(stack.describe().join('\n')).not.toMatch(/Brevo.*real/);
+    expect(stack.brevoSim).toBeUndefined();
+    expect(stack.peers.brevo).toEqual({ peer: 'brevo', url: proxy.url, origin: 'configured', identity: 'simulator' });
+    expect(stack.env.BREVO_API_KEY).toBe(KEY);
+  } finally {
+    await stack.stop();
+  }
 });
