@@ -63,6 +63,28 @@ describe('the command table', () => {
   });
 });
 
+describe('commands whose output is the conversation', () => {
+  it.each([
+    ['cli/commands/call.ts', 'cli/warn-logs.ts'],
+    ['bench/turns.ts', 'bench/lib/warn-logs.ts'],
+  ])('%s sets LOG_LEVEL before the product makes its loggers (lib/log.ts)', (file, first) => {
+    // Module cache keys are inserted as modules start loading: their order is the load order.
+    const probe = [
+      "require('tsx/cjs');",
+      'delete process.env.LOG_LEVEL;',
+      `require('./${file}');`,
+      'const order = Object.keys(require.cache).map((f) => require("node:path").relative(process.cwd(), f));',
+      `process.stdout.write(JSON.stringify({ first: order.indexOf(${JSON.stringify(first)}), log: order.indexOf('lib/log.ts'), level: process.env.LOG_LEVEL }));`,
+    ].join('\n');
+    const r = spawnSync(process.execPath, ['-e', probe], { cwd: root, encoding: 'utf8', timeout: 60_000 });
+    expect(r.stderr).toBe('');
+    const seen = JSON.parse(r.stdout) as { first: number; log: number; level: string };
+    expect(seen.level).toBe('warn');
+    expect(seen.first).toBeGreaterThanOrEqual(0);
+    expect(seen.log).toBeGreaterThan(seen.first);
+  });
+});
+
 describe('ivr loads a command only when it runs it', () => {
   it('--help lists every command of cli/commands/ and loads none of them', () => {
     const r = ivr('--help');
