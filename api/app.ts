@@ -5,7 +5,7 @@
 import crypto from 'node:crypto';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { ApiError, toApiError } from './errors';
-import { mount, operatorGate, routeTableOf, sendError, type RouteDef } from './http';
+import { mount, operatorGate, routeTableOf, sendError, type AnyRoute } from './http';
 import { buildOpenApi } from './openapi';
 import { authRoutes } from './routes/auth';
 import { portalRoutes } from './routes/portal';
@@ -13,7 +13,7 @@ import { appointmentRoutes } from './routes/appointments';
 import { agentRoutes } from './routes/agent';
 import type { ApiDeps } from './deps';
 
-export const ALL_ROUTES: RouteDef<any, any, any, any>[] = [...authRoutes, ...portalRoutes, ...appointmentRoutes, ...agentRoutes];
+export const ALL_ROUTES: AnyRoute[] = [...authRoutes, ...portalRoutes, ...appointmentRoutes, ...agentRoutes];
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,100}$/;
 

@@ -110,6 +110,12 @@ export interface RouteDef<P = unknown, Q = unknown, B = unknown, R = unknown> {
   handler(ctx: HandlerCtx<P, Q, B>, deps: ApiDeps): Promise<HandlerResult<R> | R>;
 }
 
+/**
+ * A route whose own types are no longer needed (tables, mounting, OpenAPI). `handler` is a method, so a route of any
+ * parameter types fits here; mount() validates with the route's own schemas before its handler sees anything.
+ */
+export type AnyRoute = RouteDef<unknown, unknown, unknown, unknown>;
+
 /** Identity helper that keeps the generic types of a route. */
 export function route<P, Q, B, R>(def: RouteDef<P, Q, B, R>): RouteDef<P, Q, B, R> {
   return def;
@@ -190,7 +196,7 @@ export function sendError(res: Response, err: ApiError, requestId: string): void
   res.status(err.status).json({ error: { code: err.code, message: err.message, ...err.details, request_id: requestId } });
 }
 
-export function mount(router: Router, def: RouteDef<any, any, any, any>, deps: ApiDeps): void {
+export function mount(router: Router, def: AnyRoute, deps: ApiDeps): void {
   const routeName = `${def.method.toUpperCase()} ${def.path}`;
   const routeHeaders = def.idempotencyKey ? z.object({ 'idempotency-key': def.idempotencyKey.optional() }) : headersSchema;
   const handler = async (req: Request, res: Response) => {
@@ -329,7 +335,7 @@ const ROUTE_TABLE = Symbol.for('care-ivr.route-table');
  * stack pass the CRM routes), its routes are mounted with the API's validation, auth, audit, errors and OpenAPI.
  * Mounted anywhere else it answers 500 route_not_mounted rather than serve routes without their checks.
  */
-export function tableRouter(defs: RouteDef<any, any, any, any>[]): Router {
+export function tableRouter(defs: AnyRoute[]): Router {
   const router = express.Router();
   for (const def of defs) {
     router[def.method](def.path, (_req: Request, res: Response) => {
@@ -339,7 +345,7 @@ export function tableRouter(defs: RouteDef<any, any, any, any>[]): Router {
   return Object.assign(router, { [ROUTE_TABLE]: defs });
 }
 
-export function routeTableOf(router: Router): RouteDef<any, any, any, any>[] | null {
-  const defs = (router as Router & { [ROUTE_TABLE]?: RouteDef<any, any, any, any>[] })[ROUTE_TABLE];
+export function routeTableOf(router: Router): AnyRoute[] | null {
+  const defs = (router as Router & { [ROUTE_TABLE]?: AnyRoute[] })[ROUTE_TABLE];
   return defs ?? null;
 }

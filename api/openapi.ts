@@ -1,6 +1,6 @@
 /** OpenAPI 3.1 document generated from the same zod schemas the routes validate with. */
 import { z } from 'zod';
-import type { RouteDef } from './http';
+import type { AnyRoute } from './http';
 import { errorSchema } from './schemas';
 
 function jsonSchema(s: z.ZodType, io: 'input' | 'output'): Record<string, unknown> {
@@ -24,7 +24,7 @@ function formSchema(body: z.ZodType | undefined, fileField: string): Record<stri
   };
 }
 
-export function buildOpenApi(routes: RouteDef<any, any, any, any>[], info: { title: string; version: string; serverUrl: string }): Record<string, unknown> {
+export function buildOpenApi(routes: AnyRoute[], info: { title: string; version: string; serverUrl: string }): Record<string, unknown> {
   const paths: Record<string, Record<string, unknown>> = {};
   const errorJs = jsonSchema(errorSchema, 'output');
   for (const r of routes) {

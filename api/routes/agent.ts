@@ -1,6 +1,6 @@
 /** PUT /agent/notify: audit record of a handoff to a human (optional for the machine). */
 import { z } from 'zod';
-import { route, type RouteDef } from '../http';
+import { route, type AnyRoute } from '../http';
 import { optionalId } from '../schemas';
 import { escapeHtml } from '../services/messaging';
 import { kit } from './context';
@@ -29,4 +29,4 @@ const notify = route({
   },
 });
 
-export const agentRoutes: RouteDef<any, any, any, any>[] = [notify];
+export const agentRoutes: AnyRoute[] = [notify];

@@ -7,7 +7,7 @@ import { DateTime } from 'luxon';
 import { createEvent } from 'ics';
 import { z } from 'zod';
 import { ApiError } from '../errors';
-import { route, type RouteDef } from '../http';
+import { route, type AnyRoute } from '../http';
 import { appointmentItem, channelSchema, idParam, modeSchema, optionalDay, optionalId, phoneE164, slotItem } from '../schemas';
 import { maskEmail } from './portal';
 import { randomToken } from '../services/tokens';
@@ -343,4 +343,4 @@ const shareLink = route({
   },
 });
 
-export const appointmentRoutes: RouteDef<any, any, any, any>[] = [list, detail, confirm, cancel, callback, ics, sendIcs, submitPreferences, proposals, selectSlot, proposeSlots, shareLink];
+export const appointmentRoutes: AnyRoute[] = [list, detail, confirm, cancel, callback, ics, sendIcs, submitPreferences, proposals, selectSlot, proposeSlots, shareLink];

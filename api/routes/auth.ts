@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 import { ApiError } from '../errors';
-import { route, type RouteDef } from '../http';
+import { route, type AnyRoute } from '../http';
 import { channelSchema, optionalId, phoneE164 } from '../schemas';
 import { enforceLimits } from '../services/rate-limit';
 import { checkMessageDestination } from '../services/destinations';
@@ -115,4 +115,4 @@ const logout = route({
   },
 });
 
-export const authRoutes: RouteDef<any, any, any, any>[] = [requestOtp, verifyOtp, logout];
+export const authRoutes: AnyRoute[] = [requestOtp, verifyOtp, logout];

@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { ApiError } from '../errors';
-import { route, type RouteDef } from '../http';
+import { route, type AnyRoute } from '../http';
 import { boolish, channelSchema, modeSchema, optionalId, phoneE164 } from '../schemas';
 import { randomToken } from '../services/tokens';
 import { sendLink } from '../services/messaging';
@@ -170,4 +170,4 @@ const shared = route({
   },
 });
 
-export const portalRoutes: RouteDef<any, any, any, any>[] = [sendOtpLink, exchangeLink, me, preferences, shared];
+export const portalRoutes: AnyRoute[] = [sendOtpLink, exchangeLink, me, preferences, shared];
