@@ -39,7 +39,7 @@ interface ModeslConnection {
   sendRecv(command: string, cb: (e: ModeslEvent) => void): void;
 }
 type ModeslConnectionCtor = new (host: string, port: number, password: string) => ModeslConnection;
-// eslint-disable-next-line @typescript-eslint/no-require-imports
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- modesl ships no types: typed by the interfaces above
 const modesl = require('modesl') as { Connection: ModeslConnectionCtor };
 
 // ---- the adapter ------------------------------------------------------------------------------------------------

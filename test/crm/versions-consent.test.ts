@@ -23,7 +23,7 @@ afterAll(async () => {
 beforeEach(() => {
   for (const lead of h.odooSim.records('crm.lead')) h.odooSim.database.unlink('crm.lead', [lead.id as number]);
   for (const p of capturedPartners(h.odooSim)) h.odooSim.database.unlink('res.partner', [p.id as number]);
-  for (const p of h.odooSim.records('res.partner').filter((r) => r.id === 500)) h.odooSim.database.unlink('res.partner', [500]);
+  if (h.odooSim.records('res.partner').some((r) => r.id === 500)) h.odooSim.database.unlink('res.partner', [500]);
   h.odooSim.resetCalls();
   h.openai.setChatAnswer({ firstname: null, lastname: null, email: null, phone: null });
 });
