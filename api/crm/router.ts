@@ -26,7 +26,7 @@ import type { CrmOdooPort } from '../../lib/crm/odoo';
 import type { CaptureInput, CaptureResult, ContactDraft, ContactField } from '../../lib/crm/types';
 import { fingerprint, runCapture } from './capture';
 import { ApiError } from '../errors';
-import { route, tableRouter, type AuditTrail, type HandlerResult, type RouteDef } from '../http';
+import { route, tableRouter, type AnyRoute, type AuditTrail, type HandlerResult } from '../http';
 import {
   captureAnswerSchema, contactsAnswerSchema, draftAnswerSchema, FIELDS, idempotencyKeySchema, leadsAnswerSchema, listSchema, textContactsSchema, voiceFormSchema,
 } from './schemas';
@@ -67,10 +67,9 @@ const many2one = (v: unknown): { id: number; name: string } | null =>
 
 /**
  * The CRM routes as route-table declarations (api/http.ts): operator authentication and audit, validation, error
- * answers and /openapi.json come from the table like every other route. Listed as routes of unknown parameter
- * types (`handler` is a method, so each fits): the table validates with each route's own schemas.
+ * answers and /openapi.json come from the table like every other route.
  */
-export function crmRoutes(deps: CrmRouterDeps): RouteDef<unknown, unknown, unknown, unknown>[] {
+export function crmRoutes(deps: CrmRouterDeps): AnyRoute[] {
   const region = deps.defaultRegion ?? 'FR';
   const useLlm = deps.useLlm ?? true;
   const maxAudioBytes = Math.min(deps.limits?.maxAudioBytes ?? 1024 * 1024, MAX_UPLOAD_BYTES);
