@@ -6,7 +6,7 @@
  *  - on SIGTERM/SIGINT (the supervisor stopping the stack): stops the part cleanly;
  *  - when the part ends by itself (its dev server died, its worker stopped): exit 1, and the supervisor restarts it.
  */
-import { PART_RUNNERS, type RunningPartHandle } from './parts';
+import { isPartName, loadPart, PART_NAMES, type RunningPartHandle } from './parts';
 import type { PartMessage } from './supervisor';
 
 const STOP_GRACE_MS = 8_000;
@@ -29,11 +29,11 @@ function killOwnGroup(): never {
 
 async function main(): Promise<void> {
   const name = process.argv[2] ?? '';
-  const runner = PART_RUNNERS[name];
-  if (!runner) {
-    process.stderr.write(`part-main: unknown part '${name}' (known: ${Object.keys(PART_RUNNERS).join(', ')})\n`);
+  if (!isPartName(name)) {
+    process.stderr.write(`part-main: unknown part '${name}' (known: ${PART_NAMES.join(', ')})\n`);
     process.exit(2);
   }
+  const runner = loadPart(name);
   if (!process.send) {
     process.stderr.write('part-main: run by the supervisor only (it needs the IPC channel to know when to stop)\n');
     process.exit(2);

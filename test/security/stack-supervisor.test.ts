@@ -43,7 +43,8 @@ test('a part killed with SIGKILL is restarted while the others keep answering; o
     });
     const sims = await supervisor.start({ name: 'sims', config: { host: '127.0.0.1', brevo: { port: await pickFreePort(), apiKey: 'k' } }, env });
     const codecHealth = `${String(codec.url)}/health`;
-    const outbox = `${(sims.brevo as { url: string }).url}/_sim/outbox`;
+    const brevo = (sims.simulators as Array<{ peer: string; url: string }>).find((f) => f.peer === 'brevo');
+    const outbox = `${brevo?.url}/_sim/outbox`;
     expect(await answers(codecHealth)).toBe(true);
     const simsPid = supervisor.pids().sims![0]!;
 

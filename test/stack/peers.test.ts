@@ -12,7 +12,7 @@ import {
   simulatorEnv,
   startedStatus,
 } from '../../stack/peers';
-import { PART_RUNNERS } from '../../stack/parts';
+import { run as runSims } from '../../stack/parts/sims';
 import { peersOf } from '../../cli/simulate/simulate';
 import type { OdooClient } from '../../lib/odoo/client';
 
@@ -139,7 +139,7 @@ describe('identification and banner', () => {
 });
 
 test('the sims part of npm start reports each simulator it started as facts the stack applies', async () => {
-  const part = await PART_RUNNERS.sims!({ host: '127.0.0.1', brevo: { port: 0 } }, {});
+  const part = await runSims({ host: '127.0.0.1', brevo: { port: 0 } }, {});
   try {
     const facts = part.info.simulators as { peer: string; url: string }[];
     expect(facts).toHaveLength(1);
@@ -148,5 +148,5 @@ test('the sims part of npm start reports each simulator it started as facts the 
   } finally {
     await part.stop();
   }
-  await expect(PART_RUNNERS.sims!({ host: '127.0.0.1', brevo: { port: -1 } }, {})).rejects.toThrow(/part sims: bad configuration.*brevo\.port/);
+  await expect(runSims({ host: '127.0.0.1', brevo: { port: -1 } }, {})).rejects.toThrow(/part sims: bad configuration.*brevo\.port/);
 });
