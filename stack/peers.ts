@@ -11,6 +11,9 @@
  */
 import path from 'node:path';
 import { z } from 'zod';
+import { startBrevoSimulator, type BrevoSimulator } from '../sim/brevo';
+import { startOdooSimulator, type OdooSimulator } from '../sim/odoo/server';
+import { startOpenAiSimulator, type OpenAiSimulator } from '../sim/openai';
 
 export type PeerName = 'odoo' | 'brevo' | 'openai';
 export const PEER_NAMES: readonly PeerName[] = ['odoo', 'brevo', 'openai'];
@@ -59,9 +62,9 @@ export type SimulatorFacts = z.infer<typeof simulatorFactsSchema>;
 
 type Started<P extends PeerName, H> = { kind: P; facts: SimulatorFacts; stop(): Promise<void>; /** For tests and in-process callers. */ handle: H };
 export type StartedSimulator =
-  | Started<'odoo', import('../sim/odoo/server').OdooSimulator>
-  | Started<'brevo', import('../sim/brevo').BrevoSimulator>
-  | Started<'openai', import('../sim/openai').OpenAiSimulator>;
+  | Started<'odoo', OdooSimulator>
+  | Started<'brevo', BrevoSimulator>
+  | Started<'openai', OpenAiSimulator>;
 
 export interface StartSimulatorOptions {
   host?: string;
@@ -78,22 +81,17 @@ export function loopbackUrl(url: string): string {
   return u.toString().replace(/\/$/, '');
 }
 
-/** Starts one peer's simulator with the shared defaults. Simulators are loaded only when one is started. */
+/** Starts one peer's simulator with the shared defaults. */
 export async function startSimulator(peer: PeerName, opts: StartSimulatorOptions = {}): Promise<StartedSimulator> {
   const where = { ...(opts.port !== undefined ? { port: opts.port } : {}), ...(opts.host ? { host: opts.host } : {}) };
-  /* eslint-disable @typescript-eslint/no-require-imports -- a stack loads only the simulators it starts */
   if (peer === 'odoo') {
-    const { startOdooSimulator } = require('../sim/odoo/server') as typeof import('../sim/odoo/server');
     const sim = await startOdooSimulator({ ...where, fixtures: opts.odooFixtures ?? PEER_DEFAULTS.odoo.fixtures });
     return { kind: peer, facts: { peer, url: loopbackUrl(sim.url), db: sim.db, version: sim.version }, stop: () => sim.stop(), handle: sim };
   }
   if (peer === 'brevo') {
-    const { startBrevoSimulator } = require('../sim/brevo') as typeof import('../sim/brevo');
     const sim = await startBrevoSimulator({ ...where, apiKey: PEER_DEFAULTS.brevo.apiKey });
     return { kind: peer, facts: { peer, url: loopbackUrl(sim.url) }, stop: () => sim.stop(), handle: sim };
   }
-  const { startOpenAiSimulator } = require('../sim/openai') as typeof import('../sim/openai');
-  /* eslint-enable @typescript-eslint/no-require-imports */
   const sim = await startOpenAiSimulator({ ...where, apiKey: PEER_DEFAULTS.openai.apiKey });
   return { kind: peer, facts: { peer, url: loopbackUrl(sim.url) }, stop: () => sim.stop(), handle: sim };
 }
