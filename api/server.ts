@@ -10,6 +10,7 @@ import { createLogger } from '../lib/log';
 import { explainListenError } from '../lib/net/ports';
 import { createOdooClient, odooConfigFromEnv } from '../lib/odoo/client';
 import { brevoConfigFromEnv, createBrevoClient, type BrevoConfig } from '../lib/brevo/client';
+import { serveAdminSocket, type AdminSocket } from './admin-socket';
 import { createApp } from './app';
 import { loadApiConfig, type ApiConfig } from './config';
 import type { ApiDeps } from './deps';
@@ -29,6 +30,11 @@ export interface StartApiOptions {
   log?: Logger;
   /** Routers mounted after the API's own routes (see AppExtras). */
   routers?: Router[];
+  /**
+   * Serve `ivr operators` through the administration socket in the store's folder (admin-socket.ts); only when this
+   * API opens an embedded store on disk itself. Default true.
+   */
+  adminSocket?: boolean;
 }
 
 export interface RunningApi {
@@ -67,6 +73,15 @@ export async function startApiServer(opts: StartApiOptions = {}): Promise<Runnin
   void prune();
   const pruneTimer = setInterval(() => void prune(), 3_600_000);
   pruneTimer.unref();
+  // The embedded store admits one process: operator administration reaches it through this API while it runs.
+  let admin: AdminSocket | null = null;
+  if (ownStore && store.db.kind === 'pglite' && config.API_STORE_DIR !== 'memory://' && opts.adminSocket !== false) {
+    try {
+      admin = await serveAdminSocket({ storeDir: config.API_STORE_DIR, target: { store, key: config.SESSION_KEY, clock, log }, log });
+    } catch (err) {
+      log.warn({ cause: err instanceof Error ? err.message : String(err) }, 'operator administration socket not started: `ivr operators` cannot reach this API while it runs (stop it to manage operators)');
+    }
+  }
   return {
     url: `http://${host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host}:${actual}`,
     port: actual,
@@ -74,6 +89,7 @@ export async function startApiServer(opts: StartApiOptions = {}): Promise<Runnin
     deps,
     async stop() {
       clearInterval(pruneTimer);
+      await admin?.close();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
