@@ -7,10 +7,9 @@
  */
 import { extractContactWithModel } from '../extraction/contact';
 import type { LlmContactExtractor } from '../extraction/llm';
+import { CONTACT_FIELDS } from '../french/contact';
 import { detectSpokenConsents } from './consents';
 import type { ContactField, ExtractionOutput } from './types';
-
-const FIELDS: readonly ContactField[] = ['firstname', 'lastname', 'email', 'phone'];
 
 export interface CrmExtractor {
   extract(text: string, opts?: { defaultRegion?: string; useLlm?: boolean }): Promise<ExtractionOutput>;
@@ -36,11 +35,11 @@ export function createCrmExtractor(deps: { llm?: LlmContactExtractor } = {}): Cr
       );
       const contact = { firstname: r.firstname, lastname: r.lastname, email: r.email, phone: r.phone };
       // A dropped value the parser did not find either stays null and must be asked again.
-      const lost = FIELDS.filter((f) => dropped.has(f) && contact[f] === null);
+      const lost = CONTACT_FIELDS.filter((f) => dropped.has(f) && contact[f] === null);
       const check = new Set<ContactField>([...r.needs_check, ...lost]);
       return {
         contact,
-        needs_check: FIELDS.filter((f) => check.has(f)),
+        needs_check: CONTACT_FIELDS.filter((f) => check.has(f)),
         dropped: lost,
         consents: detectSpokenConsents(text),
         method: r.source,

@@ -9,7 +9,7 @@
  */
 import { z } from 'zod';
 import { createLogger } from '../log';
-import { extractContact as parseContact, type ContactField, type ExtractedContact } from '../french/contact';
+import { CONTACT_FIELDS, extractContact as parseContact, type ContactField, type ExtractedContact } from '../french/contact';
 import { ExtractionError, type LlmContactExtractor } from './llm';
 
 const log = createLogger('extraction');
@@ -26,8 +26,6 @@ export interface ExtractContactResult extends ExtractedContact {
   source: 'parser' | 'parser+llm';
 }
 
-const FIELDS: readonly ContactField[] = ['firstname', 'lastname', 'email', 'phone'];
-
 /** The input does not satisfy extractContactInputSchema; the message names each field and what is wrong. */
 export class InvalidExtractionInput extends Error {
   override name = 'InvalidExtractionInput';
@@ -42,14 +40,14 @@ export async function extractContactWithModel(raw: ExtractContactInput, deps: { 
   }
   const input = parsed.data;
   const base = parseContact(input.transcript, { defaultRegion: input.defaultRegion });
-  const missing = FIELDS.filter((f) => base[f] === null || base.needs_check.includes(f));
+  const missing = CONTACT_FIELDS.filter((f) => base[f] === null || base.needs_check.includes(f));
   const llm = deps.llm;
   if (!input.useLlm || !llm?.enabled || missing.length === 0) return { ...base, source: 'parser' };
   try {
     const answer = await llm.extract(input.transcript, { defaultRegion: input.defaultRegion });
     const merged: ExtractedContact = { ...base, needs_check: [...base.needs_check] };
     const check = new Set<ContactField>(base.needs_check);
-    for (const f of FIELDS) {
+    for (const f of CONTACT_FIELDS) {
       const fromModel = answer[f];
       if (fromModel === null) continue;
       if (base[f] === null || base.needs_check.includes(f)) {
@@ -58,7 +56,7 @@ export async function extractContactWithModel(raw: ExtractContactInput, deps: { 
         else if (base[f] === fromModel) check.delete(f);
       } else if (base[f] !== fromModel) check.add(f);
     }
-    merged.needs_check = FIELDS.filter((f) => check.has(f) && merged[f] !== null);
+    merged.needs_check = CONTACT_FIELDS.filter((f) => check.has(f) && merged[f] !== null);
     log.info({ model: llm.model, dropped: answer.dropped, filled: missing.filter((f) => merged[f] !== null) }, 'contact extracted with model help');
     return { ...merged, source: 'parser+llm' };
   } catch (err) {

@@ -18,7 +18,9 @@ import { isNumberWord, tokenize } from './numbers';
 import { findPhonesInText, textSupportsPhone, type PhoneOptions } from './phone';
 import { FIRST_NAMES, HONORIFICS, LOWER_PARTICLES, MALAGASY_SURNAME, NOT_NAME, PARTICLES } from './names';
 
-export type ContactField = 'firstname' | 'lastname' | 'email' | 'phone';
+/** The fields of a contact, in the order they are read back and reported (needs_check, dropped). */
+export const CONTACT_FIELDS = ['firstname', 'lastname', 'email', 'phone'] as const;
+export type ContactField = (typeof CONTACT_FIELDS)[number];
 
 export interface ExtractedContact {
   firstname: string | null;
@@ -423,14 +425,13 @@ export function extractContact(transcript: string, opts: PhoneOptions = {}): Ext
 
   const firstname = state.first ? formatName(state.first, false) : null;
   const lastname = state.last ? formatName(state.last, true) : null;
-  const order: ContactField[] = ['firstname', 'lastname', 'email', 'phone'];
   const values: Record<ContactField, string | null> = {
     firstname,
     lastname,
     email: lastEmail?.email ?? null,
     phone: lastPhone?.e164 ?? null,
   };
-  return { ...values, needs_check: order.filter((f) => check.has(f) && values[f] !== null) };
+  return { ...values, needs_check: CONTACT_FIELDS.filter((f) => check.has(f) && values[f] !== null) };
 }
 
 /** True when the transcript contains this phone number (in any grouping, said or written). */
