@@ -13,111 +13,28 @@
  */
 import type { Router } from 'express';
 import { z } from 'zod';
-import type { Client } from '@temporalio/client';
 import type { Logger } from 'pino';
-import { checkAudio, MAX_UPLOAD_BYTES, type Transcriber } from '../../lib/stt/transcriber';
-import { AudioRejected } from '../../lib/stt/errors';
-import { parseSpokenEmail } from '../../lib/french/email';
-import { parsePhone } from '../../lib/french/phone';
-import { partnerPhoneDomain } from '../../lib/odoo/phone-search';
-import { requestConsents } from '../../lib/crm/consents';
-import type { CrmExtractor } from '../../lib/crm/extractor';
-import type { CrmOdooPort } from '../../lib/crm/odoo';
-import type { CaptureInput, CaptureResult, ContactDraft, ContactField } from '../../lib/crm/types';
-import { fingerprint, runCapture } from './capture';
+import type { CaptureResult } from '../../lib/crm/types';
 import { ApiError } from '../errors';
 import { route, tableRouter, type AnyRoute, type AuditTrail, type HandlerResult } from '../http';
 import {
-  captureAnswerSchema, contactsAnswerSchema, draftAnswerSchema, FIELDS, idempotencyKeySchema, leadsAnswerSchema, listSchema, textContactsSchema, voiceFormSchema,
+  captureAnswerSchema, contactsAnswerSchema, draftAnswerSchema, idempotencyKeySchema, leadsAnswerSchema, listSchema, textContactsSchema, voiceFormSchema,
 } from './schemas';
-import { readback, readbackQuestion, summaryVoice, type ListedContact } from './voice-text';
+import { CrmService, type ContactOutcome, type ContactPreview, type CrmServiceDeps } from './service';
+import { readback, readbackQuestion, summaryVoice } from './voice-text';
 
-export interface CrmRouterDeps {
-  odoo: CrmOdooPort;
-  /** Parser + model extraction, used inline by previews (the workflow's worker has its own). */
-  extraction: CrmExtractor;
-  /** Tells whether speech is configured; recordings are transcribed by the workflow's worker. */
-  transcriber: Pick<Transcriber, 'enabled' | 'transcribe'>;
-  temporalClient: Client;
-  /** Task queue of the worker that registers crmCaptureWorkflow and the crm* activities. */
-  taskQueue: string;
+export interface CrmRouterDeps extends CrmServiceDeps {
   /** Unused since the routes run in the API's route table (the API's logger logs them); kept for callers. */
   logger?: Logger;
-  limits?: {
-    /** Largest accepted recording (default 1 MiB: it travels in the workflow input, under Temporal's 2 MB payload limit). */
-    maxAudioBytes?: number;
-    /** Longest accepted WAV recording in seconds (default 60). */
-    maxAudioSeconds?: number;
-    /** How long a request waits for its capture before answering 504 capture_pending (default 25 s). */
-    captureWaitMs?: number;
-    maxTextChars?: number;
-  };
-  defaultRegion?: string;
-  /** Let the model fill what the parser missed (default true; the model is used only when configured). */
-  useLlm?: boolean;
 }
-
-type Row = Record<string, unknown> & { id: number };
-
-const str = (v: unknown): string | null => (typeof v === 'string' && v.trim() !== '' ? v : null);
-
-/** Odoo many2one `[id, "name"]` or false. */
-const many2one = (v: unknown): { id: number; name: string } | null =>
-  Array.isArray(v) && typeof v[0] === 'number' ? { id: v[0], name: String(v[1] ?? '') } : null;
 
 /**
  * The CRM routes as route-table declarations (api/http.ts): operator authentication and audit, validation, error
  * answers and /openapi.json come from the table like every other route.
  */
 export function crmRoutes(deps: CrmRouterDeps): AnyRoute[] {
-  const region = deps.defaultRegion ?? 'FR';
-  const useLlm = deps.useLlm ?? true;
-  const maxAudioBytes = Math.min(deps.limits?.maxAudioBytes ?? 1024 * 1024, MAX_UPLOAD_BYTES);
-  const maxAudioSeconds = deps.limits?.maxAudioSeconds ?? 60;
-  const captureWaitMs = deps.limits?.captureWaitMs ?? 25_000;
-  const textSchema = textContactsSchema(region, deps.limits?.maxTextChars ?? 5000);
-  const capture = (key: string | null, input: CaptureInput) =>
-    runCapture({ temporalClient: deps.temporalClient, taskQueue: deps.taskQueue, captureWaitMs }, key, input);
-
-  /** The answer of every capture: the API's shape plus what the voice-crm machine reads. */
-  function captureAnswer(r: CaptureResult): z.infer<typeof captureAnswerSchema> {
-    if (r.status === 'incomplete') {
-      throw new ApiError(422, 'contact_incomplete', describeMissing(r.missing), {
-        missing: r.missing, extracted: r.extracted, needs_check: r.needs_check, transcript: r.transcript, capture_id: r.capture_id,
-      });
-    }
-    return {
-      capture_id: r.capture_id,
-      transcript: r.transcript,
-      extracted: r.extracted,
-      contact: { ...r.extracted, needs_check: r.needs_check },
-      needs_check: r.needs_check,
-      dropped: r.dropped,
-      extraction: r.extraction,
-      partner: r.partner && { id: r.partner.id, created: r.partner.created, matched_by: r.partner.matched_by },
-      lead: r.lead,
-      consents: r.consents,
-      readback: readback(r.extracted),
-      readback_question: readbackQuestion(r.extracted),
-      // the names the voice-crm machine reads
-      partner_id: r.partner?.id ?? null,
-      lead_id: r.lead?.id ?? null,
-      deduplicated: r.partner ? !r.partner.created : false,
-    };
-  }
-
-  /** 201 when a person was created, else 200; the records read or written go to the operator audit log. */
-  function captured(r: CaptureResult, audit: AuditTrail): HandlerResult<z.infer<typeof captureAnswerSchema>> {
-    const answer = captureAnswer(r);
-    if (answer.partner) audit.add('res.partner', [answer.partner.id]);
-    if (answer.lead) audit.add('crm.lead', [answer.lead.id]);
-    return { status: answer.partner?.created ? 201 : 200, body: answer };
-  }
-
-  const captureErrors: Array<[number, string]> = [
-    [401, 'unauthorized'], [409, 'odoo_rejected'], [422, 'contact_incomplete'], [422, 'idempotency_key_reused'],
-    [502, 'capture_failed'], [502, 'odoo_schema'], [503, 'orchestrator_unavailable'], [504, 'capture_pending'],
-  ];
+  const crm = new CrmService(deps);
+  const { region, maxTextChars, maxAudioBytes } = crm.settings;
 
   const textContacts = route({
     method: 'post',
@@ -126,26 +43,11 @@ export function crmRoutes(deps: CrmRouterDeps): AnyRoute[] {
     auth: 'operator',
     idempotent: 'handler',
     idempotencyKey: idempotencyKeySchema,
-    body: textSchema,
+    body: textContactsSchema(region, maxTextChars),
     response: z.union([captureAnswerSchema, draftAnswerSchema]),
-    errors: [...captureErrors, [422, 'nothing_understood'], [422, 'correction_not_understood']],
+    errors: [...CAPTURE_ERRORS, [422, 'nothing_understood'], [422, 'correction_not_understood']],
     async handler({ body, audit, idempotencyKey }) {
-      if (body.dry_run && body.draft && body.field) return correct(body.draft, body.field, body.text!);
-      if (body.dry_run) return preview(body.text!);
-      const consents = body.consent ? requestConsents(body.consent, body.consent.wording_version) : [];
-      const input: CaptureInput = {
-        ...(body.text ? { text: body.text } : {}),
-        ...(body.contact ? { contact: body.contact } : {}),
-        source: body.call_id ? 'phone' : 'text',
-        callId: body.call_id ?? null,
-        sessionId: body.session_id ?? null,
-        createLead: body.create_lead,
-        consents,
-        defaultRegion: region,
-        useLlm,
-        fingerprint: fingerprint({ route: 'text', body }),
-      };
-      return captured(await capture(idempotencyKey, input), audit);
+      return contactAnswer(await crm.textContact(body, idempotencyKey), audit);
     },
   });
 
@@ -159,44 +61,9 @@ export function crmRoutes(deps: CrmRouterDeps): AnyRoute[] {
     upload: { field: 'audio', maxBytes: maxAudioBytes, tooLargeCode: 'audio_too_large', what: 'recording' },
     body: voiceFormSchema,
     response: z.union([captureAnswerSchema, draftAnswerSchema]),
-    errors: [...captureErrors, [400, 'invalid_multipart'], [413, 'audio_too_large'], [413, 'audio_too_long'], [415, 'unsupported_media_type'], [422, 'audio_rejected'], [503, 'speech_disabled']],
+    errors: [...CAPTURE_ERRORS, [400, 'invalid_multipart'], [413, 'audio_too_large'], [413, 'audio_too_long'], [415, 'unsupported_media_type'], [422, 'audio_rejected'], [503, 'speech_disabled']],
     async handler({ body: form, upload, audit, idempotencyKey }) {
-      const audio = upload!.data;
-      let format: string;
-      try {
-        format = checkAudio(audio, { maxBytes: maxAudioBytes, maxDurationSeconds: maxAudioSeconds }).format;
-      } catch (err) {
-        if (!(err instanceof AudioRejected)) throw err;
-        if (err.problem === 'too_large' || err.problem === 'too_long') {
-          throw new ApiError(413, err.problem === 'too_long' ? 'audio_too_long' : 'audio_too_large', err.message, {
-            problem: err.problem, max_bytes: maxAudioBytes, max_seconds: maxAudioSeconds,
-          });
-        }
-        throw new ApiError(422, 'audio_rejected', err.message, { problem: err.problem });
-      }
-      // named by its content: browsers send "blob", and STT servers pick the decoder by extension
-      const fileName = `dictee.${format}`;
-      if (!deps.transcriber.enabled) {
-        throw new ApiError(503, 'speech_disabled', 'Speech recognition is not configured on this server (OPENAI_API_KEY); use POST /crm/text-contacts.');
-      }
-      if (form.dry_run) {
-        const t = await deps.transcriber.transcribe({ audio, fileName });
-        return { ...(await preview(t.text)), transcript: t.text };
-      }
-      const consents = requestConsents({ whatsapp: form.consent_whatsapp, sms: form.consent_sms }, form.consent_wording_version);
-      const audioBase64 = audio.toString('base64');
-      const input: CaptureInput = {
-        audio: { base64: audioBase64, fileName },
-        source: 'voice',
-        callId: form.call_id ?? null,
-        sessionId: form.session_id ?? null,
-        createLead: form.create_lead,
-        consents,
-        defaultRegion: region,
-        useLlm,
-        fingerprint: fingerprint({ route: 'voice', form, audio: fingerprint(audioBase64) }),
-      };
-      return captured(await capture(idempotencyKey, input), audit);
+      return contactAnswer(await crm.voiceContact(form, upload!.data, idempotencyKey), audit);
     },
   });
 
@@ -209,21 +76,10 @@ export function crmRoutes(deps: CrmRouterDeps): AnyRoute[] {
     query: listSchema(),
     response: contactsAnswerSchema,
     errors: [[401, 'unauthorized']],
-    async handler({ query: q, audit }) {
-      const fields = await deps.odoo.fields('res.partner');
-      const domain: unknown[] = [['is_company', '=', false], ...searchTerms(q.q, fields, ['name', 'email'])];
-      const read = ['id', 'name', 'email', 'phone', ...(fields.mobile ? ['mobile'] : []), 'create_date'];
-      const rows = await deps.odoo.callKw<Row[]>('res.partner', 'search_read', [domain], { fields: read, limit: q.limit, order: 'id desc' });
-      const contacts = rows.map((r) => ({
-        id: r.id,
-        name: str(r.name) ?? '',
-        email: str(r.email),
-        phone: str(r.phone) ?? str(r.mobile),
-        created_at: str(r.create_date),
-      }));
+    async handler({ query, audit }) {
+      const contacts = await crm.listContacts(query);
       audit.add('res.partner', contacts.map((c) => c.id));
-      const listed: ListedContact[] = contacts;
-      return { contacts, count: contacts.length, summary_voice: summaryVoice(listed) };
+      return { contacts, count: contacts.length, summary_voice: summaryVoice(contacts) };
     },
   });
 
@@ -236,98 +92,12 @@ export function crmRoutes(deps: CrmRouterDeps): AnyRoute[] {
     query: listSchema(),
     response: leadsAnswerSchema,
     errors: [[401, 'unauthorized']],
-    async handler({ query: q, audit }) {
-      const domain = searchTerms(q.q, null, ['name', 'contact_name', 'email_from']);
-      const rows = await deps.odoo.callKw<Row[]>('crm.lead', 'search_read', [domain], {
-        fields: ['id', 'name', 'contact_name', 'email_from', 'phone', 'partner_id', 'type', 'create_date'],
-        limit: q.limit,
-        order: 'id desc',
-      });
-      const leads = rows.map((r) => ({
-        id: r.id,
-        name: str(r.name) ?? '',
-        contact_name: str(r.contact_name),
-        email: str(r.email_from),
-        phone: str(r.phone),
-        partner: many2one(r.partner_id),
-        type: str(r.type),
-        created_at: str(r.create_date),
-      }));
+    async handler({ query, audit }) {
+      const leads = await crm.listLeads(query);
       audit.add('crm.lead', leads.map((l) => l.id));
       return { leads, count: leads.length };
     },
   });
-
-  /** Extraction only, nothing stored: what the caller hears back before confirming. */
-  async function preview(text: string) {
-    const x = await deps.extraction.extract(text, { defaultRegion: region, useLlm });
-    const c = x.contact;
-    if (!c.firstname && !c.lastname && !c.email && !c.phone) {
-      throw new ApiError(422, 'nothing_understood', 'No name, e-mail or phone could be read in this text; ask the caller to dictate again.', {
-        dropped: x.dropped,
-      });
-    }
-    return draftAnswer(c, x.needs_check, { dropped: x.dropped, consents: x.consents.map((s) => ({ channel: s.channel, granted: s.granted })) });
-  }
-
-  /** One field said again: read it from the new text and merge it into the draft. */
-  async function correct(draft: ContactDraft & { needs_check?: ContactField[] }, field: 'name' | 'email' | 'phone', text: string) {
-    const x = await deps.extraction.extract(text, { defaultRegion: region, useLlm });
-    const merged: ContactDraft = { firstname: draft.firstname, lastname: draft.lastname, email: draft.email, phone: draft.phone };
-    const touched: ContactField[] = field === 'name' ? ['firstname', 'lastname'] : [field];
-    let flagged = x.needs_check.filter((f) => touched.includes(f));
-    if (field === 'name') {
-      // "Lina Andrianina" alone has no cue: read it as a name said after "je m'appelle"
-      const names = x.contact.firstname || x.contact.lastname ? x.contact : (await deps.extraction.extract(`Je m'appelle ${text}`, { defaultRegion: region, useLlm: false })).contact;
-      if (!names.firstname && !names.lastname) throw notUnderstood('name');
-      merged.firstname = names.firstname;
-      merged.lastname = names.lastname;
-    } else if (field === 'email') {
-      const email = x.contact.email ?? parseSpokenEmail(text);
-      if (!email) throw notUnderstood('email');
-      merged.email = email;
-    } else {
-      let phone = x.contact.phone;
-      if (!phone) {
-        const p = parsePhone(text, { defaultRegion: region });
-        if (p.ok) phone = p.e164;
-      }
-      if (!phone) throw notUnderstood('phone');
-      merged.phone = phone;
-      flagged = x.contact.phone ? flagged : [];
-    }
-    const kept = (draft.needs_check ?? []).filter((f) => !touched.includes(f));
-    const needs = FIELDS.filter((f) => kept.includes(f) || flagged.includes(f));
-    return draftAnswer(merged, needs, { corrected: field });
-  }
-
-  type DraftAnswer = z.infer<typeof draftAnswerSchema>;
-  function draftAnswer(c: ContactDraft, needsCheck: ContactField[], extra: Pick<DraftAnswer, 'dropped' | 'consents' | 'corrected'>): DraftAnswer {
-    const missing: DraftAnswer['missing'] = [...(!c.firstname && !c.lastname ? ['name' as const] : []), ...(!c.email && !c.phone ? ['email_or_phone' as const] : [])];
-    return {
-      dry_run: true,
-      contact: { ...c, needs_check: needsCheck },
-      extracted: c,
-      needs_check: needsCheck,
-      missing,
-      readback: readback(c),
-      readback_question: readbackQuestion(c),
-      partner: null,
-      lead: null,
-      ...extra,
-    };
-  }
-
-  function searchTerms(q: string | undefined, partnerFields: Record<string, unknown> | null, textFields: string[]): unknown[] {
-    if (!q) return [];
-    const digits = q.replace(/\D/g, '');
-    if (partnerFields && digits.length >= 6) {
-      const p = parsePhone(q, { defaultRegion: region });
-      if (p.ok) return partnerPhoneDomain(p.e164, partnerFields);
-    }
-    const fieldsToSearch = [...textFields, 'phone'];
-    return [...Array(fieldsToSearch.length - 1).fill('|'), ...fieldsToSearch.map((f) => [f, 'ilike', q])];
-  }
 
   return [voiceContacts, textContacts, listContacts, listLeads];
 }
@@ -340,13 +110,77 @@ export function createCrmRouter(deps: CrmRouterDeps): Router {
   return tableRouter(crmRoutes(deps));
 }
 
-function notUnderstood(field: 'name' | 'email' | 'phone'): ApiError {
-  const what = { name: 'a first or last name', email: 'an e-mail address', phone: 'a phone number' }[field];
-  return new ApiError(422, 'correction_not_understood', `No ${what} could be read in the correction; ask the caller to say it again.`, { field });
+const CAPTURE_ERRORS: Array<[number, string]> = [
+  [401, 'unauthorized'], [409, 'odoo_rejected'], [422, 'contact_incomplete'], [422, 'idempotency_key_reused'],
+  [502, 'capture_failed'], [502, 'odoo_schema'], [503, 'orchestrator_unavailable'], [504, 'capture_pending'],
+];
+
+type CaptureAnswer = z.infer<typeof captureAnswerSchema>;
+type DraftAnswer = z.infer<typeof draftAnswerSchema>;
+
+/** A preview answers 200 with its draft; a capture 201 when a person was created, else 200. */
+function contactAnswer(outcome: ContactOutcome, audit: AuditTrail): HandlerResult<CaptureAnswer | DraftAnswer> {
+  return outcome.kind === 'preview' ? { body: draftAnswer(outcome.preview) } : captured(outcome.result, audit);
+}
+
+/** The records a capture read or wrote go to the operator audit log. */
+function captured(r: CaptureResult, audit: AuditTrail): HandlerResult<CaptureAnswer> {
+  const answer = captureAnswer(r);
+  if (answer.partner) audit.add('res.partner', [answer.partner.id]);
+  if (answer.lead) audit.add('crm.lead', [answer.lead.id]);
+  return { status: answer.partner?.created ? 201 : 200, body: answer };
+}
+
+/** The answer of every capture: the API's shape plus what the voice-crm machine reads. */
+function captureAnswer(r: CaptureResult): CaptureAnswer {
+  if (r.status === 'incomplete') {
+    throw new ApiError(422, 'contact_incomplete', describeMissing(r.missing), {
+      missing: r.missing, extracted: r.extracted, needs_check: r.needs_check, transcript: r.transcript, capture_id: r.capture_id,
+    });
+  }
+  return {
+    capture_id: r.capture_id,
+    transcript: r.transcript,
+    extracted: r.extracted,
+    contact: { ...r.extracted, needs_check: r.needs_check },
+    needs_check: r.needs_check,
+    dropped: r.dropped,
+    extraction: r.extraction,
+    partner: r.partner && { id: r.partner.id, created: r.partner.created, matched_by: r.partner.matched_by },
+    lead: r.lead,
+    consents: r.consents,
+    readback: readback(r.extracted),
+    readback_question: readbackQuestion(r.extracted),
+    // the names the voice-crm machine reads
+    partner_id: r.partner?.id ?? null,
+    lead_id: r.lead?.id ?? null,
+    deduplicated: r.partner ? !r.partner.created : false,
+  };
+}
+
+/** What a preview or a correction answers: the draft, what it lacks, and its read-back. */
+function draftAnswer(p: ContactPreview): DraftAnswer {
+  const c = p.contact;
+  const missing: DraftAnswer['missing'] = [...(!c.firstname && !c.lastname ? ['name' as const] : []), ...(!c.email && !c.phone ? ['email_or_phone' as const] : [])];
+  return {
+    dry_run: true,
+    contact: { ...c, needs_check: p.needs_check },
+    extracted: c,
+    needs_check: p.needs_check,
+    missing,
+    readback: readback(c),
+    readback_question: readbackQuestion(c),
+    partner: null,
+    lead: null,
+    // only what the preview has: a correction answers no dropped or consents
+    ...(p.dropped ? { dropped: p.dropped } : {}),
+    ...(p.consents ? { consents: p.consents } : {}),
+    ...(p.corrected ? { corrected: p.corrected } : {}),
+    ...(p.transcript !== undefined ? { transcript: p.transcript } : {}),
+  };
 }
 
 function describeMissing(missing: CaptureResult['missing']): string {
   const parts = missing.map((m) => (m === 'name' ? 'a first or last name' : 'an e-mail or a phone number'));
   return `The contact cannot be created without ${parts.join(' and ')}; nothing was written.`;
 }
-

@@ -6,8 +6,7 @@ import { z } from 'zod';
 import { isValidEmail } from '../../lib/french/email';
 import { parsePhone } from '../../lib/french/phone';
 import { CRM_CONSENT_WORDINGS, DEFAULT_CRM_WORDING_VERSION } from '../../lib/consent/wordings';
-
-export const FIELDS = ['firstname', 'lastname', 'email', 'phone'] as const;
+import { CONTACT_FIELDS } from '../../lib/french/contact';
 
 /** Empty strings (a template rendering a missing ctx value) count as absent. */
 const optText = (max: number) =>
@@ -33,7 +32,7 @@ export function contactSchema(defaultRegion: string) {
         return z.NEVER;
       }),
     ),
-    needs_check: z.array(z.enum(FIELDS)).max(4).optional(),
+    needs_check: z.array(z.enum(CONTACT_FIELDS)).max(4).optional(),
   });
 }
 
@@ -105,7 +104,7 @@ export const voiceFormSchema = z.object({
 
 // ---- answers (documentation in /openapi.json and the handlers' types) ----
 
-const fieldList = z.array(z.enum(FIELDS));
+const fieldList = z.array(z.enum(CONTACT_FIELDS));
 const contactOut = z.object({ firstname: z.string().nullable(), lastname: z.string().nullable(), email: z.string().nullable(), phone: z.string().nullable().describe('E.164') });
 
 export const captureAnswerSchema = z.object({
