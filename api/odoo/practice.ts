@@ -89,9 +89,14 @@ export class Practice {
     return { id, name: s(r.name) ?? '', phone: s(r.phone), email: s(r.email) };
   }
 
-  /** Posts an internal note (not sent to followers) on a record. */
+  /**
+   * Posts an internal note (not sent to followers) on a record. Since Odoo 17 a body sent over RPC is plain text
+   * (escaped when shown) unless `body_is_html` says it is HTML; 16 has no such flag and takes the body as HTML.
+   */
   async postNote(model: 'res.partner' | 'calendar.event', id: number, html: string): Promise<void> {
-    await this.odoo.callKw(model, 'message_post', [[id]], { body: html, message_type: 'comment', subtype_xmlid: 'mail.mt_note' });
+    const { major } = await this.odoo.serverVersion();
+    const flag = major >= 17 ? { body_is_html: true } : {};
+    await this.odoo.callKw(model, 'message_post', [[id]], { body: html, message_type: 'comment', subtype_xmlid: 'mail.mt_note', ...flag });
   }
 
   private async attendeesOf(eventIds: number[], partnerId: number): Promise<Map<number, { id: number; state: ApptState }>> {
@@ -146,7 +151,9 @@ export class Practice {
       if (mode === 'home') Object.assign(vals, { location: 'Domicile', videocall_location: false });
       if (mode === 'video') Object.assign(vals, { location: 'Visio' });
     }
-    await this.odoo.callKw('calendar.event', 'write', [[appt.id], vals]);
+    // the product tells the client itself (Brevo, in French, in the client's zone): Odoo's own attendee mail
+    // ("…: Date updated", UTC times) is turned off by this context key (calendar.attendee _send_mail_to_attendees)
+    await this.odoo.callKw('calendar.event', 'write', [[appt.id], vals], { context: { no_mail_to_attendees: true } });
   }
 
   /** The practice's working hours and zone (calendar tz, or PRACTICE_TIMEZONE when the calendar says UTC/nothing). */

@@ -103,7 +103,7 @@ export const METHODS: Record<string, MethodSpec> = {
       const list = single ? [valsDict(a.vals_list)] : (a.vals_list as unknown[]).map(valsDict);
       const created: number[] = [];
       try {
-        for (const vals of list) created.push(db.create(model, vals, { uid: call.uid }));
+        for (const vals of list) created.push(db.create(model, vals, { uid: call.uid, context: call.context }));
       } catch (e) {
         // one transaction: nothing of a failed batch stays
         for (const id of created) if (db.get(model, id)) db.unlink(model, [id]);
@@ -115,7 +115,7 @@ export const METHODS: Record<string, MethodSpec> = {
   write: {
     model: false,
     params: [{ name: 'vals', default: REQUIRED }],
-    run: (db, model, ids, a, call) => db.write(model, ids, valsDict(a.vals), { uid: call.uid }),
+    run: (db, model, ids, a, call) => db.write(model, ids, valsDict(a.vals), { uid: call.uid, context: call.context }),
   },
   unlink: {
     model: false,
@@ -164,10 +164,12 @@ export const METHODS: Record<string, MethodSpec> = {
       const id = ensureOne(model, ids);
       existing(db, model, [id], call.uid);
       const partners = Array.isArray(a.partner_ids) ? a.partner_ids : [];
-      // since 17 a str body is text: escaped, so HTML sent over RPC shows its tags (only server-side Markup stays HTML)
+      // since 17 a str body is text: escaped, so HTML sent over RPC shows its tags unless body_is_html=True says it
+      // is HTML (16 has no such flag and keeps a str body as HTML)
       const raw = typeof a.body === 'string' ? a.body : '';
+      const asHtml = db.version < 17 || a.body_is_html === true;
       const msg = db.create('mail.message', {
-        model, res_id: id, body: db.version >= 17 ? markupEscape(raw) : raw, subject: a.subject ?? false,
+        model, res_id: id, body: asHtml ? raw : markupEscape(raw), subject: a.subject ?? false,
         message_type: a.message_type ?? 'notification', partner_ids: partners,
       }, { uid: call.uid });
       return call.style === 'json2' ? [msg] : msg;

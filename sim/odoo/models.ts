@@ -203,6 +203,19 @@ export function baseModels(): Record<string, ModelDef> {
       date: { type: 'datetime', string: 'Date' },
       partner_ids: { type: 'many2many', string: 'Recipients', relation: 'res.partner' },
     }, { recName: 'subject' }),
+    // what Odoo queues to send itself (e.g. the attendee mail of a moved event); the simulator never sends it
+    model('mail.mail', 'Outgoing Mails', 'id desc', {
+      subject: { type: 'char', string: 'Subject' },
+      body_html: { type: 'html', string: 'Rich-text Contents' },
+      email_to: { type: 'char', string: 'To' },
+      recipient_ids: { type: 'many2many', string: 'To (Partners)', relation: 'res.partner' },
+      model: { type: 'char', string: 'Related Document Model' },
+      res_id: { type: 'integer', string: 'Related Document ID' },
+      state: {
+        type: 'selection', string: 'Status', default: 'outgoing',
+        selection: [['outgoing', 'Outgoing'], ['sent', 'Sent'], ['received', 'Received'], ['exception', 'Delivery Failed'], ['cancel', 'Cancelled']],
+      },
+    }, { recName: 'subject' }),
     model('ir.model', 'Models', 'model', {
       name: { type: 'char', string: 'Model Description', required: true },
       model: { type: 'char', string: 'Model', required: true },

@@ -83,6 +83,13 @@ const COMPUTED: Record<string, string[]> = {
   'mail.activity': ['res_model'],
 };
 
+/** Who writes, and the call's context (keys such as `no_mail_to_attendees` change what a write does). */
+export interface WriteCtx {
+  uid: number;
+  fixture?: boolean;
+  context?: Record<string, unknown>;
+}
+
 /** Fixture file: records per model as `read` returns them (many2one as id, x2many as id lists). */
 export type OdooFixtures = Record<string, Array<Record<string, unknown>>>;
 
@@ -326,7 +333,7 @@ export class OdooDatabase implements DomainStore {
     return `Record does not exist or has been deleted.\n(Record: ${model}(${shown.join(', ')}${shown.length === 1 ? ',' : ''}), User: ${uid})`;
   }
 
-  create(model: string, vals: RecordValues, ctx: { uid: number; fixture?: boolean }): number {
+  create(model: string, vals: RecordValues, ctx: WriteCtx): number {
     const fields = this.fieldsOf(model);
     const table = this.table(model);
     for (const k of Object.keys(vals)) this.fieldForWrite(model, k);
@@ -468,8 +475,10 @@ export class OdooDatabase implements DomainStore {
   }
 
   /** Side effects: attendees follow an event's partners, custom fields join their model, recomputes of dependants. */
-  private afterWrite(model: string, id: number, vals: RecordValues, ctx: { uid: number; fixture?: boolean }, creating: boolean): void {
+  private afterWrite(model: string, id: number, vals: RecordValues, ctx: WriteCtx, creating: boolean): void {
     const rec = this.get(model, id)!;
+    if (model === 'crm.lead') this.leadContactToPartner(rec, vals, ctx);
+    if (model === 'calendar.event' && !creating && 'start' in vals && !ctx.fixture) this.queueDateUpdatedMail(id, ctx);
     if (model === 'calendar.event' && ('partner_ids' in vals || creating)) {
       const partners = (rec.partner_ids as number[]) ?? [];
       const attendees = this.inverseIds('calendar.attendee', 'event_id', id);
@@ -495,7 +504,59 @@ export class OdooDatabase implements DomainStore {
     }
   }
 
-  write(model: string, ids: number[], vals: RecordValues, ctx: { uid: number }): true {
+  /**
+   * crm.lead's email_from/phone are computed from the partner and their inverse writes them back onto it: a lead
+   * linked to a partner with another address or number changes that partner (observed on Odoo 19). Empty values
+   * are filled from the partner instead.
+   */
+  private leadContactToPartner(lead: RecordValues, vals: RecordValues, ctx: WriteCtx): void {
+    const partnerId = lead.partner_id;
+    if (typeof partnerId !== 'number') return;
+    const partner = this.get('res.partner', partnerId);
+    if (!partner) return;
+    const update: RecordValues = {};
+    if ('email_from' in vals || 'partner_id' in vals) {
+      if (typeof lead.email_from === 'string' && lead.email_from) {
+        if (emailNormalize(lead.email_from) !== emailNormalize(partner.email)) update.email = lead.email_from;
+      } else if (typeof partner.email === 'string' && partner.email) lead.email_from = partner.email;
+    }
+    if ('phone' in vals || 'partner_id' in vals) {
+      if (typeof lead.phone === 'string' && lead.phone) {
+        if (this.phoneFormatted(lead.phone) !== this.phoneFormatted(partner.phone)) update.phone = lead.phone;
+      } else if (typeof partner.phone === 'string' && partner.phone) lead.phone = partner.phone;
+    }
+    if (Object.keys(update).length > 0) this.write('res.partner', [partnerId], update, { uid: ctx.uid, context: ctx.context });
+  }
+
+  /** `_phone_format`: the number in one spelling with the phonenumbers library; the raw text without it. */
+  private phoneFormatted(v: unknown): string | false {
+    if (typeof v !== 'string' || !v) return false;
+    if (!this.phonenumbers) return v;
+    const parsed = parsePhoneNumberFromString(v, 'FR');
+    return parsed?.isValid() ? parsed.number : v;
+  }
+
+  /**
+   * calendar.event.write with `start` queues Odoo's own "<name>: Date updated" mail to each attendee of an event to
+   * come, except the writer, unless the context carries `no_mail_to_attendees` (calendar.attendee
+   * _send_mail_to_attendees).
+   */
+  private queueDateUpdatedMail(id: number, ctx: WriteCtx): void {
+    if (ctx.context?.no_mail_to_attendees) return;
+    const ev = this.get('calendar.event', id)!;
+    if (typeof ev.start !== 'string' || ev.start < formatDatetime(this.now())) return;
+    const writer = this.get('res.users', ctx.uid)?.partner_id;
+    for (const a of this.inverseIds('calendar.attendee', 'event_id', id)) {
+      const p = this.get('calendar.attendee', a)!.partner_id;
+      const partner = typeof p === 'number' ? this.get('res.partner', p) : undefined;
+      if (!partner || p === writer || typeof partner.email !== 'string' || !partner.email) continue;
+      this.create('mail.mail', {
+        subject: `${String(ev.name)}: Date updated`, email_to: partner.email, recipient_ids: [p], model: 'calendar.event', res_id: id,
+      }, { uid: ctx.uid });
+    }
+  }
+
+  write(model: string, ids: number[], vals: RecordValues, ctx: WriteCtx): true {
     this.table(model);
     for (const k of Object.keys(vals)) this.fieldForWrite(model, k);
     const missing = ids.filter((i) => !this.get(model, i));
