@@ -60,11 +60,15 @@ export async function crmCaptureWorkflow(input: CaptureInput): Promise<CaptureRe
   };
   if (missing.length > 0) return { ...base, status: 'incomplete', partner: null, lead: null, consents: [] };
 
-  const match = await odoo.crmFindDuplicate({ captureRef, email: extracted.email, phone: extracted.phone });
+  const match = await odoo.crmFindDuplicate({
+    captureRef, email: extracted.email, phone: extracted.phone, firstname: extracted.firstname, lastname: extracted.lastname,
+  });
+  // what differs from the matched partner (or a phone that is someone else's) is for a person to check
+  for (const f of match?.needsCheck ?? []) if (!needsCheck.includes(f)) needsCheck = [...needsCheck, f];
   let partner: NonNullable<CaptureResult['partner']>;
-  if (match && match.by !== 'capture') {
+  if (match && match.partnerId !== null && match.by !== 'capture' && match.by !== null) {
     partner = { id: match.partnerId, created: false, matched_by: match.by };
-  } else if (match) {
+  } else if (match && match.partnerId !== null) {
     // an earlier run of this capture created it
     partner = { id: match.partnerId, created: true, matched_by: null };
   } else {
@@ -75,7 +79,7 @@ export async function crmCaptureWorkflow(input: CaptureInput): Promise<CaptureRe
   let lead: CaptureResult['lead'] = null;
   if (input.createLead) {
     lead = await odoo.crmCreateLead({
-      captureRef, partnerId: partner.id, contact: extracted, transcript, source: input.source, callId: input.callId,
+      captureRef, partnerId: partner.id, contact: extracted, transcript, source: input.source, callId: input.callId, needsCheck,
     });
   }
 
@@ -85,6 +89,7 @@ export async function crmCaptureWorkflow(input: CaptureInput): Promise<CaptureRe
 
   return {
     ...base,
+    needs_check: needsCheck,
     status: partner.created ? 'created' : 'matched',
     partner,
     lead,

@@ -1,6 +1,6 @@
 /**
  * Capture step 5: creates the crm.lead linked to the partner. Idempotent like the partner step: the description
- * carries the capture marker, looked up before creating.
+ * carries the capture marker, looked up before creating. The lead never writes onto its partner (lib/crm/mapping.ts).
  */
 import { leadValues } from '../../lib/crm/mapping';
 import { findByMarker, type CrmOdooPort } from '../../lib/crm/odoo';
@@ -12,7 +12,7 @@ export function createCrmCreateLead(deps: { odoo: CrmOdooPort }): CrmActivities[
     odooStep('create lead', async () => {
       const existing = await findByMarker(deps.odoo, 'crm.lead', 'description', input.captureRef);
       if (existing !== null) return { id: existing };
-      const id = await deps.odoo.callKw<number>('crm.lead', 'create', [leadValues(input)]);
+      const id = await deps.odoo.callKw<number>('crm.lead', 'create', [leadValues(input, await deps.odoo.fields('crm.lead'))]);
       return { id };
     });
 }

@@ -3,7 +3,7 @@
  * idempotent: the marker (with the capture id) is written in the same create as the record, so a retry after a
  * lost answer finds the record instead of creating a second one. Pure: no I/O.
  */
-import type { ContactDraft, CaptureInput, CreateLeadInput } from './types';
+import type { ContactDraft, ContactField, CaptureInput, CreateLeadInput } from './types';
 
 export const SOURCE_LABEL = 'Capté par interface vocale';
 export const LEAD_TITLE = 'Nouveau prospect via voix';
@@ -46,11 +46,24 @@ export function partnerValues(contact: ContactDraft, captureRef: string, source:
   return vals;
 }
 
-/** crm.lead values; the description (HTML) says where the lead comes from and quotes the transcript, escaped. */
-export function leadValues(input: CreateLeadInput): Record<string, unknown> {
+/**
+ * crm.lead values; the description (HTML) says where the lead comes from, the contact data as captured, and quotes
+ * the transcript, all escaped. `email_from` and `phone` are never sent: with `partner_id` set Odoo computes them
+ * from the partner, and its inverse writes a different value back onto the partner (observed on Odoo 19), which
+ * would change a matched person. What was captured stays readable in the description. `iap_enrich_done` (where the
+ * server has lead enrichment, crm_iap_enrich) keeps Odoo from sending the lead to its outside enrichment service.
+ */
+export function leadValues(input: CreateLeadInput, leadFields: Record<string, unknown> = {}): Record<string, unknown> {
   const name = fullName(input.contact);
+  const captured = [
+    name ? `nom : ${escapeHtml(name)}` : '',
+    input.contact.email ? `e-mail : ${escapeHtml(input.contact.email)}` : '',
+    input.contact.phone ? `téléphone : ${escapeHtml(input.contact.phone)}` : '',
+  ].filter(Boolean);
   const lines = [
     `<p>${escapeHtml(SOURCE_LABEL)} (${escapeHtml(SOURCE_DETAIL[input.source])}).</p>`,
+    captured.length ? `<p>Coordonnées captées : ${captured.join(', ')}</p>` : '',
+    input.needsCheck?.length ? `<p>À vérifier : ${input.needsCheck.map((f) => escapeHtml(FIELD_LABEL[f])).join(', ')}</p>` : '',
     input.transcript ? `<p>Transcription : « ${escapeHtml(input.transcript)} »</p>` : '',
     input.callId ? `<p>Appel : ${escapeHtml(input.callId)}</p>` : '',
     `<p>${escapeHtml(captureMarker(input.captureRef))}</p>`,
@@ -62,10 +75,11 @@ export function leadValues(input: CreateLeadInput): Record<string, unknown> {
     description: lines.filter(Boolean).join(''),
   };
   if (name) vals.contact_name = name;
-  if (input.contact.email) vals.email_from = input.contact.email;
-  if (input.contact.phone) vals.phone = input.contact.phone;
+  if (leadFields.iap_enrich_done) vals.iap_enrich_done = true;
   return vals;
 }
+
+const FIELD_LABEL: Record<ContactField, string> = { firstname: 'prénom', lastname: 'nom', email: 'e-mail', phone: 'téléphone' };
 
 /** Whether a stored (HTML) text carries this capture's marker; the search is `ilike`, this confirms it exactly. */
 export function hasMarker(stored: unknown, captureRef: string): boolean {

@@ -55,7 +55,13 @@ export interface ExtractionOutput {
   method: 'parser' | 'parser+llm';
 }
 
-export type DuplicateMatch = { partnerId: number; by: 'capture' | 'email' | 'phone' };
+/**
+ * A partner found for the capture, with the captured fields that differ from it (they go on the lead, the partner
+ * is left as it is); or, when the phone is another person's (names disagree), no partner and the phone flagged.
+ */
+export type DuplicateMatch =
+  | { partnerId: number; by: 'capture' | 'email' | 'phone'; needsCheck: ContactField[] }
+  | { partnerId: null; by: null; needsCheck: ContactField[] };
 
 export interface CaptureResult {
   status: 'created' | 'matched' | 'incomplete';
@@ -81,6 +87,8 @@ export interface CreateLeadInput {
   transcript: string | null;
   source: CaptureInput['source'];
   callId: string | null;
+  /** Captured fields that differ from the partner or belong to another person: written on the lead to check. */
+  needsCheck?: ContactField[];
 }
 
 /**
@@ -90,7 +98,7 @@ export interface CreateLeadInput {
 export type CrmActivities = {
   crmTranscribe(input: { audioBase64: string; fileName?: string }): Promise<{ text: string; durationMs?: number }>;
   crmExtract(input: { text: string; defaultRegion: string; useLlm: boolean }): Promise<ExtractionOutput>;
-  crmFindDuplicate(input: { captureRef: string; email: string | null; phone: string | null }): Promise<DuplicateMatch | null>;
+  crmFindDuplicate(input: { captureRef: string; email: string | null; phone: string | null; firstname?: string | null; lastname?: string | null }): Promise<DuplicateMatch | null>;
   crmCreatePartner(input: { captureRef: string; contact: ContactDraft; source: CaptureInput['source'] }): Promise<{ id: number }>;
   crmCreateLead(input: CreateLeadInput): Promise<{ id: number }>;
   crmLogConsent(input: {

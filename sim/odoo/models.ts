@@ -113,6 +113,8 @@ export function baseModels(): Record<string, ModelDef> {
       priority: { type: 'selection', string: 'Priority', default: '0', selection: [['0', 'Low'], ['1', 'Medium'], ['2', 'High'], ['3', 'Very High']] },
       user_id: { type: 'many2one', string: 'Salesperson', relation: 'res.users' },
       active: { type: 'boolean', string: 'Active', default: true },
+      // crm_iap_enrich (installed with crm): leads not marked done are sent to Odoo's outside enrichment service
+      iap_enrich_done: { type: 'boolean', string: 'Enrichment done', default: false },
     }, { mailThread: true }),
     model('calendar.event', 'Calendar Event', 'start desc', {
       name: { type: 'char', string: 'Meeting Subject', required: true },
