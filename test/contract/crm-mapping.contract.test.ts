@@ -115,14 +115,17 @@ describe.each(targets().map((t) => [t.label, t] as const))('CRM mapping contract
   test('duplicates are found by e-mail in any case, then by phone in another spelling', async () => {
     const find = createCrmFindDuplicate({ odoo });
     const partnerId = created.find(([m]) => m === 'res.partner')![1];
-    expect(await find({ captureRef: 'crm-capture-other', email: email.toUpperCase(), phone: null })).toEqual({ partnerId, by: 'email' });
-    expect(await find({ captureRef: 'crm-capture-other', email: null, phone })).toEqual({ partnerId, by: 'phone' });
-    expect(await find({ captureRef, email: null, phone: null })).toEqual({ partnerId, by: 'capture' });
+    const names = { firstname: contact.firstname, lastname: contact.lastname };
+    expect(await find({ captureRef: 'crm-capture-other', email: email.toUpperCase(), phone: null })).toEqual({ partnerId, by: 'email', needsCheck: [] });
+    expect(await find({ captureRef: 'crm-capture-other', email: null, phone, ...names })).toEqual({ partnerId, by: 'phone', needsCheck: [] });
+    // the same number under another last name is someone else's: no match, the phone flagged
+    expect(await find({ captureRef: 'crm-capture-other', email: null, phone, firstname: 'Jeanne', lastname: 'Martin' })).toEqual({ partnerId: null, by: null, needsCheck: ['phone'] });
+    expect(await find({ captureRef, email: null, phone: null })).toEqual({ partnerId, by: 'capture', needsCheck: [] });
     // stored by hand in the national spelling
     const national = `+26133${digits}`;
     const other = await odoo.callKw<number>('res.partner', 'create', [{ name: `Other ${tag}`, phone: `033 ${digits.slice(0, 2)} ${digits.slice(2, 5)} ${digits.slice(5)}` }]);
     created.push(['res.partner', other]);
-    expect(await find({ captureRef: 'crm-capture-other', email: null, phone: national })).toEqual({ partnerId: other, by: 'phone' });
+    expect(await find({ captureRef: 'crm-capture-other', email: null, phone: national, firstname: 'Other', lastname: tag })).toEqual({ partnerId: other, by: 'phone', needsCheck: [] });
     expect(await find({ captureRef: 'crm-capture-other', email: `nobody.${tag}@exemple.com`, phone: `+26134${digits}` })).toBeNull();
   });
 
@@ -140,6 +143,18 @@ describe.each(targets().map((t) => [t.label, t] as const))('CRM mapping contract
     expect(description).toContain('Capté par interface vocale');
     expect(description).toContain('&lt;b&gt;Lina&lt;/b&gt; &amp; co');
     expect(description).not.toContain('<b>');
+  });
+
+  test('lead: other contact data for a matched partner go on the lead, the partner is left as it is', async () => {
+    const createLead = createCrmCreateLead({ odoo });
+    const partnerId = created.find(([m]) => m === 'res.partner')![1];
+    const other = { ...contact, email: `other.${tag}@exemple.com`, phone: `+26134${digits}` };
+    const { id } = await createLead({ captureRef: `${captureRef}-other`, partnerId, contact: other, transcript: null, source: 'phone', callId: null, needsCheck: ['email', 'phone'] });
+    created.push(['crm.lead', id]);
+    const [partner] = await odoo.callKw<Array<Record<string, unknown>>>('res.partner', 'read', [[partnerId], ['email', 'phone']]);
+    expect(partner).toMatchObject({ email, phone });
+    const [lead] = await odoo.callKw<Array<Record<string, unknown>>>('crm.lead', 'read', [[id], ['description']]);
+    expect(String(lead!.description)).toContain(other.email);
   });
 
   test('consent: fields and one note per statement, not repeated on a retry', async () => {
