@@ -2,7 +2,8 @@
  * One POST to Odoo with a timeout and bounded, jittered retries. Retried: network errors and 5xx — but a call
  * that changes data is retried only when Odoo surely did not run it (connection refused / not resolved, 502,
  * 503), so a timeout after a `create` never creates twice. Never retried: 4xx and every Odoo business error
- * (those come back as HTTP 200 JSON-RPC errors or JSON-2 4xx and are not seen here as failures).
+ * (those come back as HTTP 200 JSON-RPC errors or JSON-2 4xx/5xx with Odoo's JSON error body and are not seen
+ * here as failures; the client retries the transient ones, see client.ts).
  */
 import { createLogger } from '../log';
 import { OdooUnavailable, type OdooTransportName } from './errors';
@@ -28,6 +29,22 @@ export interface CallSite {
   method?: string;
   /** Safe to send twice (reads, version, login). */
   idempotent: boolean;
+  /**
+   * JSON-2 answers an exception Odoo raised with HTTP 500 and a JSON `{name, message, …}` body: that is Odoo's
+   * error, not a failed transport, so it goes back to the caller (which maps it) instead of becoming OdooUnavailable.
+   */
+  errorBodyOn5xx?: boolean;
+}
+
+/** A 5xx whose body is Odoo's serialized exception (JSON object with a string `name`). */
+function isOdooErrorBody(res: Response, text: string): boolean {
+  if (!(res.headers.get('content-type') ?? '').includes('application/json')) return false;
+  try {
+    const v: unknown = JSON.parse(text);
+    return typeof v === 'object' && v !== null && typeof (v as { name?: unknown }).name === 'string';
+  } catch {
+    return false;
+  }
 }
 
 /** Methods that never change data: retried on any network error or 5xx. */
@@ -68,7 +85,7 @@ export async function postJson(url: string, body: string, headers: Record<string
         redirect: 'manual',
       });
       const text = await res.text();
-      if (res.status < 500) return { status: res.status, headers: res.headers, text };
+      if (res.status < 500 || (site.errorBodyOn5xx && isOdooErrorBody(res, text))) return { status: res.status, headers: res.headers, text };
       lastStatus = res.status;
       lastProblem = `HTTP ${res.status}`;
       retryable = site.idempotent || res.status === 502 || res.status === 503;

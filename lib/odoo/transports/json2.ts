@@ -95,7 +95,7 @@ export class Json2Transport implements OdooTransport {
     const { body, unwrapSingle } = toNamedArgs(model, method, args, kwargs);
     const url = `${this.opts.url}/json/2/${encodeURIComponent(model)}/${encodeURIComponent(method)}`;
     const answer = await postJson(url, JSON.stringify(body), { Authorization: `bearer ${this.opts.apiKey}`, 'X-Odoo-Database': this.opts.db }, this.opts.policy, {
-      transport: 'json2', model, method, idempotent: READ_METHODS.has(method),
+      transport: 'json2', model, method, idempotent: READ_METHODS.has(method), errorBodyOn5xx: true,
     });
     const ctx = { transport: 'json2' as const, model, method, httpStatus: answer.status };
     const isJson = (answer.headers.get('content-type') ?? '').includes('application/json');
