@@ -5,8 +5,9 @@
  */
 import { z } from 'zod';
 import { parseOdooConfig, type OdooConfig, type OdooConfigInput } from './config';
-import { OdooError, OdooProtocolError, UnknownField } from './errors';
-import type { HttpPolicy } from './http';
+import { createLogger } from '../log';
+import { OdooError, OdooProtocolError, RegistryReloading, UnknownField } from './errors';
+import { READ_METHODS, type HttpPolicy } from './http';
 import { jsonRpc } from './transports/jsonrpc-envelope';
 import { Json2Transport } from './transports/json2';
 import { JsonRpcApiKeyTransport } from './transports/jsonrpc-apikey';
@@ -39,6 +40,18 @@ const VersionInfo = z.object({ server_version: z.string(), server_version_info: 
 const FieldsGet = z.record(z.string(), z.object({
   type: z.string(), string: z.string().optional(), relation: z.string().optional(), required: z.boolean().optional(), readonly: z.boolean().optional(),
 }).passthrough());
+
+const log = createLogger('odoo-client');
+
+/**
+ * Calls repeated when Odoo answers that it is reloading its registry. Odoo rolls the call's transaction back on
+ * that error, and these give the same end state when they ran twice anyway: reads, `write` (same values) and
+ * archiving. Not repeated: `create` and `message_post` (a second run would add a second record or message if the
+ * first had gone through) and every other method; those surface RegistryReloading to the caller.
+ */
+export const RELOAD_RETRIED_METHODS = new Set([...READ_METHODS, 'write', 'action_archive', 'action_unarchive']);
+/** A registry reload on a real server lasts seconds: this many extra attempts, waiting base·2^n capped at max. */
+const RELOAD_RETRIES = 5;
 
 /** Values a create/write carries: one dict, or a list of dicts for create. */
 function valueDicts(method: string, args: unknown[], kwargs: Record<string, unknown>): Array<Record<string, unknown>> {
@@ -134,7 +147,24 @@ export function createOdooClient(input: OdooConfig | OdooConfigInput): OdooClien
       if (config.checkFields && (method === 'create' || method === 'write')) await checkFields(model, method, args, kwargs);
       // a custom field created through ir.model.fields changes its model's fields
       if (model === 'ir.model.fields' && method === 'create') fieldCache.clear();
-      return (await rawCall(model, method, args, kwargs)) as T;
+      const retried = RELOAD_RETRIED_METHODS.has(method);
+      for (let attempt = 0; ; attempt++) {
+        try {
+          return (await rawCall(model, method, args, kwargs)) as T;
+        } catch (e) {
+          if (!(e instanceof RegistryReloading)) throw e;
+          const again = retried && attempt < RELOAD_RETRIES;
+          log.warn({ call: `${model}.${method}`, attempt: attempt + 1, problem: 'registry reload', retry: again }, 'odoo registry reloading');
+          if (!again) {
+            throw new RegistryReloading(retried ? `${e.message} (still reloading after ${attempt + 1} attempts)` : `${e.message}; ${method} is not repeated automatically: check Odoo, then repeat it`, {
+              model, method, transport: e.transport, odooName: e.odooName, odooMessage: e.odooMessage, httpStatus: e.httpStatus, cause: e, attempts: attempt + 1,
+            });
+          }
+          // half fixed, half jittered so the wait grows even with an unlucky draw
+          const cap = Math.min(policy.backoffMaxMs, policy.backoffBaseMs * 2 ** attempt);
+          await new Promise((r) => setTimeout(r, Math.round(cap / 2 + (Math.random() * cap) / 2)));
+        }
+      }
     },
     serverVersion,
     fields,

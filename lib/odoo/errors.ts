@@ -70,6 +70,12 @@ export class OdooUnavailable extends OdooError {
   }
   readonly attempts: number;
 }
+/**
+ * Odoo was rebuilding its model registry (after a schema change such as `ivr odoo-setup` creating fields) while
+ * serving the call: it answers `KeyError: '<model>.<field>'`. Transient; the client retries the calls it may
+ * repeat (see client.ts) and surfaces this once the retries are spent or the call may not be repeated.
+ */
+export class RegistryReloading extends OdooUnavailable { override name = 'RegistryReloading'; }
 /** A response that is not what Odoo sends (wrong content type, malformed envelope, HTML where JSON is due). */
 export class OdooProtocolError extends OdooError { override name = 'OdooProtocolError'; }
 
@@ -105,6 +111,10 @@ export function errorFromOdoo(payload: { name?: string; message?: string }, ctx:
   // unknown method (Python AttributeError) and, on 16/17, unknown model on call_kw (KeyError naming the model)
   if (name === 'builtins.AttributeError' && /does not exist|has no attribute/.test(payload.message ?? '')) return new NotFound(text, full);
   if (name === 'builtins.KeyError' && ctx.model && payload.message === `'${ctx.model}'`) return new NotFound(text, full);
+  // a field key ('res.partner.image_1024') missing from the registry: Odoo is reloading it
+  if (name === 'builtins.KeyError' && /^'[a-z_][a-z0-9_]*(\.[a-z0-9_]+)+'$/.test(payload.message ?? '')) {
+    return new RegistryReloading(`${text}: Odoo was reloading its model registry (a schema change such as ivr odoo-setup); retry in a few seconds`, { ...full, attempts: 1 });
+  }
   if (ctx.rpcCode === 404) return new NotFound(text, full);
   return new OdooError(text, full);
 }

@@ -15,6 +15,7 @@ import {
 import { callJson2, callKw, toIds } from './methods';
 import type { OdooVersion } from './models';
 import { ADMIN_UID, OdooDatabase, type OdooFixtures } from './orm';
+import { modelsOfFieldCreate, RegistryReload } from './registry';
 import { DEFAULT_DESCRIPTIONS, pyJson, reasonPhrase, werkzeugHtml } from './wire';
 
 export type { OdooFixtures } from './orm';
@@ -33,6 +34,11 @@ export interface OdooSimulatorOptions {
   adminPassword?: string;
   /** Time /web/session/authenticate takes (a real server spends ~0.6 s hashing the password); default 0. */
   authenticateDelayMs?: number;
+  /**
+   * How long the registry reload after an `ir.model.fields` create lasts (default 50 ms; 0 = none). Requests
+   * touching the changed model meanwhile fail with Odoo's KeyError; the creating request answers after it.
+   */
+  registryReloadMs?: number;
 }
 
 export type Transport = 'session' | 'jsonrpc' | 'json2';
@@ -78,6 +84,8 @@ export interface OdooSimulator {
   /** Forgets every web session (as after a server restart with a fresh session store). */
   expireSessions(): void;
   sessionCount(): number;
+  /** True while the registry reload after a field creation on `model` is under way. */
+  reloading(model: string): boolean;
 }
 
 interface Session {
@@ -136,6 +144,9 @@ export async function startOdooSimulator(opts: OdooSimulatorOptions = {}): Promi
   const calls: CallLogEntry[] = [];
   const failures: InjectedFailure[] = [];
   let baseUrl = '';
+  const registry = new RegistryReload(opts.registryReloadMs ?? 50);
+  /** Answers held back until a registry reload is over (the request that caused it). */
+  const held = new WeakMap<http.ServerResponse, Promise<void>>();
 
   const errorCode = version >= 19 ? 0 : 200;
 
@@ -178,10 +189,22 @@ export async function startOdooSimulator(opts: OdooSimulatorOptions = {}): Promi
     calls.push({ transport, model, method, ok });
   }
 
-  /** Runs a model method, logging it; unknown models are the caller's concern. */
-  function runLogged<T>(transport: Transport, model: string, method: string, fn: () => T): T {
+  /**
+   * Runs a model method, logging it; unknown models are the caller's concern. Here the registry reload is
+   * played: a model being reloaded fails before the method runs, a field creation opens the reload window and
+   * holds its own answer until the window closes.
+   */
+  function runLogged<T>(transport: Transport, model: string, method: string, fn: () => T, reload?: { res: http.ServerResponse; vals: unknown }): T {
     try {
+      registry.check(model);
       const r = fn();
+      if (reload && model === 'ir.model.fields' && method === 'create') {
+        const models = modelsOfFieldCreate(reload.vals, (id) => {
+          const m = db.get('ir.model', id)?.model;
+          return typeof m === 'string' ? m : undefined;
+        });
+        if (models.length) held.set(reload.res, registry.reload(models));
+      }
       logCall(transport, model, method, true);
       return r;
     } catch (e) {
@@ -192,6 +215,12 @@ export async function startOdooSimulator(opts: OdooSimulatorOptions = {}): Promi
 
   // ---- responses ---------------------------------------------------------------------------------------------
   function send(res: http.ServerResponse, status: number, body: string, contentType: string, headers: Record<string, string> = {}) {
+    const hold = held.get(res);
+    if (hold) {
+      held.delete(res);
+      void hold.then(() => send(res, status, body, contentType, headers));
+      return;
+    }
     res.writeHead(status, reasonPhrase(status), {
       'Content-Type': contentType,
       'Content-Length': Buffer.byteLength(body),
@@ -287,18 +316,18 @@ export async function startOdooSimulator(opts: OdooSimulatorOptions = {}): Promi
     },
     '/web/database/list': { auth: 'none', handler: () => [dbName] },
     '/web/webclient/version_info': { auth: 'none', handler: () => versionInfo(version) },
-    '/jsonrpc': { auth: 'none', handler: (params) => externalRpc(params) },
+    '/jsonrpc': { auth: 'none', handler: (params, { res }) => externalRpc(params, res) },
   };
 
-  function callKwRoute(params: Record<string, unknown>, session: Session): unknown {
+  function callKwRoute(params: Record<string, unknown>, session: Session, res: http.ServerResponse): unknown {
     const p = CallKwParams.safeParse(params);
     if (!p.success) throw paramsTypeError('DataSet.call_kw', p.error.issues, params);
     const { model, method, args, kwargs } = p.data;
     if (!db.hasModel(model)) throw version >= 18 ? notFound() : keyError(model);
-    return runLogged('session', model, method, () => callKw(db, model, method, args, kwargs, session.uid));
+    return runLogged('session', model, method, () => callKw(db, model, method, args, kwargs, session.uid), { res, vals: args[0] ?? kwargs.vals_list });
   }
 
-  function externalRpc(params: Record<string, unknown>): unknown {
+  function externalRpc(params: Record<string, unknown>, res: http.ServerResponse): unknown {
     const p = RpcParams.safeParse(params);
     if (!p.success) throw paramsTypeError('dispatch_rpc', p.error.issues, params);
     const { service, method, args } = p.data;
@@ -334,7 +363,9 @@ export async function startOdooSimulator(opts: OdooSimulatorOptions = {}): Promi
       const kwargs = method === 'execute_kw' ? rest[1] ?? {} : {};
       if (!Array.isArray(posArgs)) throw typeError(`'${typeof posArgs}' object is not iterable`);
       if (typeof kwargs !== 'object' || kwargs === null || Array.isArray(kwargs)) throw typeError('argument after ** must be a mapping');
-      return runLogged('jsonrpc', model, mname, () => callKw(db, model, mname, posArgs, kwargs as Record<string, unknown>, uid));
+      return runLogged('jsonrpc', model, mname, () => callKw(db, model, mname, posArgs, kwargs as Record<string, unknown>, uid), {
+        res, vals: posArgs[0] ?? (kwargs as Record<string, unknown>).vals_list,
+      });
     }
     throw new PyException('builtins.KeyError', `'${service}'`, 500);
   }
@@ -380,7 +411,7 @@ export async function startOdooSimulator(opts: OdooSimulatorOptions = {}): Promi
       const { ids: rawIds, context, ...kwargs } = parsed.data;
       if (!db.hasModel(model)) throw notFound(`the model '${model}' does not exist`);
       const ids = rawIds === undefined ? [] : toIds(rawIds);
-      const result = runLogged('json2', model, method, () => callJson2(db, model, method, ids, kwargs, uid, context ?? {}));
+      const result = runLogged('json2', model, method, () => callJson2(db, model, method, ids, kwargs, uid, context ?? {}), { res, vals: kwargs.vals_list });
       return sendJson(res, 200, result ?? null);
     } catch (e) {
       return json2Error(res, e);
@@ -396,7 +427,7 @@ export async function startOdooSimulator(opts: OdooSimulatorOptions = {}): Promi
     }
     if (path === '/web/dataset/call_kw' || path.startsWith('/web/dataset/call_kw/')) {
       if (req.method !== 'POST') return sendHtml(res, 405);
-      return handleJsonRpc(req, res, raw, 'user', (params, { session }) => callKwRoute(params, session!));
+      return handleJsonRpc(req, res, raw, 'user', (params, { session, res: r }) => callKwRoute(params, session!, r));
     }
     const r = jsonRpcRoutes[path];
     if (path === '/web/session/authenticate' && opts.authenticateDelayMs) await new Promise((res2) => setTimeout(res2, opts.authenticateDelayMs));
@@ -468,6 +499,7 @@ export async function startOdooSimulator(opts: OdooSimulatorOptions = {}): Promi
     },
     expireSessions: () => sessions.clear(),
     sessionCount: () => sessions.size,
+    reloading: (model) => registry.isReloading(model),
   };
 }
 
