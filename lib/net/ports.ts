@@ -2,6 +2,7 @@
  * Ports of the local stack: a port already taken is a clear error naming the port, its part and what to do,
  * never a silent attach to whatever holds it (an orphaned Temporal dev server answered like a fresh one).
  */
+import fs from 'node:fs';
 import net from 'node:net';
 
 /** The loopback address every part binds unless HOST opens it. */
@@ -45,8 +46,43 @@ export function assertPortFree(port: number, host: string, what: string, variabl
   });
 }
 
-/** A port nobody listens on at the moment (picked by the kernel on loopback). */
-export function pickFreePort(host = LOOPBACK): Promise<number> {
+/**
+ * A port nobody listens on at the moment, for a process started next to bind. It is taken below the kernel's
+ * ephemeral range: a port the kernel hands out for listen(0) is also one it hands out to outgoing connections, and
+ * on a busy machine one of those can take it between this probe and the child's bind.
+ */
+export async function pickFreePort(host = LOOPBACK): Promise<number> {
+  const [ephemeralLow] = ephemeralRange();
+  const low = 10_000;
+  const high = Math.max(low + 1000, ephemeralLow - 1);
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const port = low + Math.floor(Math.random() * (high - low));
+    if (await isFree(port, host)) return port;
+  }
+  return kernelPort(host);
+}
+
+/** The kernel's ephemeral port range (Linux); the common default elsewhere. */
+function ephemeralRange(): [number, number] {
+  try {
+    const [lo, hi] = fs.readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/).map(Number);
+    if (lo && hi && lo > 1024) return [lo, hi];
+  } catch {
+    /* not Linux */
+  }
+  return [32768, 60999];
+}
+
+function isFree(port: number, host: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const probe = net.createServer();
+    probe.unref();
+    probe.once('error', () => resolve(false));
+    probe.listen({ port, host, exclusive: true }, () => probe.close(() => resolve(true)));
+  });
+}
+
+function kernelPort(host: string): Promise<number> {
   return new Promise((resolve, reject) => {
     const probe = net.createServer();
     probe.unref();

@@ -8,12 +8,11 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { assertPortFree } from '../net/ports';
+import { assertPortFree, pickFreePort } from '../net/ports';
 import { devServerSearchAttributeArgs, SEARCH_ATTRIBUTES } from './search-attributes';
 
 export const PROJECT_ROOT = path.resolve(__dirname, '..', '..');
@@ -45,16 +44,9 @@ export interface TemporalServer {
   stop(): Promise<void>;
 }
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      srv.close(() => (typeof addr === 'object' && addr ? resolve(addr.port) : reject(new Error('no port'))));
-    });
-  });
+/** A free loopback port for a server this process starts (lib/net/ports: below the ephemeral range). */
+export function freePort(): Promise<number> {
+  return pickFreePort();
 }
 
 function onPath(cmd: string): string | undefined {
