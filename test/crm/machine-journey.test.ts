@@ -27,14 +27,7 @@ beforeAll(async () => {
   const address = process.env.TEMPORAL_ADDRESS!;
   native = await NativeConnection.connect({ address });
   // The machine's /crm calls are operator calls: the backend activity adds the token it is given.
-  const previous = process.env.IVR_OPERATOR_TOKEN;
-  process.env.IVR_OPERATOR_TOKEN = h.operatorToken;
-  try {
-    worker = await createSessionWorker({ connection: native, taskQueue, backendUrl: h.baseUrl });
-  } finally {
-    if (previous === undefined) delete process.env.IVR_OPERATOR_TOKEN;
-    else process.env.IVR_OPERATOR_TOKEN = previous;
-  }
+  worker = await createSessionWorker({ connection: native, taskQueue, backendUrl: h.baseUrl, operatorToken: h.operatorToken });
   running = worker.run();
   connection = await Connection.connect({ address });
   client = new Client({ connection, dataConverter: dataConverter() });

@@ -3,8 +3,6 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { Writable } from 'node:stream';
-import { createLogger } from '../../lib/log';
 import { ConfigError } from '../../lib/env';
 import {
   EslChannelGoneError,
@@ -17,20 +15,16 @@ import {
   type EslEvent,
 } from '../../lib/esl';
 import { startEslSimulator, type EslSimulator } from '../../sim/esl';
+import { capturingLogger } from './support';
 
 let sim: EslSimulator;
 let esl: EslConnection | undefined;
 let logLines: string[];
 
 function logger() {
-  logLines = [];
-  const dest = new Writable({
-    write(chunk: Buffer, _enc, cb) {
-      logLines.push(chunk.toString());
-      cb();
-    },
-  });
-  return createLogger('esl-test', { destination: dest, level: 'debug' });
+  const captured = capturingLogger('esl-test');
+  logLines = captured.lines;
+  return captured.logger;
 }
 
 async function connect(extra: Partial<ConstructorParameters<typeof EslConnection>[0]> = {}): Promise<EslConnection> {

@@ -5,7 +5,6 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { Writable } from 'node:stream';
 import { Client, Connection } from '@temporalio/client';
 import { EslBridge } from '../../esl-bridge/bridge';
 import { dataConverter } from '../../lib/codec/data-converter';
@@ -14,7 +13,7 @@ import { FrameReader, type RawFrame } from '../../lib/esl/framing';
 import { createLogger } from '../../lib/log';
 import { startEslSimulator, type EslSimulator } from '../../sim/esl';
 import { menuActionMachine } from '../support/menu-action-machine';
-import { FRAMES, splitFrames } from './support';
+import { capturingLogger, FRAMES, splitFrames } from './support';
 
 const PHONE = '0612345678';
 
@@ -97,14 +96,9 @@ describe('the adapter after a framing error', () => {
   let logLines: string[];
 
   function logger() {
-    logLines = [];
-    const dest = new Writable({
-      write(chunk: Buffer, _enc, cb) {
-        logLines.push(chunk.toString());
-        cb();
-      },
-    });
-    return createLogger('esl-framing-test', { destination: dest, level: 'debug' });
+    const captured = capturingLogger('esl-framing-test');
+    logLines = captured.lines;
+    return captured.logger;
   }
 
   beforeEach(async () => {

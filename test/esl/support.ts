@@ -2,6 +2,8 @@
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
+import { Writable } from 'node:stream';
+import { createLogger } from '../../lib/log';
 
 export const FRAMES = path.join(__dirname, 'fixtures');
 
@@ -204,4 +206,16 @@ export function toneWav(ms: number, rate = 16000, channels = 1): Buffer {
   h.write('data', 36, 'ascii');
   h.writeUInt32LE(data.length, 40);
   return Buffer.concat([h, data]);
+}
+
+/** A product logger whose lines are kept in `lines` (for assertions on what was logged, and what was not). */
+export function capturingLogger(name: string): { logger: ReturnType<typeof createLogger>; lines: string[] } {
+  const lines: string[] = [];
+  const destination = new Writable({
+    write(chunk: Buffer, _enc, cb) {
+      lines.push(chunk.toString());
+      cb();
+    },
+  });
+  return { logger: createLogger(name, { destination, level: 'debug' }), lines };
 }
