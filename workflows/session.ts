@@ -24,6 +24,7 @@ import { CommandRunner } from './shell/commands';
 import { checkPortalInput, Inbox } from './shell/inbox';
 import { SessionStatus } from './shell/status';
 import { ViewState } from './shell/view';
+import { waitLimitSec } from './shell/waiting';
 
 export async function sessionWorkflow(input: SessionInput): Promise<SessionResult> {
   const { workflowId } = workflowInfo();
@@ -93,7 +94,7 @@ export async function sessionWorkflow(input: SessionInput): Promise<SessionResul
 
   /** Waits for the caller up to the state's no-input timeout; a hang-up wins over anything else queued. */
   const nextInput = async (): Promise<EngineInput> => {
-    const timeoutSec = view.lastListen?.timeoutSec ?? 5;
+    const timeoutSec = waitLimitSec(input.channel, view.lastListen);
     view.listening = true;
     const gotInput = await condition(() => inbox.pending, `${timeoutSec} seconds`);
     view.listening = false;
