@@ -4,13 +4,16 @@
  * - A call reaching the IVR extension (CHANNEL_PARK, or CHANNEL_ANSWER with another dialplan) starts the session
  *   workflow `voice-<Unique-ID>` (starting twice attaches to the running one), with the caller id as a phone candidate
  *   and the node's voice task queue.
- * - DTMF, finished recordings (RECORD_STOP → `audio` with the file path) and CHANNEL_HANGUP become `input` signals
- *   whose event ids come from FreeSWITCH (`<Core-UUID>:<Event-Sequence>`, `hangup:<uuid>`), so a redelivery or a
- *   reconciliation is applied once. Signals of one call are sent in order, one at a time.
+ * - DTMF, finished recordings and CHANNEL_HANGUP become `input` signals whose event ids come from FreeSWITCH
+ *   (`<Core-UUID>:<Event-Sequence>`, `hangup:<uuid>`), so a redelivery or a reconciliation is applied once. A
+ *   recording's RECORD_STOP becomes `audio` (the caller spoke: success-silence / success-maxtime) or `noinput`
+ *   (no speech within the listen's timeout: no-input-timeout). Signals of one call are sent in order, one at a time.
  * - After the adapter reconnects, calls it tracked that no longer exist are signalled as hung up, and IVR calls that
  *   appeared meanwhile are adopted.
- * - A recording is an utterance only when it ended by itself: one during which the caller pressed a key, or one the
- *   voice worker cut to play something else (channel variable `ivr_record_discard` = its path), is not forwarded.
+ * - A recording counts only when it ended by itself: one during which the caller pressed a key, or one the voice
+ *   worker stopped because the session moved on (channel variable `ivr_record_discard` = its path), is not forwarded.
+ * - A call that ends with an unusual cause (DESTINATION_OUT_OF_ORDER, MEDIA_TIMEOUT…) is logged with its cause; the
+ *   session ends in `error` with it (workflows/shell/hangup-causes.ts).
  */
 import type { Client } from '@temporalio/client';
 import { WorkflowNotFoundError } from '@temporalio/client';
@@ -22,7 +25,8 @@ import { startSessionWorkflow } from '../sessions/start';
 import { inputSignal, sessionWorkflowId, type CallerInput } from '../workflows/session-api';
 import { voiceTaskQueue } from '../lib/esl/nodes';
 import type { EslConnection, EslEvent } from '../lib/esl';
-import { isSilentRecording, RECORD_DISCARD_VAR } from '../lib/esl/recordings';
+import { recordingVerdict, RECORD_DISCARD_VAR } from '../lib/esl/recordings';
+import { isOrdinaryHangup } from '../workflows/shell/hangup-causes';
 
 export { RECORD_DISCARD_VAR } from '../lib/esl/recordings';
 
@@ -49,8 +53,6 @@ export interface EslBridgeOptions {
   /** Task queue of the session workflows (sessions/start default when omitted). */
   sessionTaskQueue?: string;
   logger?: Logger;
-  /** Silence that ends a recording (VOICE_SILENCE_HITS_SEC, shared with the voice worker). Default 2. */
-  silenceHitsSec?: number;
   /** Session additions for a call carrying the channel variable ivr_run_id (conversation scripts, local tools). */
   overrides?: (runId: string) => SessionOverrides | undefined;
 }
@@ -89,7 +91,7 @@ export class EslBridge {
   readonly stats: BridgeStats = {
     started: 0,
     adopted: 0,
-    signals: { dtmf: 0, speech: 0, audio: 0, text: 0, hangup: 0 },
+    signals: { dtmf: 0, speech: 0, audio: 0, text: 0, hangup: 0, noinput: 0 },
     recordingsDropped: 0,
     reconciledHangups: 0,
     signalFailures: 0,
@@ -221,19 +223,24 @@ export class EslBridge {
     call.record = undefined;
     const discarded = ev.headers[`variable_${RECORD_DISCARD_VAR}`] === path;
     const keyed = rec?.path === path && rec.keyed;
-    const silent = isSilentRecording(ev.headers, this.opts.silenceHitsSec ?? 2);
-    if (call.hungUp || discarded || keyed || silent || !path) {
+    const verdict = recordingVerdict(ev.headers);
+    if (call.hungUp || discarded || keyed || verdict === 'nothing' || !path) {
       this.stats.recordingsDropped++;
-      const why = call.hungUp ? 'hung up' : discarded ? 'stopped by the voice worker' : keyed ? 'caller used keys' : silent ? 'silence only' : 'no path';
-      this.log.debug({ uuid: call.uuid, why }, 'recording not forwarded');
+      const why = call.hungUp ? 'hung up' : discarded ? 'stopped by the voice worker' : keyed ? 'caller used keys' : !path ? 'no path' : 'nothing recorded';
+      const cause = ev.headers['Record-Completion-Cause'];
+      // A recording FreeSWITCH could not write is a failure an operator must see; the others are routine.
+      if (cause === 'uri-failure') this.log.error({ uuid: call.uuid, cause }, 'FreeSWITCH could not write the recording');
+      else this.log.debug({ uuid: call.uuid, why, cause }, 'recording not forwarded');
       return;
     }
-    this.send(call, { eventId: eventIdOf(ev), kind: 'audio', ref: path });
+    if (verdict === 'noinput') this.send(call, { eventId: eventIdOf(ev), kind: 'noinput' });
+    else this.send(call, { eventId: eventIdOf(ev), kind: 'audio', ref: path });
   }
 
   private onHangup(call: TrackedCall, cause: string | undefined): void {
     if (call.hungUp) return;
     call.hungUp = true;
+    if (!isOrdinaryHangup(cause)) this.log.warn({ uuid: call.uuid, cause }, 'call ended by FreeSWITCH with an unusual cause');
     this.send(call, { eventId: `hangup:${call.uuid}`, kind: 'hangup', ...(cause ? { cause } : {}) });
     const chain = call.chain;
     void chain.then(() => {

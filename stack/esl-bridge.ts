@@ -31,7 +31,6 @@ export async function runBridgeProcess(env: NodeJS.ProcessEnv = process.env): Pr
     destinations: config.destinations,
     startEvent: config.startEvent,
     sessionTaskQueue: SESSION_TASK_QUEUE,
-    silenceHitsSec: voice.VOICE_SILENCE_HITS_SEC,
     logger: log,
   });
   await bridge.start();

@@ -134,7 +134,6 @@ export async function startSimNode(opts: SimNodeOptions): Promise<SimNode> {
     nodes: [{ name: node, esl: bridgeEsl }],
     destinations: [destination],
     sessionTaskQueue: opts.sessionTaskQueue,
-    silenceHitsSec: config.silenceHitsSec,
     logger: logger.child({ service: 'esl-bridge' }),
     ...(opts.overrides ? { overrides: opts.overrides } : {}),
   });

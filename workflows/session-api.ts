@@ -32,7 +32,12 @@ export type CallerInput =
   | { eventId: string; kind: 'speech'; text: string }
   | { eventId: string; kind: 'audio'; ref: string }
   | { eventId: string; kind: 'text'; text: string }
-  | { eventId: string; kind: 'hangup'; cause?: string };
+  | { eventId: string; kind: 'hangup'; cause?: string }
+  /**
+   * The channel heard nothing for the listen's whole no-input timeout (voice: FreeSWITCH's recording ended with
+   * `no-input-timeout`). Speech that started before the timeout is never cut by it: the channel then waits for its end.
+   */
+  | { eventId: string; kind: 'noinput' };
 
 /** What the caller sees or hears now: the portal renders it, tests and operators read it. */
 export interface SessionView {
@@ -52,8 +57,16 @@ export interface SessionView {
   ctx: Record<string, JsonValue>;
 }
 
+/** Why a session ended in `error` on the channel's side (a FreeSWITCH command failed, the call dropped abnormally). */
+export interface ChannelFailure {
+  kind: 'command' | 'hangup';
+  /** The hang-up cause (e.g. DESTINATION_OUT_OF_ORDER) or the failed command's error. */
+  cause: string;
+}
+
 export interface SessionResult {
   outcome: SessionOutcome;
+  failure?: ChannelFailure;
   state: string;
   turns: number;
 }

@@ -8,10 +8,12 @@
  * changes a session in flight.
  */
 import {
+  ActivityFailure,
   allHandlersFinished,
   ApplicationFailure,
   condition,
   continueAsNew,
+  patched,
   setHandler,
   upsertMemo,
   workflowInfo,
@@ -19,8 +21,9 @@ import {
 import type { CompiledMachine } from '../lib/machine/model';
 import { startSession, step } from './engine';
 import type { Ctx, EngineInput, SessionState, Step } from './engine/types';
-import { inputSignal, inputUpdate, traceQuery, viewQuery, type SessionInput, type SessionResult } from './session-api';
+import { inputSignal, inputUpdate, traceQuery, viewQuery, type ChannelFailure, type SessionInput, type SessionResult } from './session-api';
 import { CommandRunner } from './shell/commands';
+import { isOrdinaryHangup } from './shell/hangup-causes';
 import { checkPortalInput, Inbox } from './shell/inbox';
 import { SessionStatus } from './shell/status';
 import { ViewState } from './shell/view';
@@ -40,6 +43,10 @@ export async function sessionWorkflow(input: SessionInput): Promise<SessionResul
     view,
   });
   const clock = () => ({ nowIso: new Date().toISOString() });
+  // The voice channel reports no-inputs itself since this marker; older runs replay with the session's own timer.
+  const channelReportsNoInput = input.channel === 'voice' && input.voiceTaskQueue !== undefined && patched(CHANNEL_NOINPUT_PATCH);
+  /** A FreeSWITCH command that failed for good: the session ends in `error` with it instead of failing the run. */
+  let failure: ChannelFailure | undefined;
 
   let last: Step;
   if (input.resume) {
@@ -85,7 +92,14 @@ export async function sessionWorkflow(input: SessionInput): Promise<SessionResul
   const advance = async () => {
     for (;;) {
       status.publish(current());
-      let produced = await runner.run(last.commands, current().state);
+      let produced: EngineInput | undefined;
+      try {
+        produced = await runner.run(last.commands, current().state);
+      } catch (err) {
+        if (!(err instanceof ActivityFailure)) throw err;
+        failure = { kind: 'command', cause: (err.cause?.message ?? err.message).slice(0, 500) };
+        return;
+      }
       if (!produced) return;
       if (produced.kind !== 'hangup' && inbox.takeHangup()) produced = { kind: 'hangup' };
       feed(produced);
@@ -94,7 +108,7 @@ export async function sessionWorkflow(input: SessionInput): Promise<SessionResul
 
   /** Waits for the caller up to the state's no-input timeout; a hang-up wins over anything else queued. */
   const nextInput = async (): Promise<EngineInput> => {
-    const timeoutSec = waitLimitSec(input.channel, view.lastListen);
+    const timeoutSec = waitLimitSec(input.channel, view.lastListen, { channelReportsNoInput });
     view.listening = true;
     const gotInput = await condition(() => inbox.pending, `${timeoutSec} seconds`);
     view.listening = false;
@@ -110,6 +124,7 @@ export async function sessionWorkflow(input: SessionInput): Promise<SessionResul
     await advance();
     for (;;) {
       const session = current();
+      if (failure) return { outcome: 'error', state: session.state };
       if (session.ended) return session.ended;
       if (session.waiting !== 'input') {
         throw ApplicationFailure.nonRetryable(
@@ -134,12 +149,21 @@ export async function sessionWorkflow(input: SessionInput): Promise<SessionResul
   };
 
   const ended = await converse();
-  status.ended(ended.outcome);
+  if (failure) {
+    // Nobody drives the call any more: hang it up if it is still there (best effort, the channel may be the cause).
+    await runner.run([{ kind: 'end', outcome: 'error' }], ended.state).catch(() => undefined);
+  } else if (ended.outcome === 'hangup' && !isOrdinaryHangup(inbox.hangupCause)) {
+    failure = { kind: 'hangup', cause: inbox.hangupCause as string };
+  }
+  const outcome = failure ? 'error' : ended.outcome;
+  status.ended(outcome);
   status.publish(current());
   // Let a portal update waiting for this last view return it before the run closes.
   await condition(allHandlersFinished);
-  return { outcome: ended.outcome, state: ended.state, turns: inbox.consumed };
+  return { outcome, state: ended.state, turns: inbox.consumed, ...(failure ? { failure } : {}) };
 }
+
+const CHANNEL_NOINPUT_PATCH = 'voice-channel-reports-noinput';
 
 /** The machine with this session's overrides of its globals (conversation scripts shorten timeouts). */
 function withGlobals(input: SessionInput): CompiledMachine {

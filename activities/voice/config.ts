@@ -13,8 +13,11 @@ export const VoiceEnvSchema = z.object({
   VOICE_TTS_RATE: z.coerce.number().int().min(80).max(400).default(165),
   ESPEAK_BIN: z.string().min(1).default('espeak-ng'),
   VOICE_RECORD_DIR: noSpaces('VOICE_RECORD_DIR').default(path.join('/tmp', 'ivr', 'recordings')),
-  VOICE_RECORD_MAX_SEC: z.coerce.number().int().min(2).max(60).default(15),
+  /** Longest answer recorded once the caller speaks (the session's safety net allows up to 30 s). */
+  VOICE_RECORD_MAX_SEC: z.coerce.number().int().min(2).max(30).default(15),
+  /** Energy under which a 20 ms frame is silence (FreeSWITCH's RECORD_SILENCE_THRESHOLD). */
   VOICE_SILENCE_THRESHOLD: z.coerce.number().int().min(1).max(10_000).default(200),
+  /** Seconds of silence that end an answer once speech started (RECORD_FINAL_TIMEOUT_MS). */
   VOICE_SILENCE_HITS_SEC: z.coerce.number().int().min(1).max(10).default(2),
 });
 

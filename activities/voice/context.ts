@@ -18,16 +18,14 @@ export interface VoiceContext {
   log: Logger;
   /** Calls handed to an agent by this worker: hanging them up would cut the agent's conversation. */
   handedOff: Set<string>;
-  /** Calls listening now, with the recording armed for them (re-armed after a recording of pure silence). */
+  /** Calls listening now, with the recording armed for them (known before FreeSWITCH's RECORD_START arrives). */
   listening: Map<string, string>;
 }
-
-export { isSilentRecording } from '../../lib/esl/recordings';
 
 /** FreeSWITCH's answer when the uuid names no channel (sendmsg / api). */
 export function isChannelGone(err: unknown): boolean {
   if (err instanceof EslChannelGoneError) return true;
-  if (err instanceof EslCommandError) return /invalid session id|No such channel/i.test(err.reply);
+  if (err instanceof EslCommandError) return /invalid session id|No such channel|Cannot locate session/i.test(err.reply);
   return false;
 }
 
@@ -39,22 +37,24 @@ export async function apiOk(v: VoiceContext, uuid: string, command: string): Pro
 }
 
 /**
- * Stops the recording running on the channel, marking it discarded first so the bridge does not take it for an
- * answer (the session moved on: a new prompt, a transfer, a hang-up).
+ * Stops the listening recording of the call, marking it discarded first so the bridge does not take it for an
+ * answer or a no-input (the session moved on: a new prompt, the next key of a code, a transfer, a hang-up). A media
+ * bug is stopped by `uuid_record stop`: a `uuid_break` would not stop it, and a break sent while nothing plays stays
+ * on the channel and cuts the next prompt.
  */
 export async function stopRecording(v: VoiceContext, uuid: string): Promise<void> {
+  const rec = v.listening.get(uuid) ?? v.tracker.activeRecord(uuid);
   v.listening.delete(uuid);
-  const rec = v.tracker.activeRecord(uuid);
   if (!rec) return;
-  const stopped = v.tracker.waitFor((ev) => ev.uniqueId === uuid && ev.name === 'RECORD_STOP', 2_000);
   try {
     await apiOk(v, uuid, `uuid_setvar ${uuid} ${RECORD_DISCARD_VAR} ${rec}`);
-    await apiOk(v, uuid, `uuid_break ${uuid}`);
+    await apiOk(v, uuid, `uuid_record ${uuid} stop ${rec}`);
   } catch (err) {
     if (isChannelGone(err)) return;
+    // Already stopped by FreeSWITCH (no-input, end of speech): its report is out; nothing to stop.
+    if (err instanceof EslCommandError && err.command === 'uuid_record') return;
     throw err;
   }
-  await stopped;
 }
 
 /** Heartbeats while a long wait runs, and calls `onCancel` if the activity is cancelled. */

@@ -12,7 +12,7 @@ import type { VoiceConfig } from './config';
 import type { VoiceContext } from './context';
 import { createHandoff } from './handoff';
 import { createHangup } from './hangup';
-import { createListen, watchSilentRecordings } from './listen';
+import { createListen } from './listen';
 import { createSay } from './say';
 import { createStop } from './stop';
 import { EspeakWavCache, SpeakRenderer, type PromptRenderer } from './tts';
@@ -55,7 +55,6 @@ export function createVoiceActivities(opts: VoiceActivitiesOptions): VoiceRuntim
     handedOff: new Set(),
     listening: new Map(),
   };
-  watchSilentRecordings(ctx);
   // Forget finished calls.
   opts.esl.on('event', (ev) => {
     if (ev.name === 'CHANNEL_HANGUP_COMPLETE' && ev.uniqueId) {

@@ -1,55 +1,69 @@
 /**
- * voiceListen: arms capture of the next answer. Speech: `record` with silence detection and a maximum length; the
- * bridge turns its RECORD_STOP into an `audio` input. Keys need nothing: DTMF events reach the session anyway.
- * Resolves once the recording runs (RECORD_START), so the session listens only when the caller can be heard.
- *
- * FreeSWITCH's silence detection also counts the silence BEFORE speech, so a caller who takes a moment to answer
- * would end the recording after `silence_hits` seconds. Such a recording (stopped on silence, no longer than the
- * silence itself) is not an answer: the bridge drops it and this worker arms a new one while the session still
- * listens; the session's own no-input timer decides when silence is a no-input.
+ * voiceListen: arms capture of the next answer with a FreeSWITCH media bug (`uuid_record … start`) while the channel
+ * stays parked. Why nothing the caller does is lost (freeswitch/README.md, "Listening"):
+ * - keys: the park loop (and a prompt that plays) reads every key and fires its DTMF event whenever it comes. The
+ *   `record` application is never used: when it ends it flushes keys still queued, without an event;
+ * - speech: FreeSWITCH ends the recording with `no-input-timeout` only when no speech started within the listen's
+ *   timeout (RECORD_INITIAL_TIMEOUT_MS); once speech started it waits for RECORD_FINAL_TIMEOUT_MS of silence, up to
+ *   the utterance limit, however late in the timeout it began. The bridge turns the RECORD_STOP into the session's
+ *   `noinput` or `audio`; the session's own timer is only a safety net (workflows/shell/waiting.ts).
+ * Each listen gets a fresh recording, so its no-input timeout starts when the caller is asked (after a key in a
+ * collect state too: the time left for the next key).
  */
 import crypto from 'node:crypto';
+import fs from 'node:fs/promises';
 import path from 'node:path';
+import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { VoiceActivities } from '../../workflows/activity-types';
-import { isChannelGone, isSilentRecording, type VoiceContext } from './context';
+import { VOICE_MAX_UTTERANCE_SEC } from '../../workflows/shell/waiting';
+import { apiOk, isChannelGone, stopRecording, type VoiceContext } from './context';
 
-async function arm(v: VoiceContext, callId: string): Promise<boolean> {
-  const { recordDir, recordMaxSec, silenceThreshold, silenceHitsSec } = v.config;
-  const file = path.join(recordDir, callId, `${Date.now()}-${crypto.randomBytes(3).toString('hex')}.wav`);
-  v.listening.set(callId, file);
-  const started = v.tracker.waitFor((ev) => ev.uniqueId === callId && ev.name === 'RECORD_START' && ev.headers['Record-File-Path'] === file, 3_000);
-  let failed: unknown;
-  // Completion comes when the caller stops talking (or hangs up); the bridge reports it, not this activity.
-  v.commandsFor(callId)
-    .execute(callId, 'record', `${file} ${recordMaxSec} ${silenceThreshold} ${silenceHitsSec}`, { timeoutMs: (recordMaxSec + 60) * 1000 })
-    .catch((err: unknown) => {
-      failed = err;
-      if (v.listening.get(callId) === file) v.listening.delete(callId);
-      if (!isChannelGone(err)) v.log.warn({ uuid: callId, err: (err as Error).message }, 'record did not complete');
-    });
-  const ok = await started;
-  if (!ok && failed && !isChannelGone(failed)) throw failed;
-  if (!ok && !v.tracker.isGone(callId)) v.log.warn({ uuid: callId }, 'no RECORD_START within 3 s; listening for keys only');
-  return ok;
+/** The `uuid_record` command of one listen: limit = the timeout plus the longest answer after it. */
+export function recordCommand(callId: string, file: string, timeoutSec: number, config: VoiceContext['config']): string {
+  const limitSec = Math.ceil(timeoutSec) + Math.min(config.recordMaxSec, VOICE_MAX_UTTERANCE_SEC);
+  // Recording variables (mod_commands' 5th argument, `{a=1,b=2}`): silence detection on 20 ms frames by energy.
+  const vars = [
+    `RECORD_INITIAL_TIMEOUT_MS=${Math.round(timeoutSec * 1000)}`,
+    `RECORD_FINAL_TIMEOUT_MS=${config.silenceHitsSec * 1000}`,
+    `RECORD_SILENCE_THRESHOLD=${config.silenceThreshold}`,
+  ].join(',');
+  return `uuid_record ${callId} start ${file} ${limitSec} {${vars}}`;
 }
 
-/** Re-arms after a recording of pure silence, while the call still listens. */
-export function watchSilentRecordings(v: VoiceContext): void {
-  v.esl.on('event', (ev) => {
-    if (ev.name !== 'RECORD_STOP' || !ev.uniqueId) return;
-    const uuid = ev.uniqueId;
-    if (v.listening.get(uuid) !== ev.headers['Record-File-Path']) return;
-    v.listening.delete(uuid);
-    if (v.tracker.isGone(uuid) || !isSilentRecording(ev.headers, v.config.silenceHitsSec)) return;
-    arm(v, uuid).catch((err: Error) => v.log.warn({ uuid, err: err.message }, 'could not re-arm the recording'));
-  });
+function attempt(): number {
+  try {
+    return Context.current().info.attempt;
+  } catch {
+    return 1; // called outside an activity (unit use)
+  }
 }
 
 export function createListen(v: VoiceContext): VoiceActivities['voiceListen'] {
-  return async ({ callId }) => {
+  return async ({ callId, spec }) => {
     if (v.tracker.isGone(callId)) return;
-    // A retry, or a collect state listening again after a key: the recording already running serves.
-    if (v.tracker.activeRecord(callId) || v.listening.has(callId)) return;
-    await arm(v, callId);
+    // A retry of this same listen (the worker restarted during it): the recording it armed serves.
+    if (attempt() > 1 && (v.listening.has(callId) || v.tracker.activeRecord(callId))) return;
+    // The previous listen's recording (a collect state asking for the next key) is dropped, not forwarded.
+    await stopRecording(v, callId);
+    const dir = path.join(v.config.recordDir, callId);
+    const file = path.join(dir, `${Date.now()}-${crypto.randomBytes(3).toString('hex')}.wav`);
+    try {
+      // FreeSWITCH's media bug creates missing folders itself, but the worker owns this folder (it reads and
+      // deletes the files): a folder it cannot create is a configuration error to report here, by name.
+      await fs.mkdir(dir, { recursive: true });
+    } catch (err) {
+      const cause = `cannot create the recording folder ${dir}: ${(err as Error).message} (check VOICE_RECORD_DIR and its permissions)`;
+      v.log.error({ uuid: callId, cause }, 'listening failed');
+      throw ApplicationFailure.nonRetryable(cause, 'RecordingFolder');
+    }
+    try {
+      await apiOk(v, callId, recordCommand(callId, file, spec.timeoutSec, v.config));
+    } catch (err) {
+      if (isChannelGone(err)) return;
+      const cause = `FreeSWITCH refused to record the caller: ${(err as Error).message}`;
+      v.log.error({ uuid: callId, cause }, 'listening failed');
+      throw ApplicationFailure.nonRetryable(cause, 'RecordingRefused');
+    }
+    v.listening.set(callId, file);
   };
 }

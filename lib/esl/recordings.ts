@@ -3,11 +3,23 @@
 /** Channel variable the voice worker sets to the path of a recording it stopped on purpose. */
 export const RECORD_DISCARD_VAR = 'ivr_record_discard';
 
+/** What a RECORD_STOP of the listening recording means for the session. */
+export type RecordingVerdict = 'answer' | 'noinput' | 'nothing';
+
 /**
- * A recording that stopped on silence without anything before it: the caller has not spoken (yet). FreeSWITCH's
- * `record` counts silence from the start, so such a file lasts about `silence_hits` seconds.
+ * Reads FreeSWITCH's `Record-Completion-Cause` of a media-bug recording (`uuid_record`, switch_ivr_async.c):
+ * - `success-silence`: speech, then the final silence; `success-maxtime`: speech cut at the utterance limit → an answer;
+ * - `no-input-timeout`: no speech within RECORD_INITIAL_TIMEOUT_MS → the listen's no-input;
+ * - `empty-file`, `input-too-short`, `uri-failure`, or no cause (a stop on hang-up, the `record` application) → nothing.
  */
-export function isSilentRecording(headers: Readonly<Record<string, string>>, silenceHitsSec: number): boolean {
-  const ms = Number(headers['variable_record_ms']);
-  return headers['variable_silence_hits_exhausted'] === 'true' && Number.isFinite(ms) && ms <= silenceHitsSec * 1000 + 250;
+export function recordingVerdict(headers: Readonly<Record<string, string>>): RecordingVerdict {
+  switch (headers['Record-Completion-Cause']) {
+    case 'success-silence':
+    case 'success-maxtime':
+      return 'answer';
+    case 'no-input-timeout':
+      return 'noinput';
+    default:
+      return 'nothing';
+  }
 }

@@ -7,7 +7,9 @@ import { safeHandoffVars } from '../../activities/voice/handoff';
 import { cleanPromptText, EspeakWavCache } from '../../activities/voice/tts';
 import { loadBridgeConfig } from '../../esl-bridge/config';
 import { parseShowChannels } from '../../esl-bridge/bridge';
-import { isSilentRecording } from '../../lib/esl/recordings';
+import { recordingVerdict } from '../../lib/esl/recordings';
+import { recordCommand } from '../../activities/voice/listen';
+import { isOrdinaryHangup } from '../../workflows/shell/hangup-causes';
 import { shippedIvrExtension } from '../../stack/sim-node';
 import { buildWav, silentWav } from '../../lib/audio/wav';
 import { createTranscriber } from '../../lib/stt/transcriber';
@@ -93,11 +95,25 @@ test('show channels: columns by name, real and simulator layouts, empty listing'
   expect(parseShowChannels('\n0 total.\n')).toEqual([]);
 });
 
-test('a recording is silence only when it stopped on silence after about silence_hits seconds', () => {
-  expect(isSilentRecording({ variable_silence_hits_exhausted: 'true', variable_record_ms: '2000' }, 2)).toBe(true);
-  expect(isSilentRecording({ variable_silence_hits_exhausted: 'true', variable_record_ms: '3900' }, 2)).toBe(false);
-  expect(isSilentRecording({ variable_silence_hits_exhausted: 'false', variable_record_ms: '1000' }, 2)).toBe(false);
-  expect(isSilentRecording({ variable_silence_hits_exhausted: 'true' }, 2)).toBe(false);
+test('the completion cause of a recording decides: speech is an answer, no speech in time a no-input, the rest nothing', () => {
+  expect(recordingVerdict({ 'Record-Completion-Cause': 'success-silence' })).toBe('answer');
+  expect(recordingVerdict({ 'Record-Completion-Cause': 'success-maxtime' })).toBe('answer');
+  expect(recordingVerdict({ 'Record-Completion-Cause': 'no-input-timeout' })).toBe('noinput');
+  for (const cause of ['empty-file', 'input-too-short', 'uri-failure']) expect(recordingVerdict({ 'Record-Completion-Cause': cause })).toBe('nothing');
+  // The `record` application's RECORD_STOP carries no cause: never taken for an answer.
+  expect(recordingVerdict({ variable_silence_hits_exhausted: 'true', variable_record_ms: '2000' })).toBe('nothing');
+});
+
+test('a listen records with a media bug: no-input timeout first, then end-of-speech silence, limit = timeout + longest answer', () => {
+  const config = { recordMaxSec: 15, silenceHitsSec: 2, silenceThreshold: 200 } as Parameters<typeof recordCommand>[3];
+  expect(recordCommand('u-1', '/rec/u-1/a.wav', 6, config)).toBe(
+    'uuid_record u-1 start /rec/u-1/a.wav 21 {RECORD_INITIAL_TIMEOUT_MS=6000,RECORD_FINAL_TIMEOUT_MS=2000,RECORD_SILENCE_THRESHOLD=200}',
+  );
+});
+
+test('hang-up causes: the caller or the IVR hanging up is ordinary; a failure of the switch is not', () => {
+  for (const cause of [undefined, 'NORMAL_CLEARING', 'ORIGINATOR_CANCEL', 'UNKNOWN_AFTER_RECONNECT']) expect(isOrdinaryHangup(cause)).toBe(true);
+  for (const cause of ['DESTINATION_OUT_OF_ORDER', 'MEDIA_TIMEOUT', 'RECOVERY_ON_TIMER_EXPIRE']) expect(isOrdinaryHangup(cause)).toBe(false);
 });
 
 describe('bridge configuration', () => {

@@ -23,6 +23,7 @@ export class Inbox {
   private readonly seenOrder: string[];
   private acceptedCount: number;
   private consumedCount: number;
+  private cause: string | undefined;
 
   constructor(
     resume?: InboxSnapshot,
@@ -33,6 +34,11 @@ export class Inbox {
     this.acceptedCount = resume?.turn ?? 0;
     // A run starts with an empty queue: everything accepted before it was consumed.
     this.consumedCount = this.acceptedCount;
+  }
+
+  /** The channel's hang-up cause, once a hang-up was taken (FreeSWITCH's Hangup-Cause on voice). */
+  get hangupCause(): string | undefined {
+    return this.cause;
   }
 
   /** Inputs taken off the queue so far (applied, or dropped by a hang-up): the session's turn count. */
@@ -58,7 +64,9 @@ export class Inbox {
 
   /** Hang-up wins over everything queued: nothing after it is for this call. True when one was queued. */
   takeHangup(): boolean {
-    if (!this.queue.some((e) => e.kind === 'hangup')) return false;
+    const hangup = this.queue.find((e) => e.kind === 'hangup');
+    if (!hangup) return false;
+    if (hangup.cause) this.cause = hangup.cause;
     this.consumedCount += this.queue.length;
     this.queue.length = 0;
     return true;
@@ -85,4 +93,5 @@ export function checkPortalInput(session: SessionState | undefined, event: Calle
   if (!event || typeof event.eventId !== 'string' || event.eventId.length === 0) {
     throw new Error('input needs a non-empty eventId (the channel’s id of the event, so a redelivery is applied once)');
   }
+  if (event.kind === 'noinput') throw new Error('a no-input is reported by the voice channel only; the portal sends what the person did');
 }

@@ -68,5 +68,7 @@ export function directInput(event: Exclude<CallerInput, { kind: 'audio' }>): Eng
       return { kind: 'text', text: event.text };
     case 'hangup':
       return { kind: 'hangup' };
+    case 'noinput':
+      return { kind: 'noinput' };
   }
 }
