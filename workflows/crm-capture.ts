@@ -1,7 +1,7 @@
 /**
  * crmCaptureWorkflow: one voice/text contact capture, durable from the recording to the CRM records.
  * transcribe (recordings) → extract (unless a confirmed contact is given) → find duplicate → create partner (unless
- * matched) → create lead → log consent. The workflow id is the capture id (`crm-capture-<Idempotency-Key>`): it is
+ * matched) → create lead (or update the matched person's open lead of a recent capture) → log consent. The workflow id is the capture id (`crm-capture-<Idempotency-Key>`): it is
  * the marker every Odoo create carries, so a retried step, or a new run after a failed one, finds what an earlier
  * attempt created instead of creating it twice. Ids are kept between steps by Temporal's history.
  * Deterministic workflow code: activities do every I/O; `new Date()` is Temporal's workflow clock.
@@ -78,8 +78,11 @@ export async function crmCaptureWorkflow(input: CaptureInput): Promise<CaptureRe
 
   let lead: CaptureResult['lead'] = null;
   if (input.createLead) {
+    // a person created just now has no earlier lead: only a matched one may have an open lead to update
+    const dedupHours = partner.created ? 0 : input.leadDedupHours ?? 0;
     lead = await odoo.crmCreateLead({
       captureRef, partnerId: partner.id, contact: extracted, transcript, source: input.source, callId: input.callId, needsCheck,
+      ...(dedupHours > 0 ? { dedupHours, at } : {}),
     });
   }
 

@@ -7,6 +7,7 @@
 import crypto from 'node:crypto';
 import { WorkflowExecutionAlreadyStartedError, type Client, type WorkflowHandle } from '@temporalio/client';
 import type { CaptureInput, CaptureResult } from '../../lib/crm/types';
+import { IdentityLockTimeout, type IdentityLocks } from './identity-lock';
 import type { crmCaptureWorkflow } from '../../workflows/crm-capture';
 import { ApiError } from '../errors';
 import { captureError } from './errors';
@@ -30,13 +31,34 @@ export function fingerprint(value: unknown): string {
   return crypto.createHash('sha256').update(canonical(value)).digest('hex');
 }
 
-export async function runCapture(
-  deps: { temporalClient: Client; taskQueue: string; captureWaitMs: number },
-  key: string | null,
-  input: CaptureInput,
-): Promise<CaptureResult> {
+export interface CaptureRunDeps {
+  temporalClient: Client;
+  taskQueue: string;
+  captureWaitMs: number;
+  /** Serializes captures of the same person (./identity-lock.ts); absent: no serialization. */
+  locks?: IdentityLocks;
+}
+
+/**
+ * Runs (or joins) the capture. With `identity` keys, the capture first takes the lock of that person and keeps it
+ * until its workflow ends (not only until this request answers: a capture still running after captureWaitMs keeps
+ * others of the same person waiting), at most twice captureWaitMs so a capture stuck on a stopped worker cannot
+ * block that person for ever.
+ */
+export async function runCapture(deps: CaptureRunDeps, key: string | null, input: CaptureInput, identity: readonly string[] = []): Promise<CaptureResult> {
   const usedKey = key ?? crypto.randomUUID();
   const workflowId = captureWorkflowId(usedKey);
+  let release = () => {};
+  if (deps.locks && identity.length > 0) {
+    try {
+      release = await deps.locks.acquire(identity, deps.captureWaitMs);
+    } catch (err) {
+      if (!(err instanceof IdentityLockTimeout)) throw err;
+      throw new ApiError(503, 'capture_busy', 'Another capture of the same person is still running; repeat the request in a few seconds (same Idempotency-Key).', {
+        retry_after_seconds: 5,
+      });
+    }
+  }
   let handle: WorkflowHandle<typeof crmCaptureWorkflow>;
   try {
     handle = await deps.temporalClient.workflow.start<typeof crmCaptureWorkflow>(CAPTURE_WORKFLOW, {
@@ -49,9 +71,22 @@ export async function runCapture(
       workflowExecutionTimeout: '1 hour',
     });
   } catch (err) {
-    if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw captureError(err);
+    if (!(err instanceof WorkflowExecutionAlreadyStartedError)) {
+      release();
+      throw captureError(err);
+    }
     handle = deps.temporalClient.workflow.getHandle<typeof crmCaptureWorkflow>(workflowId);
   }
+  const result = handle.result();
+  const holdLimit = setTimeout(release, deps.captureWaitMs * 2);
+  holdLimit.unref();
+  void result.then(
+    () => undefined,
+    () => undefined,
+  ).finally(() => {
+    clearTimeout(holdLimit);
+    release();
+  });
   let timer: NodeJS.Timeout | undefined;
   const waited = new Promise<never>((_, reject) => {
     timer = setTimeout(
@@ -62,13 +97,13 @@ export async function runCapture(
     );
   });
   try {
-    const result = await Promise.race([handle.result(), waited]).catch((err: unknown) => {
+    const done = await Promise.race([result, waited]).catch((err: unknown) => {
       throw captureError(err);
     });
-    if (result.fingerprint !== input.fingerprint) {
+    if (done.fingerprint !== input.fingerprint) {
       throw new ApiError(422, 'idempotency_key_reused', 'This Idempotency-Key was already used with another request; use a new key per capture.');
     }
-    return result;
+    return done;
   } finally {
     clearTimeout(timer);
   }

@@ -112,7 +112,7 @@ export function createCrmRouter(deps: CrmRouterDeps): Router {
 
 const CAPTURE_ERRORS: Array<[number, string]> = [
   [401, 'unauthorized'], [409, 'odoo_rejected'], [422, 'contact_incomplete'], [422, 'idempotency_key_reused'],
-  [502, 'capture_failed'], [502, 'odoo_schema'], [503, 'orchestrator_unavailable'], [504, 'capture_pending'],
+  [502, 'capture_failed'], [502, 'odoo_schema'], [503, 'orchestrator_unavailable'], [503, 'capture_busy'], [504, 'capture_pending'],
 ];
 
 type CaptureAnswer = z.infer<typeof captureAnswerSchema>;
@@ -147,7 +147,8 @@ function captureAnswer(r: CaptureResult): CaptureAnswer {
     dropped: r.dropped,
     extraction: r.extraction,
     partner: r.partner && { id: r.partner.id, created: r.partner.created, matched_by: r.partner.matched_by },
-    lead: r.lead,
+    // results stored before created/updated existed were always new leads
+    lead: r.lead && { id: r.lead.id, created: r.lead.created ?? !r.lead.updated, updated: r.lead.updated ?? false },
     consents: r.consents,
     readback: readback(r.extracted),
     readback_question: readbackQuestion(r.extracted),

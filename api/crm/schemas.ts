@@ -116,7 +116,11 @@ export const captureAnswerSchema = z.object({
   dropped: fieldList.describe('values the model proposed that the transcript does not support'),
   extraction: z.enum(['parser', 'parser+llm', 'given']),
   partner: z.object({ id: z.number().int(), created: z.boolean(), matched_by: z.enum(['email', 'phone']).nullable() }).nullable(),
-  lead: z.object({ id: z.number().int() }).nullable(),
+  lead: z.object({
+    id: z.number().int(),
+    created: z.boolean().describe('a new lead'),
+    updated: z.boolean().describe('an open lead of the same person, from a capture within CRM_LEAD_DEDUP_HOURS, was updated instead'),
+  }).nullable(),
   consents: z.array(z.object({ channel: z.enum(['whatsapp', 'sms']), granted: z.boolean(), source: z.enum(['speech', 'request']) })),
   readback: z.string(),
   readback_question: z.string(),

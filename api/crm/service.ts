@@ -18,6 +18,7 @@ import type { CrmOdooPort } from '../../lib/crm/odoo';
 import type { CaptureInput, CaptureResult, ConsentStatement, ContactDraft, ContactField } from '../../lib/crm/types';
 import { ApiError } from '../errors';
 import { fingerprint, runCapture } from './capture';
+import { identityKeys, IdentityLocks } from './identity-lock';
 import type { contactsAnswerSchema, leadsAnswerSchema, listSchema, textContactsSchema, voiceFormSchema } from './schemas';
 
 export interface CrmServiceDeps {
@@ -38,6 +39,11 @@ export interface CrmServiceDeps {
     captureWaitMs?: number;
     maxTextChars?: number;
   };
+  /**
+   * A capture of a person who already has an open lead created by a capture within this many hours updates that
+   * lead instead of adding one (CRM_LEAD_DEDUP_HOURS, default 24; 0: every capture adds a lead).
+   */
+  leadDedupHours?: number;
   defaultRegion?: string;
   /** Let the model fill what the parser missed (default true; the model is used only when configured). */
   useLlm?: boolean;
@@ -51,6 +57,7 @@ export interface CrmSettings {
   maxAudioSeconds: number;
   captureWaitMs: number;
   maxTextChars: number;
+  leadDedupHours: number;
 }
 
 export type TextContactRequest = z.infer<ReturnType<typeof textContactsSchema>>;
@@ -97,7 +104,10 @@ const str = (v: unknown): string | null => (typeof v === 'string' && v.trim() !=
 const many2one = (v: unknown): { id: number; name: string } | null =>
   Array.isArray(v) && typeof v[0] === 'number' ? { id: v[0], name: String(v[1] ?? '') } : null;
 
-export function crmSettings(deps: Pick<CrmServiceDeps, 'limits' | 'defaultRegion' | 'useLlm'>): CrmSettings {
+/** The default window in which a repeated capture of a person updates its open lead. */
+export const DEFAULT_LEAD_DEDUP_HOURS = 24;
+
+export function crmSettings(deps: Pick<CrmServiceDeps, 'limits' | 'defaultRegion' | 'useLlm' | 'leadDedupHours'>): CrmSettings {
   return {
     region: deps.defaultRegion ?? 'FR',
     useLlm: deps.useLlm ?? true,
@@ -105,11 +115,14 @@ export function crmSettings(deps: Pick<CrmServiceDeps, 'limits' | 'defaultRegion
     maxAudioSeconds: deps.limits?.maxAudioSeconds ?? 60,
     captureWaitMs: deps.limits?.captureWaitMs ?? 25_000,
     maxTextChars: deps.limits?.maxTextChars ?? 5000,
+    leadDedupHours: deps.leadDedupHours ?? DEFAULT_LEAD_DEDUP_HOURS,
   };
 }
 
 export class CrmService {
   readonly settings: CrmSettings;
+  /** Captures of the same person run one at a time (one person, one partner). */
+  readonly locks = new IdentityLocks();
 
   constructor(private readonly deps: CrmServiceDeps) {
     this.settings = crmSettings(deps);
@@ -187,18 +200,36 @@ export class CrmService {
     }));
   }
 
-  /** Builds the one CaptureInput of both routes and runs (or joins) its workflow. */
-  private capture(key: string | null, content: Pick<CaptureInput, 'audio' | 'text' | 'contact'>, origin: CaptureOrigin): Promise<CaptureResult> {
+  /** Builds the one CaptureInput of both routes and runs (or joins) its workflow, one at a time per person. */
+  private async capture(key: string | null, content: Pick<CaptureInput, 'audio' | 'text' | 'contact'>, origin: CaptureOrigin): Promise<CaptureResult> {
     const { request, ...rest } = origin;
     const input: CaptureInput = {
       ...content,
       ...rest,
       defaultRegion: this.settings.region,
       useLlm: this.settings.useLlm,
+      leadDedupHours: this.settings.leadDedupHours,
       fingerprint: fingerprint(request),
     };
     const { temporalClient, taskQueue } = this.deps;
-    return runCapture({ temporalClient, taskQueue, captureWaitMs: this.settings.captureWaitMs }, key, input);
+    const identity = await this.identityOf(content);
+    return runCapture({ temporalClient, taskQueue, captureWaitMs: this.settings.captureWaitMs, locks: this.locks }, key, input, identity);
+  }
+
+  /**
+   * Who a capture is about, before its workflow runs: a confirmed contact's e-mail and phone, or what the parser
+   * (deterministic, no model, no I/O) reads in a dictation; the workflow reads the same values first, the model
+   * only fills what the parser missed. A recording is heard by the workflow only: it has no identity here.
+   */
+  private async identityOf(content: Pick<CaptureInput, 'audio' | 'text' | 'contact'>): Promise<string[]> {
+    if (content.contact) return identityKeys(content.contact);
+    if (!content.text) return [];
+    try {
+      return identityKeys((await this.extract(content.text, false)).contact);
+    } catch {
+      // text the parser refuses is refused by the workflow's extraction too, with its own error
+      return [];
+    }
   }
 
   /** The recording's file name, after its checks: named by its content (browsers send "blob", STT servers pick the decoder by extension). */

@@ -79,6 +79,36 @@ export function leadValues(input: CreateLeadInput, leadFields: Record<string, un
   return vals;
 }
 
+/**
+ * What a repeated capture adds to the open lead it updates: when, the contact data as captured this time, the
+ * fields to check, the transcript, the call, and this capture's marker (so a retry finds the update done). Only
+ * the description is written: a lead's email_from/phone would be written back onto its partner.
+ */
+export function leadUpdateHtml(input: CreateLeadInput): string {
+  const name = fullName(input.contact);
+  const captured = [
+    name ? `nom : ${escapeHtml(name)}` : '',
+    input.contact.email ? `e-mail : ${escapeHtml(input.contact.email)}` : '',
+    input.contact.phone ? `téléphone : ${escapeHtml(input.contact.phone)}` : '',
+  ].filter(Boolean);
+  const when = input.at ? ` le ${escapeHtml(input.at.slice(0, 16).replace('T', ' '))} UTC` : '';
+  return [
+    `<p>Nouvelle capture${when} (${escapeHtml(SOURCE_DETAIL[input.source])}).</p>`,
+    captured.length ? `<p>Coordonnées captées : ${captured.join(', ')}</p>` : '',
+    input.needsCheck?.length ? `<p>À vérifier : ${input.needsCheck.map((f) => escapeHtml(FIELD_LABEL[f])).join(', ')}</p>` : '',
+    input.transcript ? `<p>Transcription : « ${escapeHtml(input.transcript)} »</p>` : '',
+    input.callId ? `<p>Appel : ${escapeHtml(input.callId)}</p>` : '',
+    `<p>${escapeHtml(captureMarker(input.captureRef))}</p>`,
+  ].filter(Boolean).join('');
+}
+
+/** The capture id of the first marker in a stored text: the capture that created the record. */
+export function firstMarkerRef(stored: unknown): string | null {
+  if (typeof stored !== 'string') return null;
+  const m = /\[capture:([^\]\s<]+)\]/.exec(stored);
+  return m ? m[1]! : null;
+}
+
 const FIELD_LABEL: Record<ContactField, string> = { firstname: 'prénom', lastname: 'nom', email: 'e-mail', phone: 'téléphone' };
 
 /** Whether a stored (HTML) text carries this capture's marker; the search is `ilike`, this confirms it exactly. */

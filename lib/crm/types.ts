@@ -42,6 +42,11 @@ export interface CaptureInput {
   consents: ConsentStatement[];
   defaultRegion: string;
   useLlm: boolean;
+  /**
+   * Hours within which a capture of a matched person updates the open lead an earlier capture created for it
+   * instead of adding one (absent or 0: always a new lead). Optional: captures started before it existed.
+   */
+  leadDedupHours?: number;
   /** Hash of the request that started the capture: the same Idempotency-Key with another request is refused. */
   fingerprint: string;
 }
@@ -73,10 +78,20 @@ export interface CaptureResult {
   /** Fields without which no contact can be created (incomplete captures only). */
   missing: Array<'name' | 'email_or_phone'>;
   partner: { id: number; created: boolean; matched_by: 'email' | 'phone' | null } | null;
-  lead: { id: number } | null;
+  lead: LeadOutcome | null;
   consents: Array<{ channel: ConsentChannel; granted: boolean; source: 'speech' | 'request' }>;
   extraction: 'parser' | 'parser+llm' | 'given';
   fingerprint: string;
+}
+
+/**
+ * The lead a capture wrote: created, or an open lead of the same person updated (a repeated capture within the
+ * window). `created`/`updated` are absent in results stored before they existed (read as created).
+ */
+export interface LeadOutcome {
+  id: number;
+  created?: boolean;
+  updated?: boolean;
 }
 
 /** What a lead is made of: the capture it comes from, its partner, the contact, the transcript and the source. */
@@ -89,6 +104,12 @@ export interface CreateLeadInput {
   callId: string | null;
   /** Captured fields that differ from the partner or belong to another person: written on the lead to check. */
   needsCheck?: ContactField[];
+  /**
+   * A matched person's open lead created by a capture within this many hours is updated instead (absent or 0:
+   * always create). The window ends at `at`, the capture's time from the workflow clock.
+   */
+  dedupHours?: number;
+  at?: string;
 }
 
 /**
@@ -100,7 +121,7 @@ export type CrmActivities = {
   crmExtract(input: { text: string; defaultRegion: string; useLlm: boolean }): Promise<ExtractionOutput>;
   crmFindDuplicate(input: { captureRef: string; email: string | null; phone: string | null; firstname?: string | null; lastname?: string | null }): Promise<DuplicateMatch | null>;
   crmCreatePartner(input: { captureRef: string; contact: ContactDraft; source: CaptureInput['source'] }): Promise<{ id: number }>;
-  crmCreateLead(input: CreateLeadInput): Promise<{ id: number }>;
+  crmCreateLead(input: CreateLeadInput): Promise<LeadOutcome>;
   crmLogConsent(input: {
     captureRef: string;
     partnerId: number;

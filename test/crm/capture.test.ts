@@ -56,7 +56,7 @@ describe('text capture', () => {
     expect(description).not.toContain("m'appelle");
   });
 
-  test('a duplicate by e-mail (any case) is matched, not created, left unchanged, and still gets a lead', async () => {
+  test('a duplicate by e-mail (any case) is matched, not created, left unchanged, and its open lead is updated', async () => {
     const first = await postJson(h.baseUrl, '/crm/text-contacts', { text: SEED }, { 'idempotency-key': key() });
     expect(first.status).toBe(201);
     h.odooSim.resetCalls();
@@ -67,9 +67,13 @@ describe('text capture', () => {
     expect(h.odooSim.callCount('res.partner', 'create')).toBe(0);
     expect(h.odooSim.callCount('res.partner', 'write')).toBe(0);
     expect(capturedPartners(h.odooSim)).toHaveLength(1);
+    // the capture within CRM_LEAD_DEDUP_HOURS updates the lead the first one created
+    expect(again.body.lead).toEqual({ id: first.body.lead.id, created: false, updated: true });
+    expect(first.body.lead).toEqual({ id: first.body.lead.id, created: true, updated: false });
     const leads = h.odooSim.records('crm.lead');
-    expect(leads).toHaveLength(2);
-    expect(leads.every((l) => l.partner_id === first.body.partner.id)).toBe(true);
+    expect(leads).toHaveLength(1);
+    expect(leads[0]!.partner_id).toBe(first.body.partner.id);
+    expect(String(leads[0]!.description)).toContain(`[capture:${again.body.capture_id}]`);
   });
 
   test('a duplicate by phone said another way is matched', async () => {

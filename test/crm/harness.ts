@@ -56,6 +56,8 @@ export interface HarnessOptions {
   version?: OdooVersion;
   phonenumbers?: boolean;
   limits?: CrmRouterDeps['limits'];
+  /** CRM_LEAD_DEDUP_HOURS of the routes (the product's default when absent). */
+  leadDedupHours?: number;
   /** Odoo client request timeout (short to test lost answers). */
   odooTimeoutMs?: number;
 }
@@ -111,6 +113,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     routers: [createCrmRouter({
       odoo, extraction: createCrmExtractor({ llm }), transcriber, temporalClient, taskQueue,
       logger: createLogger('crm-test', { level: 'silent' }), limits: opts.limits,
+      ...(opts.leadDedupHours !== undefined ? { leadDedupHours: opts.leadDedupHours } : {}),
     })],
   });
   const baseUrl = api.url;

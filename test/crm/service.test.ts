@@ -118,7 +118,7 @@ describe('starting a capture', () => {
     expect(t!.input).toEqual({
       text: 'Je m’appelle Lina', source: 'phone', callId: 'c1', sessionId: null, createLead: true,
       consents: [expect.objectContaining({ channel: 'sms', granted: true, source: 'request' })],
-      defaultRegion: 'FR', useLlm: true, fingerprint: expect.stringMatching(/^[0-9a-f]{64}$/),
+      defaultRegion: 'FR', useLlm: true, leadDedupHours: 24, fingerprint: expect.stringMatching(/^[0-9a-f]{64}$/),
     });
     expect(v!.workflowId).toBe('crm-capture-k-voice');
     expect(v!.input).toEqual({
