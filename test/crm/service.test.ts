@@ -123,7 +123,7 @@ describe('starting a capture', () => {
     expect(v!.workflowId).toBe('crm-capture-k-voice');
     expect(v!.input).toEqual({
       audio: { base64: OGG.toString('base64'), fileName: 'dictee.ogg' }, source: 'voice', callId: null, sessionId: 's1', createLead: false,
-      consents: [], defaultRegion: 'FR', useLlm: true, fingerprint: expect.stringMatching(/^[0-9a-f]{64}$/),
+      consents: [], defaultRegion: 'FR', useLlm: true, leadDedupHours: 24, fingerprint: expect.stringMatching(/^[0-9a-f]{64}$/),
     });
   });
 
