@@ -24,7 +24,8 @@ export function contactSchema(defaultRegion: string) {
     ),
     phone: z.preprocess(
       (v) => (v === '' ? null : v),
-      z.string().max(40).nullable().default(null).transform((p, ctx) => {
+      // room for a number as heard ("plus deux cent soixante et un, trente-deux, …" is over 100 characters)
+      z.string().max(200, 'at most 200 characters').nullable().default(null).transform((p, ctx) => {
         if (p === null) return null;
         const r = parsePhone(p, { defaultRegion });
         if (r.ok) return r.e164;

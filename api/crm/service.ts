@@ -165,10 +165,15 @@ export class CrmService {
     return { kind: 'capture', result };
   }
 
-  /** The newest persons (not companies), searched by name, e-mail or phone when `q` is given. */
+  /**
+   * The newest customers: persons (not companies) who are not the partner of an internal user (Administrator,
+   * staff, OdooBot), searched by name, e-mail or phone when `q` is given. `partner_share` (stored on every version
+   * 16–19) is false exactly for those; a server without it falls back to "no user at all".
+   */
   async listContacts(q: ListQuery): Promise<ListedPartner[]> {
     const fields = await this.deps.odoo.fields('res.partner');
-    const domain: unknown[] = [['is_company', '=', false], ...this.searchTerms(q.q, fields, ['name', 'email'])];
+    const customers = fields.partner_share ? ['partner_share', '=', true] : ['user_ids', '=', false];
+    const domain: unknown[] = [['is_company', '=', false], customers, ...this.searchTerms(q.q, fields, ['name', 'email'])];
     const read = ['id', 'name', 'email', 'phone', ...(fields.mobile ? ['mobile'] : []), 'create_date'];
     const rows = await this.deps.odoo.callKw<Row[]>('res.partner', 'search_read', [domain], { fields: read, limit: q.limit, order: 'id desc' });
     return rows.map((r) => ({

@@ -81,6 +81,8 @@ export function baseModels(): Record<string, ModelDef> {
       lang: { type: 'char', string: 'Language' },
       tz: { type: 'selection', string: 'Timezone', selection: TZ_SELECTION },
       user_ids: { type: 'one2many', string: 'Users', relation: 'res.users', inverse: 'partner_id' },
+      // stored compute: false for the partner of an internal user (and OdooBot's), true for customers and portal users
+      partner_share: { type: 'boolean', string: 'Share Partner', readonly: true, default: true },
     }, { mailThread: true }),
     model('res.country', 'Country', 'name', {
       name: { type: 'char', string: 'Country Name', required: true },
@@ -101,6 +103,8 @@ export function baseModels(): Record<string, ModelDef> {
       company_id: { type: 'many2one', string: 'Company', relation: 'res.company' },
       active: { type: 'boolean', string: 'Active', default: true },
       tz: { type: 'selection', string: 'Timezone', selection: TZ_SELECTION },
+      // computed from the groups in Odoo (portal/public users are share); stored here as given, internal by default
+      share: { type: 'boolean', string: 'Share User', default: false },
     }),
     model('crm.lead', 'Lead/Opportunity', 'priority desc, id desc', {
       name: { type: 'char', string: 'Opportunity', required: true },

@@ -76,7 +76,7 @@ export function emailNormalize(text: unknown): string | false {
 const MAGIC = new Set(['create_date', 'write_date', 'create_uid', 'write_uid', 'display_name']);
 /** Stored computed fields the ORM recomputes; values written to them are ignored. */
 const COMPUTED: Record<string, string[]> = {
-  'res.partner': ['email_normalized', 'phone_sanitized'],
+  'res.partner': ['email_normalized', 'phone_sanitized', 'partner_share'],
   'calendar.event': ['duration'],
   'calendar.attendee': ['common_name', 'email'],
   'ir.model.fields': ['model'],
@@ -161,10 +161,10 @@ export class OdooDatabase implements DomainStore {
     this.raw('res.partner', 1, { name: 'My Company', is_company: true, active: true, type: 'contact', company_id: 1, country_id: false, email: false, phone: false, mobile: false });
     this.raw('res.partner', 2, { name: 'OdooBot', is_company: false, active: false, type: 'contact', company_id: false, country_id: false, email: 'odoobot@example.com', phone: false, mobile: false });
     this.raw('res.partner', ADMIN_PARTNER_ID, { name: 'Administrator', is_company: false, active: true, type: 'contact', company_id: 1, country_id: false, email: 'admin@example.com', phone: false, mobile: false, parent_id: false });
-    for (const id of [1, 2, ADMIN_PARTNER_ID]) this.recompute('res.partner', id);
     this.raw('res.company', 1, { name: 'My Company', partner_id: 1, country_id: false, resource_calendar_id: 1, sequence: 10 });
-    this.raw('res.users', 1, { name: 'OdooBot', login: '__system__', partner_id: 2, company_id: 1, active: false, tz: false });
-    this.raw('res.users', ADMIN_UID, { name: 'Administrator', login: 'admin', partner_id: ADMIN_PARTNER_ID, company_id: 1, active: true, tz: 'Europe/Paris' });
+    this.raw('res.users', 1, { name: 'OdooBot', login: '__system__', partner_id: 2, company_id: 1, active: false, tz: false, share: false });
+    this.raw('res.users', ADMIN_UID, { name: 'Administrator', login: 'admin', partner_id: ADMIN_PARTNER_ID, company_id: 1, active: true, tz: 'Europe/Paris', share: false });
+    for (const id of [1, 2, ADMIN_PARTNER_ID]) this.recompute('res.partner', id);
     this.raw('resource.calendar', 1, { name: 'Standard 40 hours/week', tz: 'UTC', company_id: 1, hours_per_day: 8, active: true });
     let aid = 1;
     for (let day = 0; day < 5; day++) {
@@ -420,6 +420,7 @@ export class OdooDatabase implements DomainStore {
     if (model === 'res.partner') {
       rec.email_normalized = emailNormalize(rec.email);
       rec.phone_sanitized = this.sanitizePhone(rec);
+      rec.partner_share = this.partnerShare(id);
     } else if (model === 'calendar.event') {
       if (typeof rec.start === 'string' && typeof rec.stop === 'string') {
         const ms = Date.parse(`${rec.stop.replace(' ', 'T')}Z`) - Date.parse(`${rec.start.replace(' ', 'T')}Z`);
@@ -435,9 +436,20 @@ export class OdooDatabase implements DomainStore {
     } else if (model === 'res.users') {
       const p = typeof rec.partner_id === 'number' ? this.get('res.partner', rec.partner_id) : undefined;
       if (p && !rec.name) rec.name = p.name;
+      if (p) this.recompute('res.partner', rec.partner_id as number);
     } else if (model === 'ir.model.fields') {
       if (typeof rec.model_id === 'number') rec.model = this.get('ir.model', rec.model_id)?.model ?? false;
     }
+  }
+
+  /**
+   * `partner_share` (res_partner.py): false for the superuser's partner and for a partner with an active internal
+   * user (share = false); true otherwise (customers, portal users).
+   */
+  private partnerShare(partnerId: number): boolean {
+    if (this.get('res.users', 1)?.partner_id === partnerId) return false;
+    const users = this.ids('res.users').map((u) => this.get('res.users', u)!).filter((u) => u.partner_id === partnerId && u.active !== false);
+    return users.every((u) => u.share === true);
   }
 
   /**
