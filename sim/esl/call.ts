@@ -8,7 +8,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { channelEvent, nowMicros, SITES, type CallingSite, type ChannelView } from './events';
 import type { SimulatorContext } from './context';
-import { concat, durationMs, readWav, resample, silence, writeWav, type PcmAudio } from './wav';
+import { durationMs, readWav, resample, writeWav, type PcmAudio } from './wav';
+import { isTrue, mediaBugSettings, MediaBugRecording, timeline, type Segment } from './media-bug';
 
 export type AppOutcome = 'done' | 'break' | 'hangup';
 
@@ -41,12 +42,35 @@ interface QueuedApp {
   applicationUuid: string;
 }
 
+/** A key the caller pressed, waiting in the channel's DTMF queue (switch_channel_queue_dtmf). */
+interface QueuedDtmf {
+  digit: string;
+  /** Samples at 8 kHz, as DTMF-Duration reports it. */
+  duration: number;
+  /** sensitive_dtmf was true when it was queued: dequeued without an event. */
+  sensitive: boolean;
+}
+
+/** A key that left the channel's queue without being read, so without a DTMF event. */
+export interface DiscardedDtmf {
+  digit: string;
+  /** What flushed the queue: `record` (its end), `bridge` (its end), `transfer`, or `hangup`. */
+  by: 'record' | 'bridge' | 'transfer' | 'hangup';
+}
+
 /** A cancellable wait; `interrupt` ends it early with a reason. */
 class Slot {
   private timer: NodeJS.Timeout | undefined;
   private resolveFn: ((o: string) => void) | undefined;
+  /** Set while the application reads DTMF: called with each key it dequeues. */
   onDtmf: ((digit: string) => void) | undefined;
+  /** Set while the application only looks at the queue (sleep without sleep_eat_digits): a key ends it unread. */
+  onQueued: (() => void) | undefined;
   onSpeech: (() => void) | undefined;
+  /** True while a wait is in progress (the application's loop is running). */
+  get waiting(): boolean {
+    return this.resolveFn !== undefined;
+  }
   wait(ms: number): Promise<string> {
     return new Promise((resolve) => {
       this.resolveFn = resolve;
@@ -74,8 +98,10 @@ export class SimCall {
   readonly apps: ExecutedApp[] = [];
   /** Paths of recordings written. */
   readonly recordings: string[] = [];
-  /** Digits received, in order. */
+  /** Digits received by the switch (queued on the channel), in order, whether or not an application read them. */
   dtmf = '';
+  /** Keys flushed from the channel's queue without a DTMF event, in order. */
+  readonly discardedDtmf: DiscardedDtmf[] = [];
   answered = false;
   hungUp = false;
   hangupCause: string | undefined;
@@ -104,6 +130,10 @@ export class SimCall {
   private running: Promise<void> | undefined;
   private speech: Array<{ audio: PcmAudio; at: number }> = [];
   private bridgeEnd: (() => void) | undefined;
+  /** The channel's DTMF queue: keys wait here until an application (or park) reads them. */
+  private readonly dtmfQueue: QueuedDtmf[] = [];
+  /** True while park's loop runs with no application on top of it: it reads DTMF. */
+  private parkIdle = false;
 
   constructor(ctx: SimulatorContext, opts: PlaceCallOptions) {
     this.ctx = ctx;
@@ -161,7 +191,12 @@ export class SimCall {
 
   // ---- test-side control -------------------------------------------------------------------------------------
 
-  /** The caller presses keys: one DTMF event per digit at the end of the digit, as FreeSWITCH reports it. */
+  /**
+   * The caller presses keys. Each digit is queued on the channel at its end (switch_channel_queue_dtmf, as
+   * RFC 2833 reports it); its DTMF event is fired only when an application reads it (switch_channel_dequeue_dtmf):
+   * at once if one is reading, later otherwise, never if the queue is flushed first (`discardedDtmf`).
+   * Resolves once every digit is queued and the gap after the last one has passed; not when events are out.
+   */
   async press(digits: string, opts: { durationMs?: number; gapMs?: number } = {}): Promise<void> {
     const dur = opts.durationMs ?? 140;
     const gap = opts.gapMs ?? 60;
@@ -169,14 +204,14 @@ export class SimCall {
       if (this.hungUp) return;
       await this.ctx.sleep(dur);
       if (this.hungUp) return;
-      this.dtmf += digit;
-      this.emit('DTMF', SITES.DTMF, {
-        withVariables: false,
-        extra: [['DTMF-Digit', digit], ['DTMF-Duration', String(Math.round(dur * 8))], ['DTMF-Source', 'RTP']],
-      });
-      this.current?.slot.onDtmf?.(digit);
+      this.queueDtmf(digit, Math.round(dur * 8));
       await this.ctx.sleep(gap);
     }
+  }
+
+  /** Keys waiting in the channel's queue (pressed, not yet read by an application). */
+  get queuedDtmf(): string {
+    return this.dtmfQueue.map((d) => d.digit).join('');
   }
 
   /** The caller says something: the audio the current or next `record` captures. */
@@ -184,11 +219,7 @@ export class SimCall {
     const buf = typeof audio === 'string' ? fs.readFileSync(audio) : audio;
     const pcm = resample(readWav(buf), 8000);
     this.speech.push({ audio: pcm, at: Date.now() });
-    for (const rec of this.bgRecords.values()) {
-      const now = this.ctx.unscale(Date.now() - rec.started);
-      const last = rec.segments.reduce((end, g) => Math.max(end, g.atMs + durationMs(g.audio)), 0);
-      rec.segments.push({ atMs: Math.max(now, last), audio: pcm });
-    }
+    this.hearInMediaBugs(pcm);
     this.current?.slot.onSpeech?.();
   }
 
@@ -237,6 +268,8 @@ export class SimCall {
     this.destinationNumber = dest;
     this.transferUs = nowMicros();
     this.privateQueue.length = 0;
+    // switch_ivr_session_transfer resets the session with flush_dtmf.
+    this.flushDtmf('transfer');
     this.dialplanQueue = this.ctx.dialplan(dest).map(([app, arg]) => ({ app, arg, applicationUuid: crypto.randomUUID() }));
     if (this.parked) this.unpark();
     if (this.current) this.current.slot.interrupt('break');
@@ -290,6 +323,63 @@ export class SimCall {
     this.ctx.fire(channelEvent(this.ctx.core, name, site, this.ctx.nextSeq(), this.view(), opts));
   }
 
+  // ---- the channel's DTMF queue ------------------------------------------------------------------------------
+
+  /** switch_channel_queue_dtmf: logs RECV DTMF, queues the key and breaks the media read so a reader sees it. */
+  private queueDtmf(digit: string, duration: number): void {
+    const sensitive = isTrue(this.getVar('sensitive_dtmf'));
+    if (!sensitive) this.ctx.fsLog('INFO', 'switch_channel.c:528', `RECV DTMF ${digit}:${duration}`, this.uuid);
+    this.dtmf += digit;
+    this.dtmfQueue.push({ digit, duration, sensitive });
+    this.pumpDtmf();
+  }
+
+  /**
+   * Lets the application that reads the channel take queued keys one at a time, as its loop does
+   * (switch_channel_has_dtmf, then switch_channel_dequeue_dtmf): the running application's reader while it waits,
+   * park's loop when nothing runs on top of it. A reader that stops (a terminator) leaves the rest queued.
+   */
+  private pumpDtmf(): void {
+    while (this.dtmfQueue.length && !this.hungUp) {
+      const slot = this.current?.slot;
+      if (slot) {
+        if (!slot.waiting) return;
+        if (slot.onQueued) {
+          slot.onQueued();
+          return;
+        }
+        if (!slot.onDtmf) return;
+        const d = this.dtmfQueue.shift()!;
+        this.dequeued(d);
+        slot.onDtmf(d.digit);
+        continue;
+      }
+      if (!this.parkIdle) return;
+      this.dequeued(this.dtmfQueue.shift()!);
+    }
+  }
+
+  /** switch_channel_dequeue_dtmf fires the DTMF event (no variables; none for a sensitive key). */
+  private dequeued(d: QueuedDtmf): void {
+    if (d.sensitive) return;
+    this.emit('DTMF', SITES.DTMF, {
+      withVariables: false,
+      extra: [['DTMF-Digit', d.digit], ['DTMF-Duration', String(d.duration)], ['DTMF-Source', 'RTP']],
+    });
+  }
+
+  /** switch_channel_flush_dtmf (via switch_core_session_reset with flush_dtmf): queued keys vanish, no event. */
+  private flushDtmf(by: DiscardedDtmf['by']): void {
+    for (const d of this.dtmfQueue.splice(0)) this.discardedDtmf.push({ digit: d.digit, by });
+  }
+
+  /** Starts a wait during which the application reads DTMF: keys already queued are read at once. */
+  private readWait(slot: Slot, realMs: number): Promise<string> {
+    const p = slot.wait(realMs);
+    this.pumpDtmf();
+    return p;
+  }
+
   private async runLoop(): Promise<void> {
     while (!this.hungUp) {
       const next = this.privateQueue.shift() ?? (this.parked ? undefined : this.dialplanQueue.shift());
@@ -298,7 +388,12 @@ export class SimCall {
         continue;
       }
       if (this.parked || this.bridgeEnd) {
-        await new Promise<void>((r) => (this.wake = r));
+        const woken = new Promise<void>((r) => (this.wake = r));
+        // switch_ivr_park reads the channel's DTMF on every frame while no application runs on top of it.
+        this.parkIdle = this.parked !== undefined;
+        this.pumpDtmf();
+        await woken;
+        this.parkIdle = false;
         this.wake = undefined;
         continue;
       }
@@ -368,8 +463,7 @@ export class SimCall {
         this.transfer(args[0] ?? this.destinationNumber);
         return;
       case 'sleep':
-        await this.media(slot, Number(args[0] ?? 0), { breakable: true });
-        return;
+        return this.sleepApp(Number(args[0] ?? 0), slot);
       case 'playback':
         return this.playback(q.arg.trim(), slot);
       case 'speak':
@@ -388,32 +482,37 @@ export class SimCall {
     }
   }
 
-  /** Waits `ms` of simulated time; ends early on break/hangup, or on a terminator digit when asked. */
-  private async media(slot: Slot, ms: number, opts: { breakable: boolean; terminators?: string }): Promise<AppOutcome> {
+  /**
+   * Waits `ms` of simulated time; ends early on break/hangup. With `reads`, the application reads DTMF meanwhile
+   * (each key fires its event) and a key among `terminators` ends it (mod_dptools on_dtmf).
+   */
+  private async media(slot: Slot, ms: number, opts: { breakable: boolean; reads?: boolean; terminators?: string | undefined }): Promise<AppOutcome> {
     if (this.hungUp) return 'hangup';
     const terms = opts.terminators;
-    slot.onDtmf = terms
+    slot.onDtmf = opts.reads
       ? (d) => {
-          if (terms === 'any' || terms.includes(d)) {
+          if (terms && (terms === 'any' || terms.includes(d))) {
             this.setVar('playback_terminator_used', d);
             slot.interrupt('break');
           }
         }
       : undefined;
-    const r = await slot.wait(this.ctx.scale(ms));
+    const r = await this.readWait(slot, this.ctx.scale(ms));
     slot.onDtmf = undefined;
     if (r === 'hangup' || this.hungUp) return 'hangup';
     if (r === 'break' && opts.breakable) return 'break';
     return 'done';
   }
 
+  /** playback_terminators as on_dtmf reads it: default "*", "any" = every key, "none" = no terminator. */
   private terminators(): string | undefined {
     const t = this.getVar('playback_terminators') ?? '*';
+    if (t.toLowerCase() === 'any') return '1234567890*#';
     return t.toLowerCase() === 'none' || t === '' ? undefined : t;
   }
 
   /** One file with PLAYBACK_START/STOP around it; returns done/break/hangup. */
-  private async playFile(file: string, slot: Slot, terminators: string | undefined, onDigit?: (d: string) => void): Promise<AppOutcome> {
+  private async playFile(file: string, slot: Slot, terminators: string | undefined, onDigit?: (d: string) => void, reads = true): Promise<AppOutcome> {
     const ms = this.ctx.playbackMs(file);
     const fileHeaders: Array<[string, string]> = [];
     if (file.startsWith('tone_stream:')) fileHeaders.push(['Playback-File-Type', 'tone_stream']);
@@ -423,15 +522,16 @@ export class SimCall {
     const started = Date.now();
     let outcome: AppOutcome;
     if (onDigit) {
+      // switch_ivr_read plays with args.buf: the first key read ends the prompt; later keys stay queued.
       slot.onDtmf = (d) => {
         onDigit(d);
         slot.interrupt('break');
       };
-      const r = await slot.wait(this.ctx.scale(ms));
+      const r = await this.readWait(slot, this.ctx.scale(ms));
       slot.onDtmf = undefined;
       outcome = r === 'hangup' || this.hungUp ? 'hangup' : r === 'break' ? 'break' : 'done';
     } else {
-      outcome = await this.media(slot, ms, { breakable: true, terminators });
+      outcome = await this.media(slot, ms, { breakable: true, reads: reads, terminators });
     }
     const playedMs = outcome === 'done' ? ms : Math.min(ms, this.ctx.unscale(Date.now() - started));
     const samples = Math.round(playedMs * 8);
@@ -455,10 +555,26 @@ export class SimCall {
     return 'FILE PLAYED';
   }
 
+  /** speak_function: speaks with on_dtmf, so it reads DTMF and stops on a playback terminator. */
+  /**
+   * sleep_function → switch_ivr_sleep: with sleep_eat_digits it reads keys (on_dtmf: events, terminators end it);
+   * without, its empty input args make the first queued key end the sleep unread (the key stays queued).
+   */
+  private async sleepApp(ms: number, slot: Slot): Promise<void> {
+    if (isTrue(this.getVar('sleep_eat_digits'))) {
+      await this.media(slot, ms, { breakable: true, reads: true, terminators: this.terminators() });
+      return;
+    }
+    if (this.hungUp) return;
+    slot.onQueued = () => slot.interrupt('break');
+    await this.readWait(slot, this.ctx.scale(ms));
+    slot.onQueued = undefined;
+  }
+
   private async speakApp(arg: string, slot: Slot): Promise<void> {
     const parts = arg.split('|');
     const text = parts.length >= 3 ? parts.slice(2).join('|') : (parts[parts.length - 1] ?? '');
-    await this.media(slot, text.length * this.ctx.speakMsPerChar, { breakable: true });
+    await this.media(slot, text.length * this.ctx.speakMsPerChar, { breakable: true, reads: true, terminators: this.terminators() });
   }
 
   /**
@@ -503,7 +619,7 @@ export class SimCall {
           queue.push(d);
           slot.interrupt('digit');
         };
-        const r = await slot.wait(this.ctx.scale(digits.length ? digitTimeout : timeout));
+        const r = await this.readWait(slot, this.ctx.scale(digits.length ? digitTimeout : timeout));
         slot.onDtmf = undefined;
         if (r === 'hangup' || this.hungUp) return;
         if (r === 'timeout' || r === 'break') {
@@ -527,32 +643,51 @@ export class SimCall {
       }
       if (this.hungUp) return;
       if (invalid) {
-        const r = await this.playFile(invalid, slot, undefined);
+        // Played with no input args: keys pressed meanwhile stay queued for the next try's prompt.
+        const r = await this.playFile(invalid, slot, undefined, undefined, false);
         if (r === 'hangup') return;
       }
       tries--;
     }
   }
 
-  /** record <path> [limit_s] [silence_thresh] [silence_hits]: writes a real 8 kHz mono WAV. */
+  /**
+   * record <path> [limit_s] [silence_thresh] [silence_hits] (record_function → switch_ivr_record_file_event):
+   * opens the file first (mod_sndfile creates no folder: on failure the call is hung up with
+   * DESTINATION_OUT_OF_ORDER, no RECORD_START, the application completes); reads DTMF while it records (events;
+   * a playback terminator ends it); writes a real 8 kHz mono WAV of the injected speech; ends with
+   * switch_core_session_reset(session, SWITCH_TRUE, …), which discards keys still queued, including those that
+   * landed during the last `recordDtmfLossWindowMs` when it no longer reads.
+   */
   private async recordApp(args: string[], slot: Slot): Promise<void> {
     const file = args[0] ?? '';
-    const limitMs = Number(args[1] ?? 0) * 1000 || Infinity;
+    if (!file) {
+      this.ctx.fsLog('ERR', 'mod_dptools.c:3246', 'No file specified.', this.uuid);
+      return;
+    }
+    const limitMs = Number((args[1] ?? '0').replace(/^\+/, '')) * 1000 || Infinity;
     const thresh = Number(args[2] ?? 0);
     const hitsMs = (Number(args[3] ?? 0) || 3) * 1000;
     const silenceDetect = thresh > 0;
+    const openError = openForWrite(file);
+    if (openError) {
+      this.ctx.fsLog('WARNING', 'mod_sndfile.c:281', `Error Opening File [${file}] [${openError}]`);
+      void this.doHangup('DESTINATION_OUT_OF_ORDER', 'switch_ivr_play_say.c:564');
+      this.flushDtmf('record');
+      return;
+    }
     this.setVar('silence_hits_exhausted', 'false');
     this.emit('RECORD_START', SITES.RECORD_START, { extra: [['Record-File-Path', file]] });
     const start = Date.now();
     // Simulated ms since the record started, and speech laid out on that time line.
     const simNow = () => this.ctx.unscale(Date.now() - start);
-    const segments: Array<{ atMs: number; audio: PcmAudio }> = [];
+    const segments: Segment[] = [];
     // Speech injected before the record started is what the caller says right after the beep (offset 0);
     // speech injected during the record starts when it arrives, after anything still being said.
     const takeSpeech = (atStart: boolean) => {
-      for (const s of this.speech.splice(0)) {
+      for (const sp of this.speech.splice(0)) {
         const end = segments.reduce((e, g) => Math.max(e, g.atMs + durationMs(g.audio)), 0);
-        segments.push({ atMs: atStart ? end : Math.max(end, simNow()), audio: s.audio });
+        segments.push({ atMs: atStart ? end : Math.max(end, simNow()), audio: sp.audio });
       }
     };
     takeSpeech(true);
@@ -567,15 +702,14 @@ export class SimCall {
         break;
       }
       slot.onSpeech = () => slot.interrupt('speech');
-      slot.onDtmf = terms
-        ? (d) => {
-            if (terms === 'any' || terms.includes(d)) {
-              this.setVar('playback_terminator_used', d);
-              slot.interrupt('terminator');
-            }
-          }
-        : undefined;
-      const r = await slot.wait(Number.isFinite(remaining) ? this.ctx.scale(remaining) : Infinity);
+      // on_dtmf: every key is read (its event fires); a playback terminator ends the recording.
+      slot.onDtmf = (d) => {
+        if (terms && terms.includes(d)) {
+          this.setVar('playback_terminator_used', d);
+          slot.interrupt('terminator');
+        }
+      };
+      const r = await this.readWait(slot, Number.isFinite(remaining) ? this.ctx.scale(remaining) : Infinity);
       slot.onSpeech = undefined;
       slot.onDtmf = undefined;
       if (r === 'speech') {
@@ -590,24 +724,18 @@ export class SimCall {
     }
     const totalMs = stopReason === 'limit' ? limitMs : stopReason === 'silence' ? speechEnd() + hitsMs : Math.min(simNow(), limitMs);
     if (stopReason === 'silence') this.setVar('silence_hits_exhausted', 'true');
-    this.finishRecording(file, segments, totalMs);
+    // Closing the file: the loop no longer reads DTMF, keys landing now wait in the queue for the reset below.
+    const closeUntil = Date.now() + this.ctx.scale(this.ctx.recordDtmfLossWindowMs);
+    while (!this.hungUp && Date.now() < closeUntil) await slot.wait(closeUntil - Date.now());
+    this.writeRecording(file, timeline(segments, totalMs));
+    this.emit('RECORD_STOP', SITES.RECORD_STOP, { extra: [['Record-File-Path', file]] });
+    this.flushDtmf('record');
   }
 
-  /** Writes the WAV (speech laid on its time line, silence elsewhere), sets the record_* variables, RECORD_STOP. */
-  private finishRecording(file: string, segments: Array<{ atMs: number; audio: PcmAudio }>, totalMs: number): void {
-    const parts: PcmAudio[] = [];
-    let t = 0;
-    for (const g of segments) {
-      if (g.atMs >= totalMs) break;
-      if (g.atMs > t) parts.push(silence(8000, g.atMs - t));
-      const keepMs = Math.min(durationMs(g.audio), totalMs - g.atMs);
-      parts.push({ sampleRate: 8000, samples: g.audio.samples.subarray(0, Math.round(keepMs * 8)) });
-      t = g.atMs + keepMs;
-    }
-    if (totalMs > t) parts.push(silence(8000, totalMs - t));
-    const wav = writeWav(concat(8000, parts));
+  /** Writes the WAV and sets the record_* variables the way the record application leaves them. */
+  private writeRecording(file: string, audio: PcmAudio): void {
+    const wav = writeWav(audio);
     try {
-      fs.mkdirSync(path.dirname(file), { recursive: true });
       fs.writeFileSync(file, wav);
       this.recordings.push(file);
     } catch (e) {
@@ -619,36 +747,161 @@ export class SimCall {
     this.setVar('record_seconds', String(Math.floor(samples / 8000)));
     this.setVar('record_ms', String(Math.round(samples / 8)));
     this.setVar('record_samples', String(samples));
-    this.emit('RECORD_STOP', SITES.RECORD_STOP, { extra: [['Record-File-Path', file]] });
   }
 
-  // ---- uuid_record: a recording running beside whatever the channel does (a media bug) ------------------------
+  // ---- uuid_record: a media bug recording beside whatever the channel does ------------------------------------
 
-  private readonly bgRecords = new Map<string, { started: number; segments: Array<{ atMs: number; audio: PcmAudio }>; limitMs: number; timer?: NodeJS.Timeout }>();
+  private readonly mediaBugs = new Map<string, { rec: MediaBugRecording; started: number; timer?: NodeJS.Timeout }>();
 
-  startBackgroundRecord(file: string, limitS: number): void {
-    if (this.hungUp || this.bgRecords.has(file)) return;
-    const rec: { started: number; segments: Array<{ atMs: number; audio: PcmAudio }>; limitMs: number; timer?: NodeJS.Timeout } = {
-      started: Date.now(),
-      segments: [],
-      limitMs: limitS > 0 ? limitS * 1000 : Infinity,
-    };
-    if (Number.isFinite(rec.limitMs)) rec.timer = setTimeout(() => this.stopBackgroundRecord(file), this.ctx.scale(rec.limitMs));
-    this.bgRecords.set(file, rec);
-    this.emit('RECORD_START', SITES.RECORD_START, { extra: [['Record-File-Path', file]] });
-  }
-
-  /** Stops one background recording (or every one with 'all'); false when none matched. */
-  stopBackgroundRecord(file: string): boolean {
-    const files = file === 'all' ? [...this.bgRecords.keys()] : this.bgRecords.has(file) ? [file] : [];
-    for (const f of files) {
-      const rec = this.bgRecords.get(f)!;
-      this.bgRecords.delete(f);
-      if (rec.timer) clearTimeout(rec.timer);
-      this.finishRecording(f, rec.segments, Math.min(rec.limitMs, this.ctx.unscale(Date.now() - rec.started)));
+  /**
+   * uuid_record start (switch_ivr_record_session_event): false answers `-ERR Cannot record session!`.
+   * Same path already recording: a warning and success, no second recording (no RECORD_TOGGLE_ON_REPEAT here).
+   * Creates missing folders (switch_dir_make_recursive); RECORD_START from record_callback's INIT.
+   */
+  startMediaBugRecord(file: string, limitS: number, vars: Array<[string, string]>): boolean {
+    if (this.hungUp) return false;
+    const get = (name: string): string | undefined => vars.find(([k]) => k === name)?.[1] ?? this.getVar(name);
+    if (this.mediaBugs.has(file)) {
+      this.ctx.fsLog('WARNING', 'switch_ivr_async.c:2966', `Already recording [${file}]`, this.uuid);
+      return true;
     }
+    const hangupOnError = isTrue(get('RECORD_HANGUP_ON_ERROR'));
+    const fail = (): false => {
+      this.setVar('record_completion_cause', 'uri-failure');
+      return false;
+    };
+    const dir = path.dirname(file);
+    try {
+      fs.mkdirSync(dir, { recursive: true });
+    } catch {
+      this.ctx.fsLog('ERR', 'switch_ivr_async.c:3118', `Error creating ${dir}`, this.uuid);
+      return fail();
+    }
+    const openError = openForWrite(file);
+    if (openError) {
+      this.ctx.fsLog('WARNING', 'mod_sndfile.c:281', `Error Opening File [${file}] [${openError}]`);
+      this.ctx.fsLog('ERR', 'switch_ivr_async.c:3137', `Error opening ${file}`, this.uuid);
+      if (hangupOnError) {
+        void this.doHangup('DESTINATION_OUT_OF_ORDER', 'switch_ivr_async.c:3139');
+        this.flushDtmf('hangup');
+      }
+      return fail();
+    }
+    const rec = new MediaBugRecording(file, limitS > 0 ? limitS * 1000 : Infinity, vars, mediaBugSettings(get));
+    const bug: { rec: MediaBugRecording; started: number; timer?: NodeJS.Timeout } = { rec, started: Date.now() };
+    this.mediaBugs.set(file, bug);
+    this.emit('RECORD_START', SITES.BUG_RECORD_START, { extra: [['Record-File-Path', file], ...recordingVariables(vars)] });
+    this.scheduleMediaBug(bug);
+    return true;
+  }
+
+  /** uuid_record stop <path|all> (switch_ivr_stop_record_session); false when nothing matched. */
+  stopMediaBugRecord(file: string): boolean {
+    const files = file.toLowerCase() === 'all' ? [...this.mediaBugs.keys()] : this.mediaBugs.has(file) ? [file] : [];
+    for (const f of files) this.closeMediaBug(f, undefined);
     return files.length > 0;
   }
+
+  /** uuid_record mask|unmask <path>: the file gets silence meanwhile (detection still hears the caller). */
+  maskMediaBugRecord(file: string, on: boolean): boolean {
+    const bug = this.mediaBugs.get(file);
+    if (!bug) return false;
+    bug.rec.mask(on, this.bugNow(bug));
+    return true;
+  }
+
+  /** @deprecated kept for callers of the earlier API: uuid_record start without variables. */
+  startBackgroundRecord(file: string, limitS: number): void {
+    this.startMediaBugRecord(file, limitS, []);
+  }
+
+  /** @deprecated kept for callers of the earlier API. */
+  stopBackgroundRecord(file: string): boolean {
+    return this.stopMediaBugRecord(file);
+  }
+
+  private bugNow(bug: { started: number }): number {
+    return this.ctx.unscale(Date.now() - bug.started);
+  }
+
+  private hearInMediaBugs(pcm: PcmAudio): void {
+    for (const [file, bug] of [...this.mediaBugs]) {
+      const now = this.bugNow(bug);
+      const stoppedAt = bug.rec.advance(now);
+      if (stoppedAt !== undefined) {
+        this.closeMediaBug(file, stoppedAt);
+        continue;
+      }
+      bug.rec.hear(pcm, now);
+      this.scheduleMediaBug(bug);
+    }
+  }
+
+  /** One timer per recording: its limit, or the moment silence detection would stop it. */
+  private scheduleMediaBug(bug: { rec: MediaBugRecording; started: number; timer?: NodeJS.Timeout }): void {
+    if (bug.timer) clearTimeout(bug.timer);
+    bug.timer = undefined;
+    const silenceAt = bug.rec.predictStop();
+    const at = Math.min(silenceAt ?? Infinity, bug.rec.limitMs);
+    if (!Number.isFinite(at)) return;
+    bug.timer = setTimeout(() => {
+      bug.timer = undefined;
+      if (this.mediaBugs.get(bug.rec.file) !== bug) return;
+      const stoppedAt = bug.rec.advance(at);
+      this.closeMediaBug(bug.rec.file, stoppedAt ?? Math.min(at, bug.rec.limitMs));
+    }, Math.max(0, this.ctx.scale(at) - (Date.now() - bug.started)));
+  }
+
+  /**
+   * record_callback CLOSE then send_record_stop_event: no frame → empty-file, shorter than RECORD_MIN_SEC →
+   * input-too-short (both delete the file, RECORD_DISCARDED=true); else the cause silence detection set, or on a
+   * hung-up channel success-silence / no-input-timeout (speech heard or not), or success-maxtime (limit or stop).
+   */
+  private closeMediaBug(file: string, atMs: number | undefined): void {
+    const bug = this.mediaBugs.get(file);
+    if (!bug) return;
+    this.mediaBugs.delete(file);
+    if (bug.timer) clearTimeout(bug.timer);
+    const totalMs = Math.min(atMs ?? this.bugNow(bug), bug.rec.limitMs);
+    if (atMs === undefined) bug.rec.advance(totalMs);
+    const samples = Math.floor(totalMs / 20) * 160;
+    let cause = bug.rec.cause;
+    let discard = false;
+    if (samples === 0) {
+      this.ctx.fsLog('DEBUG', 'switch_ivr_async.c:1665', `Discarding empty file ${file}`, this.uuid);
+      discard = true;
+      cause ??= 'empty-file';
+    } else if (samples < 8000 * bug.rec.settings.minSec) {
+      this.ctx.fsLog('DEBUG', 'switch_ivr_async.c:1670', `Discarding short file ${file}`, this.uuid);
+      discard = true;
+      cause ??= 'input-too-short';
+    } else if (this.hungUp) {
+      cause ??= bug.rec.speechDetected ? 'success-silence' : 'no-input-timeout';
+    } else {
+      cause ??= 'success-maxtime';
+    }
+    if (discard) {
+      this.setVar('RECORD_DISCARDED', 'true');
+      fs.rmSync(file, { force: true });
+    } else {
+      try {
+        fs.writeFileSync(file, writeWav(bug.rec.render(samples / 8)));
+        this.recordings.push(file);
+      } catch (e) {
+        this.ctx.log(`uuid_record: cannot write ${file}: ${(e as Error).message}`);
+      }
+    }
+    this.setVar('record_samples', String(samples));
+    this.setVar('record_seconds', String(Math.floor(samples / 8000)));
+    this.setVar('record_ms', String(Math.floor(samples / 8)));
+    this.setVar('record_completion_cause', cause);
+    this.emit('RECORD_STOP', SITES.BUG_RECORD_STOP, {
+      extra: [['Record-File-Path', file], ...recordingVariables(bug.rec.vars), ['Record-Completion-Cause', cause]],
+    });
+  }
+
+  /** Keys the bridge passed to the other leg (bridge, callcenter). */
+  sentToOtherLeg = '';
 
   private async bridge(target: string, slot: Slot): Promise<void> {
     const outcome = this.ctx.bridgeOutcome(target, this);
@@ -669,8 +922,13 @@ export class SimCall {
       extra: [['Bridge-A-Unique-ID', this.uuid], ['Bridge-B-Unique-ID', otherUuid], ['Other-Leg-Unique-ID', otherUuid]],
     });
     this.bridgeEnd = () => slot.interrupt('unbridge');
-    const r = await slot.wait(Infinity);
+    // audio_bridge_thread dequeues this leg's keys (DTMF event on this leg) and sends them to the other leg.
+    slot.onDtmf = (d) => (this.sentToOtherLeg += d);
+    const r = await this.readWait(slot, Infinity);
+    slot.onDtmf = undefined;
     this.bridgeEnd = undefined;
+    // The bridge ends with switch_core_session_reset(session_a, SWITCH_TRUE, …): queued keys are flushed.
+    this.flushDtmf('bridge');
     this.emit('CHANNEL_UNBRIDGE', SITES.CHANNEL_UNBRIDGE, {
       extra: [['Bridge-A-Unique-ID', this.uuid], ['Bridge-B-Unique-ID', otherUuid], ['Other-Leg-Unique-ID', otherUuid]],
     });
@@ -696,7 +954,7 @@ export class SimCall {
     this.setVar('cc_queue', queue);
     cc('member-queue-start');
     if (outcome.agent) {
-      await this.media(slot, outcome.answerAfterMs ?? 500, { breakable: false });
+      await this.media(slot, outcome.answerAfterMs ?? 500, { breakable: false, reads: true });
       if (this.hungUp) return;
       cc('bridge-agent-start', [['CC-Agent', outcome.agent]]);
       this.setVar('cc_agent', outcome.agent);
@@ -706,7 +964,8 @@ export class SimCall {
       this.setVar('cc_cause', 'answered');
       return;
     }
-    const r = await this.media(slot, outcome.maxWaitMs ?? 5000, { breakable: true });
+    // The member hears music on hold played with moh_on_dtmf: its keys are read (events).
+    const r = await this.media(slot, outcome.maxWaitMs ?? 5000, { breakable: true, reads: true });
     if (r === 'hangup') {
       cc('member-queue-end', [['CC-Cause', 'Cancel'], ['CC-Cancel-Reason', 'NONE']]);
       return;
@@ -726,8 +985,10 @@ export class SimCall {
 
   private hangupPromise: Promise<void> | undefined;
 
-  private doHangup(cause: string): Promise<void> {
+  /** switch_channel_perform_hangup, logged from `site` (the caller's file:line, as FreeSWITCH logs it). */
+  private doHangup(cause: string, site = 'switch_channel.c:3424'): Promise<void> {
     if (this.hangupPromise) return this.hangupPromise;
+    this.ctx.fsLog('NOTICE', site, `Hangup ${this.channelName} [${this.state}] [${cause}]`, this.uuid);
     this.hangupPromise = (async () => {
       this.hungUp = true;
       this.hangupCause = cause;
@@ -747,7 +1008,9 @@ export class SimCall {
       await new Promise((r) => setImmediate(r));
       await new Promise((r) => setImmediate(r));
       this.unpark();
-      this.stopBackgroundRecord('all');
+      this.stopMediaBugRecord('all');
+      // The channel is torn down with whatever keys were still queued (switch_channel_uninit flushes them).
+      this.flushDtmf('hangup');
       this.state = 'CS_REPORTING';
       this.stateNumber = 11;
       this.callState = 'HANGUP';
@@ -783,6 +1046,33 @@ export class SimCall {
   /** Resolves when the application loop has stopped (after hangup). */
   async settled(): Promise<void> {
     await this.running;
+  }
+}
+
+/** merge_recording_variables: one Recording-Variable-<name> header per uuid_record variable. */
+function recordingVariables(vars: Array<[string, string]>): Array<[string, string]> {
+  return vars.map(([k, v]) => [`Recording-Variable-${k}`, v]);
+}
+
+/**
+ * Opens (creates or truncates) the file as mod_sndfile's open for writing does; undefined when it worked, else
+ * sf_strerror's text for the system error ("System error : No such file or directory.").
+ */
+function openForWrite(file: string): string | undefined {
+  try {
+    fs.closeSync(fs.openSync(file, 'w'));
+    return undefined;
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    const text: Record<string, string> = {
+      ENOENT: 'No such file or directory',
+      EACCES: 'Permission denied',
+      EISDIR: 'Is a directory',
+      ENOTDIR: 'Not a directory',
+      EROFS: 'Read-only file system',
+      ENOSPC: 'No space left on device',
+    };
+    return `System error : ${(code && text[code]) ?? (e as Error).message}.`;
   }
 }
 

@@ -29,5 +29,12 @@ export interface SimulatorContext {
   bridgeOutcome(target: string, call: SimCall): 'answer' | string;
   callcenterOutcome(queue: string, call: SimCall): CallcenterOutcome;
   destroyed(call: SimCall): void;
+  /** The simulator's own diagnostics (the `log` option). */
   log(message: string): void;
+  /** A line of FreeSWITCH's own log, as the switch would print it (`sim.log`). */
+  fsLog(level: FsLogLevel, where: string, message: string, uuid?: string): void;
+  /** Simulated ms between `record`'s last DTMF read and its DTMF flush (keys landing then are lost). */
+  recordDtmfLossWindowMs: number;
 }
+
+export type FsLogLevel = 'DEBUG' | 'INFO' | 'NOTICE' | 'WARNING' | 'ERR';

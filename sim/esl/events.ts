@@ -38,6 +38,8 @@ export const SITES = {
   PLAYBACK_STOP: { file: 'switch_ivr_play_say.c', func: 'switch_ivr_play_file', line: 2020 },
   RECORD_START: { file: 'switch_ivr_play_say.c', func: 'switch_ivr_record_file_event', line: 767 },
   RECORD_STOP: { file: 'switch_ivr_play_say.c', func: 'switch_ivr_record_file_event', line: 1030 },
+  BUG_RECORD_START: { file: 'switch_ivr_async.c', func: 'record_callback', line: 1481 },
+  BUG_RECORD_STOP: { file: 'switch_ivr_async.c', func: 'send_record_stop_event', line: 1240 },
   BACKGROUND_JOB: { file: 'mod_event_socket.c', func: 'api_exec', line: 1572 },
   API: { file: 'switch_loadable_module.c', func: 'switch_api_execute', line: 2954 },
   HEARTBEAT: { file: 'switch_core.c', func: 'send_heartbeat', line: 95 },

@@ -7,7 +7,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
 import { SimCall, type PlaceCallOptions } from './call';
-import type { CallcenterOutcome, SimulatorContext } from './context';
+import type { CallcenterOutcome, FsLogLevel, SimulatorContext } from './context';
 import { commonHeaders, SITES, type CoreIdentity } from './events';
 import { durationMs, readWav } from './wav';
 import {
@@ -53,8 +53,26 @@ export interface EslSimulatorOptions {
   apiDelayMs?: (command: string, arg: string) => number;
   /** HEARTBEAT period in real ms (FreeSWITCH: 20 s); 0 turns it off. Default 20000. */
   heartbeatMs?: number;
+  /**
+   * Real ms between an event being fired and its frame reaching the sockets (FreeSWITCH's event thread and the
+   * listener's flush): a fixed number, a uniform `{min, max}`, or a function of the event. Not scaled by
+   * `timeScale`. Events keep their order (one FIFO per simulator). Command replies are never delayed.
+   * Default `{min: 5, max: 60}` (observed: a key's event reached the socket 5–57 ms after the key); 0 = none.
+   */
+  eventDelayMs?: EventDelay;
+  /**
+   * Simulated ms at the end of a `record` during which it no longer reads DTMF before flushing the channel's
+   * queue: a key whose end lands in that window is discarded without an event. Default 110 (observed: keys
+   * 75–105 ms before the end were lost, 110–115 ms survived).
+   */
+  recordDtmfLossWindowMs?: number;
   log?: (message: string) => void;
 }
+
+export type EventDelay = number | { min: number; max: number } | ((event: WireEvent) => number);
+
+/** Bounded so a long standalone run keeps a bounded memory. */
+const FS_LOG_MAX_LINES = 10_000;
 
 export interface EslSimulator {
   readonly port: number;
@@ -65,6 +83,12 @@ export interface EslSimulator {
   readonly firedEvents: WireEvent[];
   /** Every command line received from authenticated clients, in order. */
   readonly commands: string[];
+  /**
+   * FreeSWITCH's own log lines the simulated switch printed, e.g.
+   * `[WARNING] mod_sndfile.c:281 Error Opening File [/x/y.wav] [System error : No such file or directory.]`
+   * (channel lines start with the channel's uuid). The last 10 000 are kept.
+   */
+  readonly log: readonly string[];
   placeCall(opts: PlaceCallOptions): Promise<SimCall>;
   /** Cuts every event-socket connection (calls stay up), as a FreeSWITCH restart of mod_event_socket would. */
   dropConnections(): void;
@@ -470,10 +494,17 @@ class Simulator implements SimulatorContext {
   readonly commands: string[] = [];
   readonly core: CoreIdentity;
   readonly speakMsPerChar: number;
+  readonly fsLogLines: string[] = [];
+  readonly recordDtmfLossWindowMs: number;
   private seq = 1000;
   private sessionId = 0;
   private readonly started = Date.now();
   private readonly timeScale: number;
+  private readonly eventDelay: (ev: WireEvent) => number;
+  /** Events fired but not yet written: one FIFO, as FreeSWITCH's event dispatch keeps the order. */
+  private readonly outbox: Array<{ dueAt: number; ev: WireEvent; to: Listener[] }> = [];
+  private outboxTimer: NodeJS.Timeout | undefined;
+  private lastDueAt = 0;
 
   constructor(readonly opts: EslSimulatorOptions) {
     this.core = {
@@ -484,6 +515,12 @@ class Simulator implements SimulatorContext {
     };
     this.timeScale = opts.timeScale ?? 1;
     this.speakMsPerChar = opts.speakMsPerChar ?? 3800 / 69;
+    this.eventDelay = delayFunction(opts.eventDelayMs ?? { min: 5, max: 60 });
+    const win = opts.recordDtmfLossWindowMs ?? 110;
+    if (!Number.isFinite(win) || win < 0) {
+      throw new Error(`startEslSimulator: recordDtmfLossWindowMs must be a number >= 0 (got ${String(win)})`);
+    }
+    this.recordDtmfLossWindowMs = win;
   }
 
   nextSeq(): number {
@@ -501,18 +538,62 @@ class Simulator implements SimulatorContext {
   sleep(ms: number): Promise<void> {
     return new Promise((r) => setTimeout(r, this.scale(ms)));
   }
+
   log(message: string): void {
     this.opts.log?.(message);
   }
 
+  fsLog(level: FsLogLevel, where: string, message: string, uuid?: string): void {
+    this.fsLogLines.push(`${uuid ? `${uuid} ` : ''}[${level}] ${where} ${message}`);
+    if (this.fsLogLines.length > FS_LOG_MAX_LINES) this.fsLogLines.splice(0, this.fsLogLines.length - FS_LOG_MAX_LINES);
+  }
+
+  /**
+   * Fires an event: recorded at once in `firedEvents`, matched against the subscriptions as they are now (as
+   * mod_event_socket's event_handler does when the event is dispatched), written to the sockets after the event
+   * delay, never before an event fired earlier.
+   */
   fire(ev: WireEvent): void {
     this.firedEvents.push(ev);
+    const to = [...this.listeners].filter((l) => l.wants(ev));
+    const delay = Math.max(0, this.eventDelay(ev));
+    if (delay === 0 && this.outbox.length === 0) {
+      this.deliver(ev, to);
+      return;
+    }
+    const dueAt = Math.max(Date.now() + delay, this.lastDueAt);
+    this.lastDueAt = dueAt;
+    this.outbox.push({ dueAt, ev, to });
+    this.scheduleOutbox();
+  }
+
+  private deliver(ev: WireEvent, to: Listener[]): void {
     const frames: Partial<Record<EventFormat, Buffer>> = {};
-    for (const l of this.listeners) {
-      if (!l.wants(ev)) continue;
+    for (const l of to) {
       const f = (frames[l.format] ??= eventFrame(ev, l.format));
       l.write(f);
     }
+  }
+
+  private scheduleOutbox(): void {
+    if (this.outboxTimer || this.outbox.length === 0) return;
+    const head = this.outbox[0]!;
+    this.outboxTimer = setTimeout(() => {
+      this.outboxTimer = undefined;
+      const now = Date.now();
+      while (this.outbox.length && this.outbox[0]!.dueAt <= now) {
+        const item = this.outbox.shift()!;
+        this.deliver(item.ev, item.to);
+      }
+      this.scheduleOutbox();
+    }, Math.max(0, head.dueAt - Date.now()));
+  }
+
+  /** Drops events not yet written (the simulator stops). */
+  clearOutbox(): void {
+    if (this.outboxTimer) clearTimeout(this.outboxTimer);
+    this.outboxTimer = undefined;
+    this.outbox.length = 0;
   }
 
   dialplan(destination: string): Array<[string, string]> {
@@ -645,16 +726,8 @@ class Simulator implements SimulatorContext {
         if (!c) return noChannel;
         return c.getVar(args[1] ?? '') ?? '_undef_';
       }
-      case 'uuid_record': {
-        const c = call(0);
-        if (!c) return noChannel;
-        const action = args[1];
-        const file = args[2];
-        if (!file || (action !== 'start' && action !== 'stop')) return '-USAGE: <uuid> [start|stop|mask|unmask] <path> [<limit>]\n';
-        if (action === 'start') c.startBackgroundRecord(file, Number(args[3] ?? 0));
-        else if (!c.stopBackgroundRecord(file)) return `-ERR Cannot stop record session for [${file}]\n`;
-        return '+OK Success\n';
-      }
+      case 'uuid_record':
+        return this.uuidRecord(arg);
       case 'originate':
         return this.originate(arg);
       case 'hupall': {
@@ -672,6 +745,38 @@ class Simulator implements SimulatorContext {
         return '+OK\n';
       default:
         return `-ERR ${name} Command not found!\n`;
+    }
+  }
+
+  /**
+   * uuid_record <uuid> [start|stop|mask|unmask] <path> [<limit>] [<recording_vars>] as mod_commands'
+   * session_record_function parses it: at most 5 space-separated fields (the 5th keeps the rest of the line),
+   * the vars url-decoded then read as `{A=1,B=2}` (switch_event_create_brackets; anything else is ignored).
+   */
+  private uuidRecord(arg: string): string {
+    const usage = '-USAGE: <uuid> [start|stop|mask|unmask] <path> [<limit>] [<recording_vars>]\n';
+    const argv = splitBlank(arg, 5);
+    if (argv.length < 3) return usage;
+    const [uuid = '', action = '', file = ''] = argv;
+    const call = this.calls.get(uuid);
+    if (!call) return '-ERR Cannot locate session!\n';
+    const limit = Number.parseInt(argv[3] ?? '0', 10) || 0;
+    switch (action.toLowerCase()) {
+      case 'start': {
+        const vars = argv.length > 3 ? bracketVars(urlDecode(argv[4] ?? '')) : [];
+        return call.startMediaBugRecord(file, limit, vars) ? '+OK Success\n' : '-ERR Cannot record session!\n';
+      }
+      case 'stop':
+        return call.stopMediaBugRecord(file) ? '+OK Success\n' : '-ERR Cannot stop record session!\n';
+      case 'mask':
+      case 'unmask':
+        return call.maskMediaBugRecord(file, action.toLowerCase() === 'mask') ? '+OK Success\n' : `-ERR Cannot ${action.toLowerCase()} recording session!\n`;
+      case 'pause':
+      case 'resume':
+        // Not simulated: answered as if no recording matched.
+        return `-ERR Cannot ${action.toLowerCase()} recording session!\n`;
+      default:
+        return usage;
     }
   }
 
@@ -720,6 +825,67 @@ class Simulator implements SimulatorContext {
   }
 }
 
+/** switch_separate_string on blanks: fields split on runs of spaces, the last of `max` fields keeps the rest. */
+function splitBlank(line: string, max: number): string[] {
+  const out: string[] = [];
+  let rest = line.replace(/^ +/, '');
+  while (rest && out.length < max - 1) {
+    const sp = rest.indexOf(' ');
+    if (sp < 0) break;
+    out.push(rest.slice(0, sp));
+    rest = rest.slice(sp).replace(/^ +/, '');
+  }
+  if (rest) out.push(rest.replace(/ +$/, ''));
+  return out;
+}
+
+/** switch_url_decode: %XX sequences only ("+" stays "+"). */
+function urlDecode(s: string): string {
+  return s.replace(/%([0-9a-fA-F]{2})/g, (_, h: string) => String.fromCharCode(Number.parseInt(h, 16)));
+}
+
+/** switch_event_create_brackets with '{', '}', ',': `{A=1,B=2}` → [[A,1],[B,2]]; no braces → nothing. */
+function bracketVars(s: string): Array<[string, string]> {
+  const t = s.replace(/^ +/, '');
+  if (!t.startsWith('{')) return [];
+  let depth = 0;
+  let end = -1;
+  for (let i = 0; i < t.length; i++) {
+    if (t[i] === '{') depth++;
+    else if (t[i] === '}' && --depth === 0) {
+      end = i;
+      break;
+    }
+  }
+  if (end < 0) return [];
+  const out: Array<[string, string]> = [];
+  for (const kv of t.slice(1, end).split(',')) {
+    const eq = kv.indexOf('=');
+    if (eq <= 0) continue;
+    const name = kv.slice(0, eq).trim();
+    const value = kv.slice(eq + 1).trim();
+    // EF_UNIQ_HEADERS: a repeated name replaces the earlier value.
+    const i = out.findIndex(([n]) => n === name);
+    if (i >= 0) out.splice(i, 1);
+    out.push([name, value]);
+  }
+  return out;
+}
+
+/** The `eventDelayMs` option as a function; refuses a malformed one with what was wrong. */
+function delayFunction(d: EventDelay): (ev: WireEvent) => number {
+  if (typeof d === 'function') return d;
+  if (typeof d === 'number') {
+    if (!Number.isFinite(d) || d < 0) throw new Error(`startEslSimulator: eventDelayMs must be a number >= 0 (got ${String(d)})`);
+    return () => d;
+  }
+  const { min, max } = d;
+  if (!Number.isFinite(min) || !Number.isFinite(max) || min < 0 || max < min) {
+    throw new Error(`startEslSimulator: eventDelayMs {min, max} needs 0 <= min <= max (got {min: ${String(min)}, max: ${String(max)}})`);
+  }
+  return () => min + Math.random() * (max - min);
+}
+
 export async function startEslSimulator(opts: EslSimulatorOptions): Promise<EslSimulator> {
   const sim = new Simulator(opts);
   const server = net.createServer((socket) => sim.listeners.add(new Listener(socket, sim)));
@@ -739,6 +905,7 @@ export async function startEslSimulator(opts: EslSimulatorOptions): Promise<EslS
     calls: sim.calls,
     firedEvents: sim.firedEvents,
     commands: sim.commands,
+    log: sim.fsLogLines,
     placeCall: (o) => sim.placeCall(o),
     dropConnections: () => {
       for (const l of [...sim.listeners]) l.socket.destroy();
@@ -751,6 +918,7 @@ export async function startEslSimulator(opts: EslSimulatorOptions): Promise<EslS
       if (beat) clearInterval(beat);
       for (const c of [...sim.calls.values()]) void c.hangup('MANAGER_REQUEST');
       for (const l of [...sim.listeners]) l.socket.destroy();
+      sim.clearOutbox();
       await new Promise<void>((r) => server.close(() => r()));
     },
   };

@@ -12,7 +12,13 @@ let tmp: string;
 
 beforeEach(async () => {
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'esl-sim-'));
-  sim = await startEslSimulator({ password: 'pw', timeScale: 0.02, hostname: 'vm' });
+  // Prompts a test interrupts last long enough to outlive the event delay (their PLAYBACK_START comes 5–60 ms late).
+  sim = await startEslSimulator({
+    password: 'pw',
+    timeScale: 0.02,
+    hostname: 'vm',
+    playbackDurations: { 'tone_stream://%(20000,0,350)': 20000, '/prompts/long-menu.wav': 20000 },
+  });
   c = await RawClient.connect(sim.port);
   await c.login('pw');
   await c.command('event plain ALL');
@@ -180,7 +186,9 @@ test('play_and_get_digits collects digits up to the terminator; result in variab
 test('record writes a real WAV from the injected speech and stops on silence; RECORD_STOP header set as captured', async () => {
   const call = await sim.placeCall({ callerIdNumber: '0612345678', destinationNumber: '5000' });
   await ev('CHANNEL_PARK', call.uuid);
+  // The folder must exist: `record` creates none (test/esl/sim-listening.test.ts covers a missing one).
   const file = path.join(tmp, 'rec', `msg-${call.uuid}.wav`);
+  fs.mkdirSync(path.dirname(file));
   call.speak(toneWav(1200, 16000, 2));
   await execute(call, 'record', `${file} 20 200 2`);
   const start = await ev('RECORD_START', call.uuid);
@@ -244,7 +252,7 @@ test('hangup: HANGUP, UNPARK, park COMPLETE, HANGUP_COMPLETE with Hangup-Cause t
 test('sendmsg hangup with a cause; a playback in progress stops before the hangup completes', async () => {
   const call = await sim.placeCall({ callerIdNumber: '0612345678', destinationNumber: '5000' });
   await ev('CHANNEL_PARK', call.uuid);
-  await execute(call, 'playback', '/prompts/menu.wav');
+  await execute(call, 'playback', '/prompts/long-menu.wav');
   await ev('PLAYBACK_START', call.uuid);
   await c.command(`sendmsg ${call.uuid}\ncall-command: hangup\nhangup-cause: CALL_REJECTED`);
   const done = await ev('CHANNEL_HANGUP_COMPLETE', call.uuid);
@@ -310,7 +318,7 @@ test('uuid_record start/stop records beside the running application and stops at
   expect(stop.headers['Record-File-Path']).toBe(file);
   const seconds = (fs.readFileSync(file).length - 44) / 16000;
   expect(seconds).toBeGreaterThanOrEqual(1.4);
-  expect((await c.command(`api uuid_record ${call.uuid} stop ${file}`)).body).toBe(`-ERR Cannot stop record session for [${file}]\n`);
+  expect((await c.command(`api uuid_record ${call.uuid} stop ${file}`)).body).toBe('-ERR Cannot stop record session!\n'); // mod_commands.c session_record_function
   const file2 = path.join(tmp, 'bg2.wav');
   await c.command(`api uuid_record ${call.uuid} start ${file2}`);
   await call.hangup();
