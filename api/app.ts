@@ -3,6 +3,8 @@
  * Everything with an effect comes in through `deps`, so tests run it on the real simulators with a fake clock.
  */
 import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { ApiError, toApiError } from './errors';
 import { mount, operatorGate, routeTableOf, sendError, type AnyRoute } from './http';
@@ -11,6 +13,7 @@ import { authRoutes } from './routes/auth';
 import { portalRoutes } from './routes/portal';
 import { appointmentRoutes } from './routes/appointments';
 import { agentRoutes } from './routes/agent';
+import { boundRouterOf } from './routes/web-session';
 import type { ApiDeps } from './deps';
 
 export const ALL_ROUTES: AnyRoute[] = [...authRoutes, ...portalRoutes, ...appointmentRoutes, ...agentRoutes];
@@ -26,12 +29,58 @@ async function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
   }
 }
 
+/** Where `npm run build:portal` writes the portal (web/portal, built by Vite). */
+export const PORTAL_DIST = path.join(__dirname, '..', 'web', 'portal', 'dist');
+
+/**
+ * The portal's pages: its own scripts and styles only (no inline script or style, no eval), no framing, no
+ * referrer (a magic link's token is in the first URL), never cached (index.html names the hashed assets).
+ */
+export const PORTAL_CSP = [
+  "default-src 'none'", "script-src 'self'", "style-src 'self'", "img-src 'self' data:", "font-src 'self'", "connect-src 'self'",
+  "manifest-src 'self'", "base-uri 'none'", "form-action 'self'", "frame-ancestors 'none'",
+].join('; ');
+
+function portalHeaders(res: Response): void {
+  res.setHeader('Content-Security-Policy', PORTAL_CSP);
+  res.setHeader('X-Content-Type-Options', 'nosniff');
+  res.setHeader('Referrer-Policy', 'no-referrer');
+  res.setHeader('X-Frame-Options', 'DENY');
+  res.setHeader('Cross-Origin-Opener-Policy', 'same-origin');
+}
+
+const PORTAL_NOT_BUILT = '<!doctype html><html lang="fr"><head><meta charset="utf-8"><title>Portail indisponible</title></head>' +
+  '<body><h1>Le portail n’est pas encore construit</h1><p>Lancez <code>npm run build:portal</code> (ou <code>npm start</code>) puis rechargez la page.</p></body></html>';
+
+/** The single-page portal at /portal (and the magic link's page, /portal/link/<token>), served from its build. */
+function portalRouter(dist: string): express.Router {
+  const r = express.Router();
+  r.use('/portal/assets', express.static(path.join(dist, 'assets'), {
+    index: false, fallthrough: false, immutable: true, maxAge: '365d',
+    setHeaders: (res) => portalHeaders(res as unknown as Response),
+  }));
+  const page = (_req: Request, res: Response) => {
+    portalHeaders(res);
+    res.setHeader('Cache-Control', 'no-store');
+    const index = path.join(dist, 'index.html');
+    if (!fs.existsSync(index)) {
+      res.status(503).type('html').send(PORTAL_NOT_BUILT);
+      return;
+    }
+    res.status(200).type('html').sendFile(index);
+  };
+  r.get(['/portal', '/portal/', '/portal/link/:token'], page);
+  return r;
+}
+
 export interface AppExtras {
   /**
    * More routers mounted after the API's routes, before its 404. A router made by `tableRouter` (the voice→CRM
    * routes of api/crm) joins the route table instead.
    */
   routers?: express.Router[];
+  /** The portal's build folder (tests point it elsewhere); default PORTAL_DIST. */
+  portalDist?: string;
 }
 
 /** zlib's own failures (bad gzip/deflate/br bytes, truncated stream) reach us with their Z_* code. */
@@ -81,12 +130,20 @@ export function createApp(deps: ApiDeps, extras: AppExtras = {}): express.Expres
 
   // Routers that carry route-table declarations (api/crm) join the table; plain routers are mounted as they are.
   const extraRoutes = (extras.routers ?? []).flatMap((r) => routeTableOf(r) ?? []);
-  const plainRouters = (extras.routers ?? []).filter((r) => !routeTableOf(r));
+  // Routers that need the API's deps (the portal's web sessions) are bound to them here.
+  const boundRouters = (extras.routers ?? []).flatMap((r) => {
+    const bind = boundRouterOf(r);
+    return bind ? [bind(deps)] : [];
+  });
+  const plainRouters = (extras.routers ?? []).filter((r) => !routeTableOf(r) && !boundRouterOf(r));
   const routes = [...ALL_ROUTES, ...extraRoutes];
   const openapi = buildOpenApi(routes, { title: 'care-ivr backend API', version: '1.0.0', serverUrl: deps.config.API_PUBLIC_URL });
   app.get('/openapi.json', (_req, res) => {
     res.json(openapi);
   });
+
+  app.use(portalRouter(extras.portalDist ?? PORTAL_DIST));
+  for (const r of boundRouters) app.use(r);
 
   const router = express.Router();
   for (const r of routes) mount(router, r, deps);

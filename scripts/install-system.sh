@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
 # Debian packages the project needs at run and test time, installed when missing:
 #  - espeak-ng: French speech synthesis (TTS for prompts, and real French audio in the speech tests)
+#  - chromium: the browser the portal's tests (test/portal, playwright-core) and scripts/ui-screenshots.ts drive;
+#    fonts-dejavu-core gives it readable glyphs for French text in screenshots
 # Needs root (or passwordless sudo) and apt; on other systems it says what to install and carries on.
 set -euo pipefail
 packages=()
 command -v espeak-ng >/dev/null 2>&1 || packages+=(espeak-ng)
+[ -x /usr/bin/chromium ] || packages+=(chromium)
+[ -d /usr/share/fonts/truetype/dejavu ] || packages+=(fonts-dejavu-core)
 [ ${#packages[@]} -eq 0 ] && exit 0
 
 if ! command -v apt-get >/dev/null 2>&1; then

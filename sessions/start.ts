@@ -3,19 +3,16 @@
  * Starting twice is harmless: the second start attaches to the running session.
  */
 import { WorkflowIdConflictPolicy } from '@temporalio/common';
-import type { Client, WorkflowHandle } from '@temporalio/client';
+import type { Client, WorkflowHandle, WorkflowStartOptions } from '@temporalio/client';
 import { piiHash } from '../lib/log';
+import type { CompiledMachine } from '../lib/machine/model';
 import { SESSION_SEARCH_ATTRIBUTES } from '../workflows/search-attribute-keys';
 import { sessionWorkflowId, type SessionInput } from '../workflows/session-api';
 import type { sessionWorkflow } from '../workflows/session';
 
 export const SESSION_TASK_QUEUE = process.env.SESSION_TASK_QUEUE ?? 'ivr-sessions';
 
-export async function startSessionWorkflow(
-  client: Client,
-  input: SessionInput,
-  opts: { taskQueue?: string } = {},
-): Promise<WorkflowHandle<typeof sessionWorkflow>> {
+function startOptions(input: SessionInput, taskQueue: string | undefined): WorkflowStartOptions<typeof sessionWorkflow> {
   const workflowId = sessionWorkflowId(input.channel, input.callId);
   const attributes = [
     { key: SESSION_SEARCH_ATTRIBUTES.machine, value: input.machine.name },
@@ -24,13 +21,31 @@ export async function startSessionWorkflow(
     { key: SESSION_SEARCH_ATTRIBUTES.state, value: input.machine.entry },
     ...(input.caller ? [{ key: SESSION_SEARCH_ATTRIBUTES.callerHash, value: piiHash(input.caller) }] : []),
   ];
-  return client.workflow.start('sessionWorkflow', {
-    taskQueue: opts.taskQueue ?? SESSION_TASK_QUEUE,
+  return {
+    taskQueue: taskQueue ?? SESSION_TASK_QUEUE,
     workflowId,
     args: [input],
     workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
     typedSearchAttributes: attributes,
     memo: { machine: input.machine.name, machineVersion: input.machine.version, channel: input.channel },
     staticSummary: `${input.channel} session on ${input.machine.name} ${input.machine.version}`,
-  }) as Promise<WorkflowHandle<typeof sessionWorkflow>>;
+  };
+}
+
+export async function startSessionWorkflow(
+  client: Client,
+  input: SessionInput,
+  opts: { taskQueue?: string } = {},
+): Promise<WorkflowHandle<typeof sessionWorkflow>> {
+  return client.workflow.start('sessionWorkflow', startOptions(input, opts.taskQueue)) as Promise<WorkflowHandle<typeof sessionWorkflow>>;
+}
+
+/**
+ * The machine a session starts in another state than its entry (a portal session continuing a call after the
+ * magic link): the engine starts at `entry`, so the frozen copy names the state to continue from. Unknown states
+ * are refused here, before anything starts.
+ */
+export function machineStartingAt(machine: CompiledMachine, state: string): CompiledMachine {
+  if (!machine.states[state]) throw new Error(`machine ${machine.name} has no state '${state}' to start a session in`);
+  return state === machine.entry ? machine : { ...machine, entry: state };
 }

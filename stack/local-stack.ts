@@ -25,6 +25,7 @@ import { crmActivitiesFromEnv } from '../workers/crm-activities';
 import { startLocalApi, type LocalApi } from './local-api';
 import { localOperatorToken } from './operator-token';
 import { crmRouterFromEnv } from '../api/crm/from-env';
+import { webSessionRouterFromEnv } from '../api/routes/web-session';
 import { choosePeers, configuredStatus, describePeer, PEER_NAMES, simulatorEnv, startSimulator, startedStatus, type PeerName, type PeerStatus } from './peers';
 
 export interface LocalStackOptions {
@@ -106,9 +107,11 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
     // The worker calls the API from this machine for every caller: the per-IP OTP limit is for outside clients.
     env.RATE_IP_EXEMPT ??= '127.0.0.1,::1,::ffff:127.0.0.1';
     const crm = crmRouterFromEnv(env, { temporalClient: client, taskQueue, ...(openaiSim ? { useLlm: false } : {}) });
-    const api: LocalApi = await startLocalApi(env, { port: opts.apiPort ?? 0, routers: [crm] });
+    const portal = webSessionRouterFromEnv(env, { client, taskQueue });
+    const api: LocalApi = await startLocalApi(env, { port: opts.apiPort ?? 0, routers: [crm, portal] });
     stops.push(() => api.stop());
     lines.push(`Backend API   ${api.url} (OpenAPI at ${api.url}/openapi.json)`);
+    lines.push(`Portal        ${api.url}/portal`);
 
     // The stack's own operator credential: the voice → CRM machine's calls to /crm/* carry it (added by the
     // backend activity on the way out, never in workflow state).

@@ -27,7 +27,7 @@ import { isOrdinaryHangup } from './shell/hangup-causes';
 import { checkPortalInput, Inbox } from './shell/inbox';
 import { SessionStatus } from './shell/status';
 import { ViewState } from './shell/view';
-import { waitLimitSec } from './shell/waiting';
+import { afterIdle, waitLimitSec } from './shell/waiting';
 
 export async function sessionWorkflow(input: SessionInput): Promise<SessionResult> {
   const { workflowId } = workflowInfo();
@@ -108,9 +108,18 @@ export async function sessionWorkflow(input: SessionInput): Promise<SessionResul
 
   /** Waits for the caller up to the state's no-input timeout; a hang-up wins over anything else queued. */
   const nextInput = async (): Promise<EngineInput> => {
-    const timeoutSec = waitLimitSec(input.channel, view.lastListen, { channelReportsNoInput });
+    const timeoutSec = waitLimitSec(input.channel, view.lastListen, { channelReportsNoInput, globals: machine.globals });
     view.listening = true;
-    const gotInput = await condition(() => inbox.pending, `${timeoutSec} seconds`);
+    let gotInput = await condition(() => inbox.pending, `${timeoutSec} seconds`);
+    const idle = gotInput ? undefined : afterIdle(input.channel, machine.globals);
+    // Web: a reader past the idle limit is paused (same state, no re-prompt) until the session's lifetime is over.
+    if (idle?.kind === 'pause') {
+      gotInput = idle.pauseSec > 0 && (await condition(() => inbox.pending, `${idle.pauseSec} seconds`));
+      if (!gotInput) {
+        view.listening = false;
+        return { kind: 'hangup' };
+      }
+    }
     view.listening = false;
     if (inbox.takeHangup()) return { kind: 'hangup' };
     const event = gotInput ? inbox.take() : undefined;

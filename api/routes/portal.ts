@@ -11,6 +11,7 @@ import { sendLink } from '../services/messaging';
 import { PORTAL_CONSENT_WORDINGS as CONSENT_WORDINGS, DEFAULT_PORTAL_WORDING_VERSION as DEFAULT_WORDING_VERSION, wordingHash } from '../../lib/consent/wordings';
 import { escapeHtml } from '../services/messaging';
 import { slotLabel } from '../voice/french-voice';
+import type { ApiDeps } from '../deps';
 import { kit } from './context';
 import { limitSends } from './auth';
 
@@ -68,26 +69,51 @@ const sendOtpLink = route({
   },
 });
 
+/** A one-time portal link exchanged: the session token it opens (never logged) and the call it came from. */
+export interface ExchangedLink {
+  sessionToken: string;
+  partnerId: number;
+  expiresIn: number;
+  /** The session (`session_id` of the call's ctx) that sent the link, if any. */
+  sessionId: string | null;
+}
+
+export const linkTokenSchema = z.string().regex(/^[A-Za-z0-9_-]{20,100}$/, 'a link token');
+
+/**
+ * Exchanges a portal link once: 404 unknown, 410 used or expired (details.reason says which), 404 unknown_number
+ * when the number belongs to no client. Shared by the JSON route below and the portal's hand-over
+ * (api/routes/web-session.ts).
+ */
+export async function exchangePortalLink(deps: ApiDeps, token: string): Promise<ExchangedLink> {
+  const k = kit(deps);
+  const hash = k.linkHash(token);
+  const link = await deps.store.getLink(hash);
+  if (!link || link.kind !== 'portal_login') throw new ApiError(404, 'not_found', 'Unknown link.');
+  if (link.usedAt) throw new ApiError(410, 'expired', 'This link was already used; ask for a new one.', { reason: 'used' });
+  if (link.expiresAt.getTime() <= deps.clock.now().getTime()) throw new ApiError(410, 'expired', 'This link has expired; ask for a new one.', { reason: 'expired' });
+  if (!(await deps.store.useLink(hash, deps.clock.now()))) throw new ApiError(410, 'expired', 'This link was already used; ask for a new one.', { reason: 'used' });
+  if (link.partnerId === null) throw new ApiError(404, 'unknown_number', 'This number belongs to no client.');
+  const s = await deps.sessions.create(link.partnerId, 'magic_link', link.sessionId);
+  return { sessionToken: s.token, partnerId: link.partnerId, expiresIn: s.expiresIn, sessionId: link.sessionId };
+}
+
+/**
+ * The link itself (GET /portal/link/:token) opens the portal page (api/app.ts), which posts the token here or to
+ * the portal's own hand-over route: a GET never spends the link (a link preview or a prefetch would).
+ */
 const exchangeLink = route({
-  method: 'get',
-  path: '/portal/link/:token',
-  summary: 'Exchange a one-time portal link for a session token (single use).',
+  method: 'post',
+  path: '/portal/link/exchange',
+  summary: 'Exchange a one-time portal link (token in the body) for a session token (single use).',
   auth: 'none',
   idempotent: false,
-  params: z.object({ token: z.string().regex(/^[A-Za-z0-9_-]{20,100}$/, 'a link token') }),
+  body: z.strictObject({ token: linkTokenSchema }),
   response: z.object({ session_token: z.string(), partner_id: z.number().int(), expires_in: z.number().int(), session_id: z.string().nullable() }),
   errors: [[404, 'not_found'], [404, 'unknown_number'], [410, 'expired']],
-  async handler({ params }, deps) {
-    const k = kit(deps);
-    const hash = k.linkHash(params.token);
-    const link = await deps.store.getLink(hash);
-    if (!link || link.kind !== 'portal_login') throw new ApiError(404, 'not_found', 'Unknown link.');
-    if (link.usedAt) throw new ApiError(410, 'expired', 'This link was already used; ask for a new one.', { reason: 'used' });
-    if (link.expiresAt.getTime() <= deps.clock.now().getTime()) throw new ApiError(410, 'expired', 'This link has expired; ask for a new one.', { reason: 'expired' });
-    if (!(await deps.store.useLink(hash, deps.clock.now()))) throw new ApiError(410, 'expired', 'This link was already used; ask for a new one.', { reason: 'used' });
-    if (link.partnerId === null) throw new ApiError(404, 'unknown_number', 'This number belongs to no client.');
-    const s = await deps.sessions.create(link.partnerId, 'magic_link', link.sessionId);
-    return { session_token: s.token, partner_id: link.partnerId, expires_in: s.expiresIn, session_id: link.sessionId };
+  async handler({ body }, deps) {
+    const x = await exchangePortalLink(deps, body.token);
+    return { session_token: x.sessionToken, partner_id: x.partnerId, expires_in: x.expiresIn, session_id: x.sessionId };
   },
 });
 
@@ -159,7 +185,7 @@ const shared = route({
   summary: 'Read-only view of a shared appointment (no personal data).',
   auth: 'none',
   idempotent: false,
-  params: z.object({ token: z.string().regex(/^[A-Za-z0-9_-]{20,100}$/, 'a link token') }),
+  params: z.object({ token: linkTokenSchema }),
   response: z.object({ start: z.string(), stop: z.string(), mode: modeSchema, state: z.string(), voice_label: z.string() }),
   async handler({ params }, deps) {
     const link = await deps.store.getLink(kit(deps).linkHash(params.token));

@@ -4,6 +4,8 @@
  */
 import { Client, Connection } from '@temporalio/client';
 import { crmRouterFromEnv } from '../../api/crm/from-env';
+import { SESSION_TASK_QUEUE } from '../../sessions/start';
+import { webSessionRouterFromEnv } from '../../api/routes/web-session';
 import { dataConverter } from '../../lib/codec/data-converter';
 import { createLogger } from '../../lib/log';
 import { startLocalApi } from '../../stack/local-api';
@@ -19,8 +21,9 @@ export const command: CliCommand = {
       connection = await Connection.connect({ address: env.TEMPORAL_ADDRESS });
       const client = new Client({ connection, namespace: env.TEMPORAL_NAMESPACE ?? 'default', dataConverter: dataConverter() });
       routers.push(crmRouterFromEnv(env, { temporalClient: client }));
+      routers.push(webSessionRouterFromEnv(env, { client, taskQueue: SESSION_TASK_QUEUE }));
     } else {
-      log.warn('TEMPORAL_ADDRESS unset: the voice → CRM routes (/crm/*) are not served');
+      log.warn('TEMPORAL_ADDRESS unset: the voice → CRM routes (/crm/*) and the portal\'s sessions (/portal/api/*) are not served');
     }
     const api = await startLocalApi(env, { routers });
     await new Promise<void>((resolve) => {

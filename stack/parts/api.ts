@@ -4,6 +4,7 @@ import { localOperatorToken } from '../operator-token';
 import { Client, Connection } from '@temporalio/client';
 import { dataConverter } from '../../lib/codec/data-converter';
 import { crmRouterFromEnv } from '../../api/crm/from-env';
+import { webSessionRouterFromEnv } from '../../api/routes/web-session';
 import { startLocalApi } from '../local-api';
 import { parse, port, type PartRunner } from './common';
 
@@ -17,7 +18,8 @@ export const run: PartRunner = async (config, env) => {
   try {
     const client = new Client({ connection, namespace: env.TEMPORAL_NAMESPACE ?? 'default', dataConverter: dataConverter() });
     const crm = crmRouterFromEnv(env, { temporalClient: client, taskQueue: cfg.taskQueue });
-    const api = await startLocalApi(env, { port: cfg.port, routers: [crm] });
+    const portal = webSessionRouterFromEnv(env, { client, taskQueue: cfg.taskQueue });
+    const api = await startLocalApi(env, { port: cfg.port, routers: [crm, portal] });
     let operatorToken: string;
     try {
       operatorToken = await localOperatorToken(env, api.deps);

@@ -170,11 +170,14 @@ describe('OTP and sessions over HTTP', () => {
     const sms = s.brevoSim.outbox.at(-1)!;
     const token = /\/portal\/link\/([A-Za-z0-9_-]+)/.exec(sms.content ?? '')?.[1];
     expect(token).toBeDefined();
-    const ex = await call(s.api.url, 'GET', `/portal/link/${token}`);
+    // Opening the link (GET) shows the portal page and spends nothing; the page posts the token to exchange it.
+    const page = await fetch(`${s.api.url}/portal/link/${token}`);
+    expect(page.headers.get('content-type')).toMatch(/text\/html/);
+    const ex = await call(s.api.url, 'POST', '/portal/link/exchange', { body: { token } });
     expect(ex.status).toBe(200);
     expect(ex.body).toMatchObject({ partner_id: 9, session_id: 'sess-9' });
     expect((await call(s.api.url, 'GET', '/portal/me', { token: ex.body.session_token })).body.id).toBe(9);
-    const again = await call(s.api.url, 'GET', `/portal/link/${token}`);
+    const again = await call(s.api.url, 'POST', '/portal/link/exchange', { body: { token } });
     expect(again.status).toBe(410);
   });
 

@@ -37,6 +37,11 @@ export const globalsSchema = z
     dtmf_terminator: z.string().regex(/^[*#]$/, 'the DTMF terminator is # or *').default('#'),
     noinput_timeout_sec: z.number().positive(),
     exhausted_next: stateName.optional(),
+    // The portal's waiting rule (workflows/shell/waiting.ts): minutes a reader may stay on a screen before the
+    // session pauses, and minutes since the last input before a paused session ends. The portal uses 15 and 60
+    // when the machine says nothing.
+    web_idle_minutes: z.number().positive().max(24 * 60).optional(),
+    web_session_minutes: z.number().positive().max(7 * 24 * 60).optional(),
     endpoints: z
       .record(
         z.string(),
