@@ -2,7 +2,8 @@
  * `ivr odoo-setup`: creates on res.partner the custom fields the voice → CRM capture writes consent into
  * (x_consent_whatsapp, x_consent_sms booleans and x_consent_log text), as `ir.model.fields` with state 'manual'
  * over RPC — no Odoo module to install. Idempotent: present fields are left as they are (a field with the right
- * name but another type is reported, not changed). Reads ODOO_URL, ODOO_DB, ODOO_LOGIN, ODOO_PASSWORD / ODOO_API_KEY.
+ * name but another type is reported, not changed). Also turns off Odoo's automatic lead enrichment, which would send
+ * each captured lead to an outside service (disableLeadEnrichment). Reads ODOO_URL, ODOO_DB, ODOO_LOGIN, ODOO_PASSWORD / ODOO_API_KEY.
  * Processes that already cached res.partner's fields (API, workers) see new fields after a restart.
  */
 import { parseArgs } from 'node:util';
@@ -54,6 +55,44 @@ export async function ensureCustomFields(
   return out;
 }
 
+/** crm_iap_enrich's setting (res.config.settings `lead_enrich_auto`), unset meaning 'auto'. */
+export const LEAD_ENRICH_PARAM = 'crm.iap.lead.enrich.setting';
+/** The cron that sends leads to Odoo's outside enrichment service (IAP). */
+export const LEAD_ENRICH_CRON = { module: 'crm_iap_enrich', name: 'ir_cron_lead_enrichment' } as const;
+
+export type EnrichmentOutcome = {
+  /** off: nothing to change; turned_off: changed now; would_turn_off: --dry-run; absent: no CRM lead enrichment on this server */
+  status: 'off' | 'turned_off' | 'would_turn_off' | 'absent';
+  setting: string | null;
+  cron_active: boolean | null;
+};
+
+/**
+ * Turns off Odoo's automatic lead enrichment (crm_iap_enrich), which sends every new lead's e-mail domain to an
+ * outside service: the setting `crm.iap.lead.enrich.setting` = 'manual' (what Settings → CRM → "Enrich leads on
+ * demand only" stores; a lead create then triggers no enrichment) and its cron archived (what that setting's
+ * save does). The leads a capture creates are also marked `iap_enrich_done`. Idempotent.
+ */
+export async function disableLeadEnrichment(odoo: Pick<OdooClient, 'callKw'>, opts: { dryRun?: boolean } = {}): Promise<EnrichmentOutcome> {
+  const [xml] = await odoo.callKw<Array<{ res_id: number }>>('ir.model.data', 'search_read', [[
+    ['module', '=', LEAD_ENRICH_CRON.module], ['name', '=', LEAD_ENRICH_CRON.name],
+  ]], { fields: ['res_id'], limit: 1 });
+  const [cron] = xml
+    ? await odoo.callKw<Array<{ id: number; active: boolean }>>('ir.cron', 'search_read', [[['id', '=', xml.res_id]]], {
+      fields: ['active'], limit: 1, context: { active_test: false },
+    })
+    : [];
+  const raw = await odoo.callKw<unknown>('ir.config_parameter', 'get_param', [LEAD_ENRICH_PARAM]);
+  const setting = typeof raw === 'string' ? raw : null;
+  // without the module there is no cron; the setting alone (unset) does nothing
+  if (!cron) return { status: 'absent', setting, cron_active: null };
+  if (setting === 'manual' && !cron.active) return { status: 'off', setting, cron_active: false };
+  if (opts.dryRun) return { status: 'would_turn_off', setting, cron_active: cron.active };
+  if (setting !== 'manual') await odoo.callKw('ir.config_parameter', 'set_param', [LEAD_ENRICH_PARAM, 'manual']);
+  if (cron.active) await odoo.callKw('ir.cron', 'write', [[cron.id], { active: false }]);
+  return { status: 'turned_off', setting: 'manual', cron_active: false };
+}
+
 export const command: CliCommand = {
   async run(argv) {
     let values;
@@ -72,8 +111,12 @@ export const command: CliCommand = {
     }
     try {
       const outcome = await ensureCustomFields(odoo, { dryRun: values['dry-run'] });
-      if (values.json) process.stdout.write(`${JSON.stringify({ model: 'res.partner', fields: outcome })}\n`);
-      else for (const o of outcome) process.stdout.write(`res.partner.${o.name}: ${o.status.replace('_', ' ')}${o.ttype ? ` (is ${o.ttype})` : ''}\n`);
+      const enrichment = await disableLeadEnrichment(odoo, { dryRun: values['dry-run'] });
+      if (values.json) process.stdout.write(`${JSON.stringify({ model: 'res.partner', fields: outcome, lead_enrichment: enrichment })}\n`);
+      else {
+        for (const o of outcome) process.stdout.write(`res.partner.${o.name}: ${o.status.replace('_', ' ')}${o.ttype ? ` (is ${o.ttype})` : ''}\n`);
+        process.stdout.write(`lead enrichment (${LEAD_ENRICH_PARAM}): ${enrichment.status.replace(/_/g, ' ')}\n`);
+      }
       const wrong = outcome.filter((o) => o.status === 'wrong_type');
       if (wrong.length) {
         process.stderr.write(`ivr odoo-setup: ${wrong.map((w) => w.name).join(', ')} exist with another type; rename or remove them in Odoo (Settings → Technical → Fields), then run again.\n`);

@@ -175,6 +175,30 @@ export const METHODS: Record<string, MethodSpec> = {
       return call.style === 'json2' ? [msg] : msg;
     },
   },
+  // ir.config_parameter's public API (set_param returns the previous value, or False)
+  get_param: {
+    model: true,
+    params: [{ name: 'key', default: REQUIRED }, { name: 'default', default: false }],
+    only: (m) => m === 'ir.config_parameter',
+    run: (db, model, _ids, a) => {
+      const id = db.search(model, [['key', '=', String(a.key)]], { limit: 1 })[0];
+      return id !== undefined ? db.get(model, id)!.value : a.default;
+    },
+  },
+  set_param: {
+    model: true,
+    params: [{ name: 'key', default: REQUIRED }, { name: 'value', default: REQUIRED }],
+    only: (m) => m === 'ir.config_parameter',
+    run: (db, model, _ids, a, call) => {
+      const id = db.search(model, [['key', '=', String(a.key)]], { limit: 1 })[0];
+      const old = id !== undefined ? db.get(model, id)!.value : false;
+      if (a.value === false || a.value === null) {
+        if (id !== undefined) db.unlink(model, [id], call.uid);
+      } else if (id !== undefined) db.write(model, [id], { value: String(a.value) }, { uid: call.uid });
+      else db.create(model, { key: String(a.key), value: String(a.value) }, { uid: call.uid });
+      return old;
+    },
+  },
   do_accept: attendeeState('accepted'),
   do_decline: attendeeState('declined'),
   do_tentative: attendeeState('tentative'),

@@ -232,6 +232,21 @@ export function baseModels(): Record<string, ModelDef> {
       model: { type: 'char', string: 'Model Name', required: true },
       res_id: { type: 'integer', string: 'Record ID' },
     }),
+    model('ir.config_parameter', 'System Parameter', 'key', {
+      key: { type: 'char', string: 'Key', required: true },
+      value: { type: 'text', string: 'Value', required: true },
+    }, { recName: 'key' }),
+    // scheduled actions; seeded with crm_iap_enrich's lead enrichment, which calls Odoo's outside IAP service
+    model('ir.cron', 'Scheduled Actions', 'priority, name, id', {
+      name: { type: 'char', string: 'Name', required: true },
+      active: { type: 'boolean', string: 'Active', default: true },
+      priority: { type: 'integer', string: 'Priority', default: 5 },
+    }),
+    // `cron._trigger()`: a request to run a cron soon
+    model('ir.cron.trigger', 'Triggered actions', 'id', {
+      cron_id: { type: 'many2one', string: 'Cron', relation: 'ir.cron', required: true },
+      call_at: { type: 'datetime', string: 'Call At', required: true },
+    }),
     model('ir.model.fields', 'Fields', 'name', {
       name: { type: 'char', string: 'Field Name', required: true },
       field_description: { type: 'char', string: 'Field Label', required: true },

@@ -186,6 +186,9 @@ export class OdooDatabase implements DomainStore {
       ['base', 'partner_admin', 'res.partner', ADMIN_PARTNER_ID], ['base', 'user_root', 'res.users', 1], ['base', 'user_admin', 'res.users', ADMIN_UID],
       ['base', 'fr', 'res.country', 75], ['base', 'mg', 'res.country', 133], ['resource', 'resource_calendar_std', 'resource.calendar', 1],
     ] as const) this.raw('ir.model.data', xid++, { module, name, model: m, res_id: id });
+    // crm_iap_enrich is installed with crm: its cron enriches leads, and crm.iap.lead.enrich.setting is unset ('auto')
+    this.raw('ir.cron', 1, { name: 'CRM: enrich leads (IAP)', active: true, priority: 5 });
+    this.raw('ir.model.data', xid++, { module: 'crm_iap_enrich', name: 'ir_cron_lead_enrichment', model: 'ir.cron', res_id: 1 });
     Object.values(this.models).forEach((def, i) => this.raw('ir.model', i + 1, { name: def.description, model: def.name }));
   }
 
@@ -490,6 +493,7 @@ export class OdooDatabase implements DomainStore {
   private afterWrite(model: string, id: number, vals: RecordValues, ctx: WriteCtx, creating: boolean): void {
     const rec = this.get(model, id)!;
     if (model === 'crm.lead') this.leadContactToPartner(rec, vals, ctx);
+    if (model === 'crm.lead' && creating && !ctx.fixture) this.triggerLeadEnrichment(ctx);
     if (model === 'calendar.event' && !creating && 'start' in vals && !ctx.fixture) this.queueDateUpdatedMail(id, ctx);
     if (model === 'calendar.event' && ('partner_ids' in vals || creating)) {
       const partners = (rec.partner_ids as number[]) ?? [];
@@ -538,6 +542,19 @@ export class OdooDatabase implements DomainStore {
       } else if (typeof partner.phone === 'string' && partner.phone) lead.phone = partner.phone;
     }
     if (Object.keys(update).length > 0) this.write('res.partner', [partnerId], update, { uid: ctx.uid, context: ctx.context });
+  }
+
+  /**
+   * crm_iap_enrich's crm.lead.create: unless `crm.iap.lead.enrich.setting` is 'manual' (unset means 'auto'), it
+   * triggers the enrichment cron, which sends the new leads' e-mail domains to Odoo's outside IAP service.
+   */
+  private triggerLeadEnrichment(ctx: WriteCtx): void {
+    const param = this.ids('ir.config_parameter').map((i) => this.get('ir.config_parameter', i)!).find((p) => p.key === 'crm.iap.lead.enrich.setting');
+    if ((param?.value ?? 'auto') !== 'auto') return;
+    const xml = this.ids('ir.model.data').map((i) => this.get('ir.model.data', i)!).find((d) => d.module === 'crm_iap_enrich' && d.name === 'ir_cron_lead_enrichment');
+    const cronId = typeof xml?.res_id === 'number' ? xml.res_id : undefined;
+    if (cronId === undefined || !this.get('ir.cron', cronId)) return;
+    this.create('ir.cron.trigger', { cron_id: cronId, call_at: formatDatetime(this.now()) }, { uid: ctx.uid });
   }
 
   /** `_phone_format`: the number in one spelling with the phonenumbers library; the raw text without it. */
