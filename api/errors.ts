@@ -4,19 +4,40 @@
  */
 import { OdooError, OdooUnavailable, AccessDenied, SessionExpired, MissingError, ValidationError, UserError, AccessError, UnknownField } from '../lib/odoo/errors';
 import { AudioRejected, SpeechDisabled, SttError, SttRejected } from '../lib/stt/errors';
-import { BrevoError, BrevoNoCredits, BrevoRateLimited, BrevoRejected, BrevoOutcomeUnknown } from '../lib/brevo/errors';
+import { BrevoError, BrevoNoCredits, BrevoRateLimited, BrevoRejected, BrevoOutcomeUnknown, BrevoUnavailable } from '../lib/brevo/errors';
 import { LedgerKeyConflict } from '../lib/brevo/ledger';
+
+/**
+ * Every 5xx answer says whether repeating the same request (same Idempotency-Key) is safe: `retryable` in the error
+ * body and the `Retry-Safe` header. false means "do not repeat": the outcome is unknown (a message may have gone,
+ * a change may have been made) or a repeat cannot help (credentials, schema). Clients (the machine's backend
+ * activity) must not retry those blindly. 4xx answers are verdicts on the request and are never retried.
+ */
+const RETRY_UNSAFE_5XX = new Set([
+  'messaging_outcome_unknown', 'messaging_rejected', 'odoo_outcome_unknown', 'odoo_auth_failed', 'odoo_schema', 'odoo_forbidden',
+  'odoo_error', 'stt_rejected', 'internal_error', 'route_not_mounted', 'ics_failed',
+]);
 
 export class ApiError extends Error {
   override name = 'ApiError';
+  readonly details: Record<string, unknown>;
+  readonly headers: Record<string, string>;
   constructor(
     readonly status: number,
     readonly code: string,
     message: string,
-    readonly details: Record<string, unknown> = {},
-    readonly headers: Record<string, string> = {},
+    details: Record<string, unknown> = {},
+    headers: Record<string, string> = {},
   ) {
     super(message);
+    if (status >= 500) {
+      const retryable = typeof details.retryable === 'boolean' ? details.retryable : !RETRY_UNSAFE_5XX.has(code);
+      this.details = { ...details, retryable };
+      this.headers = { ...headers, 'Retry-Safe': String(retryable) };
+    } else {
+      this.details = details;
+      this.headers = headers;
+    }
   }
 }
 
@@ -28,6 +49,10 @@ export interface ErrorBody {
 export function toApiError(err: unknown): ApiError {
   if (err instanceof ApiError) return err;
   if (err instanceof OdooUnavailable) {
+    if (err.outcome === 'unknown') {
+      // a change was sent and not confirmed: repeating it blindly could apply it twice
+      return new ApiError(504, 'odoo_outcome_unknown', 'The CRM did not confirm this change: it may or may not have been made. Check the record before repeating it.');
+    }
     const timedOut = /no answer within/.test(err.message);
     return timedOut
       ? new ApiError(504, 'odoo_timeout', 'The CRM did not answer in time; retry later.')
@@ -57,6 +82,10 @@ export function toApiError(err: unknown): ApiError {
     return new ApiError(502, 'messaging_outcome_unknown', 'A message may or may not have been sent; it will not be sent again automatically.');
   }
   if (err instanceof BrevoRejected) return new ApiError(502, 'messaging_rejected', 'The messaging provider refused this message.');
+  if (err instanceof BrevoError && !(err instanceof BrevoUnavailable) && err.code === 'outcome_unknown') {
+    // an email claimed long ago and never confirmed: Brevo no longer dedupes it
+    return new ApiError(502, 'messaging_outcome_unknown', 'A message may or may not have been sent; it will not be sent again automatically.');
+  }
   if (err instanceof BrevoError) {
     return err.code === 'in_flight'
       ? new ApiError(503, 'send_in_progress', 'The same message is being sent; retry shortly.', {}, { 'Retry-After': '2' })

@@ -1,8 +1,9 @@
 /**
  * The one generic action activity: performs a machine `call` against the project's backend API.
- * 2xx and 4xx are answers (the machine's on_success / on_fail decide); 5xx, timeouts and network errors are thrown
- * as retryable failures so Temporal retries them with backoff. Mutating calls carry the step's idempotency key, so
- * a retry or a replay after a crash never doubles an effect.
+ * 2xx and 4xx are answers (the machine's on_success / on_fail decide). A 5xx is thrown as a retryable failure only
+ * when the API says a repeat is safe (`Retry-Safe: true`, `error.retryable` in the body); a 5xx it calls unsafe
+ * (an outcome unknown, e.g. `messaging_outcome_unknown`) is an answer too, so Temporal never repeats it. Timeouts
+ * and network errors are retried: mutating calls carry the step's idempotency key, which the API holds.
  *
  * Secrets never become workflow state: secret fields of an answer (`session_token`, see lib/secrets/seal.ts) are
  * replaced by a reference sealed for this session before the answer is returned to the workflow, and references
@@ -70,8 +71,22 @@ async function readBody(response: Response): Promise<JsonValue> {
   }
 }
 
+/**
+ * Whether the API allows repeating a 5xx: its `Retry-Safe` header, else `error.retryable` in the body
+ * (`{error: {code, message, retryable}}`); an answer saying neither (a proxy's 502, an older API) is retried.
+ */
+export function retryVerdict(response: Pick<Response, 'headers'>, body: JsonValue): { retryable: boolean; code?: string } {
+  const err = body && typeof body === 'object' && !Array.isArray(body) ? body.error : undefined;
+  const detail = err && typeof err === 'object' && !Array.isArray(err) ? err : undefined;
+  const code = typeof detail?.code === 'string' ? detail.code : undefined;
+  const header = response.headers.get('retry-safe')?.trim().toLowerCase();
+  const retryable = header === 'false' ? false : header === 'true' ? true : detail?.retryable !== false;
+  return { retryable, ...(code ? { code } : {}) };
+}
+
 export function createBackendActivities(opts: BackendActivityOptions): BackendActivities {
-  const timeoutMs = opts.timeoutMs ?? 10_000;
+  // above the API's own bound on a peer call plus its read-back, so the API's answer arrives before we give up
+  const timeoutMs = opts.timeoutMs ?? 20_000;
   const operatorToken = opts.operatorToken ?? (process.env.IVR_OPERATOR_TOKEN?.trim() || undefined);
   return {
     async callBackend(sealedCall: BackendCall): Promise<BackendResult> {
@@ -108,7 +123,12 @@ export function createBackendActivities(opts: BackendActivityOptions): BackendAc
         'backend call',
       );
       if (response.status >= 500) {
-        throw ApplicationFailure.retryable(`backend answered ${response.status}`, 'BackendUnavailable');
+        const verdict = retryVerdict(response, answer);
+        if (verdict.retryable) {
+          throw ApplicationFailure.retryable(`backend answered ${response.status} ${verdict.code ?? ''}`.trim(), 'BackendUnavailable');
+        }
+        // "Do not repeat": the machine's on_fail takes it, with the API's code.
+        log.warn({ method: call.request.method, path: call.request.path, status: response.status, code: verdict.code }, 'backend answered: not retried');
       }
       // The result is recorded in the workflow history: secrets in it are sealed for this session only.
       return { ok: response.status < 400, status: response.status, body: sealSecretFields(opts.sealKey, workflowId, answer) };

@@ -3,7 +3,9 @@
  * with the partner among partner_ids), their attendee state, working hours, busy time, notes and activities.
  * Every read of an appointment is scoped to the partner: another person's event is "not found".
  */
+import crypto from 'node:crypto';
 import { z } from 'zod';
+import { OdooUnavailable } from '../../lib/odoo/errors';
 import { partnerPhoneDomain, phoneMatches } from '../../lib/odoo/phone-search';
 import { ApiError } from '../errors';
 import type { OdooPort } from '../ports';
@@ -65,6 +67,31 @@ export function modeOf(ev: { location: string | null; videocall_location: string
   return 'home';
 }
 
+/**
+ * The marker a write carries so that a repeat can find it before writing again (the peer stores it): derived from
+ * the request's idempotency key, short and without personal data, e.g. "ivr-ref:3f9a0c51d2e7".
+ */
+export function writeMarker(key: string): string {
+  return `ivr-ref:${crypto.createHash('sha256').update(`odoo-write:${key}`).digest('hex').slice(0, 12)}`;
+}
+
+/** A change sent to Odoo that it did not confirm and a read-back did not find either: safe to repeat (idempotent). */
+export function unconfirmed(what: string): ApiError {
+  return new ApiError(503, 'odoo_unconfirmed', `The CRM did not confirm ${what} and it is not visible yet; repeat the same request (it will not be applied twice).`, { retryable: true }, { 'Retry-After': '2' });
+}
+
+const isUnknown = (e: unknown): e is OdooUnavailable => e instanceof OdooUnavailable && e.outcome === 'unknown';
+
+/** Read-back after an unknown outcome: a few looks, since a slow Odoo may commit just after our timeout. */
+export async function readBack<T>(find: () => Promise<T | null>, looks = 3, waitMs = 300): Promise<T | null> {
+  for (let i = 0; i < looks; i++) {
+    const found = await find().catch(() => null);
+    if (found !== null) return found;
+    if (i + 1 < looks) await new Promise((r) => setTimeout(r, waitMs * (i + 1)));
+  }
+  return null;
+}
+
 const STATE: Record<string, ApptState> = { needsAction: 'pending', accepted: 'confirmed', declined: 'cancelled', tentative: 'tentative' };
 
 export class Practice {
@@ -93,10 +120,23 @@ export class Practice {
    * Posts an internal note (not sent to followers) on a record. Since Odoo 17 a body sent over RPC is plain text
    * (escaped when shown) unless `body_is_html` says it is HTML; 16 has no such flag and takes the body as HTML.
    */
-  async postNote(model: 'res.partner' | 'calendar.event', id: number, html: string): Promise<void> {
+  async postNote(model: 'res.partner' | 'calendar.event', id: number, html: string, marker?: string): Promise<void> {
     const { major } = await this.odoo.serverVersion();
     const flag = major >= 17 ? { body_is_html: true } : {};
-    await this.odoo.callKw(model, 'message_post', [[id]], { body: html, message_type: 'comment', subtype_xmlid: 'mail.mt_note', ...flag });
+    // With a marker the note is posted once: a repeat finds it first, and an unanswered post is read back.
+    if (marker && (await this.findNote(model, id, marker)) !== null) return;
+    const body = marker ? `${html}<p>Réf. ${marker}</p>` : html;
+    try {
+      await this.odoo.callKw(model, 'message_post', [[id]], { body, message_type: 'comment', subtype_xmlid: 'mail.mt_note', ...flag });
+    } catch (e) {
+      if (!marker || !isUnknown(e)) throw e;
+      if ((await readBack(() => this.findNote(model, id, marker))) === null) throw unconfirmed('the note');
+    }
+  }
+
+  private async findNote(model: string, id: number, marker: string): Promise<number | null> {
+    const ids = await this.odoo.callKw<number[]>('mail.message', 'search', [[['model', '=', model], ['res_id', '=', id], ['body', 'ilike', marker]]], { limit: 1 });
+    return ids[0] ?? null;
   }
 
   private async attendeesOf(eventIds: number[], partnerId: number): Promise<Map<number, { id: number; state: ApptState }>> {
@@ -139,9 +179,28 @@ export class Practice {
     return appt;
   }
 
+  /** Naturally idempotent (the attendee ends in one state); an unanswered call is read back. */
   async setAttendance(appt: Appointment, action: 'do_accept' | 'do_decline'): Promise<void> {
     if (appt.attendeeId === null) throw new ApiError(409, 'not_an_attendee', 'This person is not an attendee of the appointment in the CRM.');
-    await this.odoo.callKw('calendar.attendee', action, [[appt.attendeeId]]);
+    const want = action === 'do_accept' ? 'accepted' : 'declined';
+    const attendeeId = appt.attendeeId;
+    try {
+      await this.odoo.callKw('calendar.attendee', action, [[attendeeId]]);
+    } catch (e) {
+      if (!isUnknown(e)) throw e;
+      const seen = await readBack(async () => {
+        const rows = await this.odoo.callKw<Array<Record<string, unknown>>>('calendar.attendee', 'read', [[attendeeId]], { fields: ['state'] });
+        return rows[0]?.state === want ? true : null;
+      });
+      if (seen === null) throw unconfirmed('the answer to the invitation');
+    }
+  }
+
+  /** Where the event is now (read-back after a move). */
+  async eventTimes(id: number): Promise<{ start: Date; stop: Date } | null> {
+    const rows = await this.odoo.callKw<Array<Record<string, unknown>>>('calendar.event', 'read', [[id]], { fields: ['start', 'stop'] });
+    const r = rows[0];
+    return r && typeof r.start === 'string' && typeof r.stop === 'string' ? { start: fromOdooDatetime(r.start), stop: fromOdooDatetime(r.stop) } : null;
   }
 
   async moveAppointment(appt: Appointment, start: Date, stop: Date, mode: Mode): Promise<void> {
@@ -153,7 +212,17 @@ export class Practice {
     }
     // the product tells the client itself (Brevo, in French, in the client's zone): Odoo's own attendee mail
     // ("…: Date updated", UTC times) is turned off by this context key (calendar.attendee _send_mail_to_attendees)
-    await this.odoo.callKw('calendar.event', 'write', [[appt.id], vals], { context: { no_mail_to_attendees: true } });
+    // Naturally idempotent: writing the same slot again changes nothing. An unanswered write is read back.
+    try {
+      await this.odoo.callKw('calendar.event', 'write', [[appt.id], vals], { context: { no_mail_to_attendees: true } });
+    } catch (e) {
+      if (!isUnknown(e)) throw e;
+      const at = await readBack(async () => {
+        const t = await this.eventTimes(appt.id);
+        return t && t.start.getTime() === start.getTime() && t.stop.getTime() === stop.getTime() ? t : null;
+      });
+      if (at === null) throw unconfirmed('the move of the appointment');
+    }
   }
 
   /** The practice's working hours and zone (calendar tz, or PRACTICE_TIMEZONE when the calendar says UTC/nothing). */
@@ -197,8 +266,22 @@ export class Practice {
     return out;
   }
 
-  /** A "call back" activity on the event for its responsible user. */
-  async scheduleCallback(appt: Appointment, deadlineDay: string, summary: string, noteHtml: string): Promise<number> {
+  /** The open activity carrying this marker on the event, if any. */
+  async findActivity(eventId: number, marker: string): Promise<number | null> {
+    const ids = await this.odoo.callKw<number[]>('mail.activity', 'search', [[['res_model', '=', 'calendar.event'], ['res_id', '=', eventId], ['note', 'ilike', marker]]], { limit: 1 });
+    return ids[0] ?? null;
+  }
+
+  /**
+   * A "call back" activity on the event for its responsible user, created once per marker: a repeat finds the
+   * activity its marker names before creating; a create left unanswered is read back, never repeated blindly.
+   */
+  async scheduleCallback(appt: Appointment, deadlineDay: string, summary: string, noteHtml: string, marker?: string): Promise<number> {
+    if (marker) {
+      const existing = await this.findActivity(appt.id, marker);
+      if (existing !== null) return existing;
+      noteHtml = `${noteHtml}<p>Réf. ${marker}</p>`;
+    }
     const models = await this.odoo.callKw<number[]>('ir.model', 'search', [[['model', '=', 'calendar.event']]], { limit: 1 });
     const xml = await this.odoo.callKw<Array<Record<string, unknown>>>('ir.model.data', 'search_read', [[['module', '=', 'mail'], ['name', '=', 'mail_activity_data_call']]], { fields: ['res_id'], limit: 1 });
     const resModelId = models[0];
@@ -207,7 +290,15 @@ export class Practice {
     const vals: Record<string, unknown> = { res_model_id: resModelId, res_id: appt.id, date_deadline: deadlineDay, summary, note: noteHtml };
     if (typeId !== undefined) vals.activity_type_id = typeId;
     if (appt.userId !== null) vals.user_id = appt.userId;
-    const id = await this.odoo.callKw<number | number[]>('mail.activity', 'create', [vals]);
+    let id: number | number[];
+    try {
+      id = await this.odoo.callKw<number | number[]>('mail.activity', 'create', [vals]);
+    } catch (e) {
+      if (!marker || !isUnknown(e)) throw e;
+      const found = await readBack(() => this.findActivity(appt.id, marker));
+      if (found === null) throw unconfirmed('the call-back request');
+      return found;
+    }
     return Array.isArray(id) ? Number(id[0]) : Number(id);
   }
 }

@@ -11,10 +11,11 @@ import { route, type AnyRoute } from '../http';
 import { appointmentItem, channelSchema, idParam, modeSchema, optionalDay, optionalId, phoneE164, slotItem } from '../schemas';
 import { maskEmail } from './portal';
 import { randomToken } from '../services/tokens';
-import { escapeHtml, sendLink } from '../services/messaging';
+import { escapeHtml, sendLinkOrUnknown } from '../services/messaging';
 import { DEFAULT_MODE_PROFILES, freeSlots, pickProposals } from '../scheduling/free-slots';
 import { MODE_PHRASE, slotLabel, summaryVoice, voiceDetail } from '../voice/french-voice';
-import type { Appointment } from '../odoo/practice';
+import { writeMarker, type Appointment } from '../odoo/practice';
+import { withKeyLock } from '../services/key-lock';
 import type { ApiDeps } from '../deps';
 import { kit } from './context';
 
@@ -63,6 +64,7 @@ const confirm = route({
   path: '/appointments/:id/confirm',
   summary: "Confirm: the partner's attendee accepts (calendar.attendee do_accept).",
   auth: 'bearer',
+  // stored answer under the Idempotency-Key; the accept itself is naturally idempotent and read back when unanswered
   idempotent: true,
   params: idParam,
   body: z.object({ call_id: optionalId, session_id: optionalId }).optional(),
@@ -70,10 +72,12 @@ const confirm = route({
   errors: [[404, 'not_found'], [409, 'appointment_past']],
   async handler({ params, session }, deps) {
     const p = kit(deps).practice;
-    const a = await p.getAppointment(session!.partnerId, params.id);
-    notPast(a, deps);
-    await p.setAttendance(a, 'do_accept');
-    return { id: a.id, state: 'confirmed' as const };
+    return withKeyLock(`appointment:${params.id}`, async () => {
+      const a = await p.getAppointment(session!.partnerId, params.id);
+      notPast(a, deps);
+      if (a.state !== 'confirmed') await p.setAttendance(a, 'do_accept');
+      return { id: a.id, state: 'confirmed' as const };
+    });
   },
 });
 
@@ -84,7 +88,8 @@ const cancel = route({
   path: '/appointments/:id/cancel',
   summary: "Cancel: the partner's attendee declines; reason and comment are posted on the event as a note.",
   auth: 'bearer',
-  idempotent: true,
+  // decline: naturally idempotent; the note carries a marker from the Idempotency-Key and is posted once
+  idempotent: 'handler',
   params: idParam,
   body: z.object({
     reason: z.enum(['personal', 'health', 'unavailable', 'other']),
@@ -94,14 +99,20 @@ const cancel = route({
   }),
   response: stateOut,
   errors: [[404, 'not_found'], [409, 'appointment_past']],
-  async handler({ params, body, session }, deps) {
+  async handler({ params, body, session, idempotencyKey, requestId }, deps) {
     const p = kit(deps).practice;
-    const a = await p.getAppointment(session!.partnerId, params.id);
-    notPast(a, deps);
-    await p.setAttendance(a, 'do_decline');
-    const via = body.call_id ? `par téléphone (appel ${escapeHtml(body.call_id)})` : 'sur le portail';
-    await p.postNote('calendar.event', a.id, `<p>Annulation demandée ${via}. Motif : ${REASON_FR[body.reason]}.</p>${body.comment ? `<p>Commentaire : ${escapeHtml(body.comment)}</p>` : ''}`);
-    return { id: a.id, state: 'cancelled' as const };
+    return withKeyLock(`appointment:${params.id}`, async () => {
+      const a = await p.getAppointment(session!.partnerId, params.id);
+      // a repeat of a cancel that went through: the decline and its note are there already
+      if (a.state !== 'cancelled') {
+        notPast(a, deps);
+        await p.setAttendance(a, 'do_decline');
+      }
+      const via = body.call_id ? `par téléphone (appel ${escapeHtml(body.call_id)})` : 'sur le portail';
+      const marker = writeMarker(`cancel:${a.id}:${idempotencyKey ?? requestId}`);
+      await p.postNote('calendar.event', a.id, `<p>Annulation demandée ${via}. Motif : ${REASON_FR[body.reason]}.</p>${body.comment ? `<p>Commentaire : ${escapeHtml(body.comment)}</p>` : ''}`, marker);
+      return { id: a.id, state: 'cancelled' as const };
+    });
   },
 });
 
@@ -121,17 +132,21 @@ const callback = route({
   path: '/appointments/:id/callback',
   summary: "Ask to be called back: a 'call' activity on the event for its responsible user, due today or the next working day.",
   auth: 'bearer',
-  idempotent: true,
+  // the activity carries a marker from the Idempotency-Key: a repeat finds it instead of creating a second one
+  idempotent: 'handler',
   params: idParam,
   body: z.object({ reason: z.string().max(200).optional(), call_id: optionalId, session_id: optionalId }).optional(),
   response: z.object({ activity_id: z.number().int(), due_date: z.string() }),
-  async handler({ params, body, session }, deps) {
+  async handler({ params, body, session, idempotencyKey, requestId }, deps) {
     const p = kit(deps).practice;
-    const a = await p.getAppointment(session!.partnerId, params.id);
-    const due = callbackDeadline(deps.clock.now(), deps.config.PRACTICE_TIMEZONE, deps.config.CALLBACK_CUTOFF_HOUR);
-    const origin = body?.call_id ? `pendant l'appel ${escapeHtml(body.call_id)}` : 'depuis le portail';
-    const id = await p.scheduleCallback(a, due, 'Rappeler le patient', `<p>Rappel demandé ${origin}${body?.reason ? ` (${escapeHtml(body.reason)})` : ''}.</p>`);
-    return { activity_id: id, due_date: due };
+    return withKeyLock(`appointment:${params.id}`, async () => {
+      const a = await p.getAppointment(session!.partnerId, params.id);
+      const due = callbackDeadline(deps.clock.now(), deps.config.PRACTICE_TIMEZONE, deps.config.CALLBACK_CUTOFF_HOUR);
+      const origin = body?.call_id ? `pendant l'appel ${escapeHtml(body.call_id)}` : 'depuis le portail';
+      const marker = writeMarker(`callback:${a.id}:${idempotencyKey ?? requestId}`);
+      const id = await p.scheduleCallback(a, due, 'Rappeler le patient', `<p>Rappel demandé ${origin}${body?.reason ? ` (${escapeHtml(body.reason)})` : ''}.</p>`, marker);
+      return { activity_id: id, due_date: due };
+    });
   },
 });
 
@@ -273,25 +288,34 @@ const selectSlot = route({
   path: '/appointments/:id/select-slot',
   summary: 'Move the appointment to a proposed slot that is still free.',
   auth: 'bearer',
-  idempotent: true,
+  // naturally idempotent (the same slot written again) and reconciled: a repeat finds the event already there
+  idempotent: 'handler',
   params: idParam,
   body: z.object({ slot_id: z.string().regex(/^s_\d{9,11}_(home|video|clinic)$/, 'a slot id from GET …/proposals'), call_id: optionalId, session_id: optionalId }),
   response: slotItem.extend({ appointment_id: z.number().int() }),
   errors: [[409, 'slot_not_proposed'], [409, 'slot_taken']],
   async handler({ params, body, session }, deps) {
     const p = kit(deps).practice;
-    const a = await p.getAppointment(session!.partnerId, params.id);
-    const proposal = (await deps.store.listProposals(a.id)).find((r) => r.slotId === body.slot_id);
-    if (!proposal || proposal.status !== 'proposed') throw new ApiError(409, 'slot_not_proposed', 'This slot was not proposed for this appointment (or was refused); ask for proposals again.');
-    if (proposal.start.getTime() < deps.clock.now().getTime()) throw new ApiError(409, 'slot_taken', 'This slot is in the past; ask for proposals again.');
-    const buf = DEFAULT_MODE_PROFILES[proposal.mode].bufferMin * 60_000;
-    const hours = await p.workingHours();
-    const busy = await p.busy(a.userId, hours.calendarId, new Date(proposal.start.getTime() - buf), new Date(proposal.stop.getTime() + buf), a.id);
-    if (busy.length > 0) throw new ApiError(409, 'slot_taken', 'This slot has just been taken; ask for proposals again.');
-    await p.moveAppointment(a, proposal.start, proposal.stop, proposal.mode);
-    await deps.store.markSelected(a.id, proposal.slotId);
-    const zone = deps.config.PRACTICE_TIMEZONE;
-    return { appointment_id: a.id, id: proposal.slotId, start: proposal.start.toISOString(), stop: proposal.stop.toISOString(), mode: proposal.mode, voice_label: slotLabel(proposal.start, proposal.mode, zone) };
+    return withKeyLock(`appointment:${params.id}`, async () => {
+      const a = await p.getAppointment(session!.partnerId, params.id);
+      const proposal = (await deps.store.listProposals(a.id)).find((r) => r.slotId === body.slot_id);
+      const zone = deps.config.PRACTICE_TIMEZONE;
+      const answer = (pr: NonNullable<typeof proposal>) => ({ appointment_id: a.id, id: pr.slotId, start: pr.start.toISOString(), stop: pr.stop.toISOString(), mode: pr.mode, voice_label: slotLabel(pr.start, pr.mode, zone) });
+      // Already there: a repeat of a move whose answer was lost (timeout, restart). Say what is true: it moved.
+      if (proposal && (proposal.status === 'proposed' || proposal.status === 'selected') && a.start.getTime() === proposal.start.getTime() && a.stop.getTime() === proposal.stop.getTime()) {
+        if (proposal.status === 'proposed') await deps.store.markSelected(a.id, proposal.slotId);
+        return answer(proposal);
+      }
+      if (!proposal || proposal.status !== 'proposed') throw new ApiError(409, 'slot_not_proposed', 'This slot was not proposed for this appointment (or was refused); ask for proposals again.');
+      if (proposal.start.getTime() < deps.clock.now().getTime()) throw new ApiError(409, 'slot_taken', 'This slot is in the past; ask for proposals again.');
+      const buf = DEFAULT_MODE_PROFILES[proposal.mode].bufferMin * 60_000;
+      const hours = await p.workingHours();
+      const busy = await p.busy(a.userId, hours.calendarId, new Date(proposal.start.getTime() - buf), new Date(proposal.stop.getTime() + buf), a.id);
+      if (busy.length > 0) throw new ApiError(409, 'slot_taken', 'This slot has just been taken; ask for proposals again.');
+      await p.moveAppointment(a, proposal.start, proposal.stop, proposal.mode);
+      await deps.store.markSelected(a.id, proposal.slotId);
+      return answer(proposal);
+    });
   },
 });
 
@@ -318,7 +342,8 @@ const shareLink = route({
   idempotent: true,
   params: idParam,
   body: z.object({ channel: z.union([channelSchema, z.literal('')]).optional(), call_id: optionalId, session_id: optionalId }).optional(),
-  response: z.object({ sent: z.literal(true), channel: channelSchema, expires_in: z.number().int() }),
+  // delivery 'unknown' (202): the message may or may not arrive; it is not sent again automatically
+  response: z.object({ sent: z.literal(true), channel: channelSchema, expires_in: z.number().int(), delivery: z.enum(['sent', 'unknown']) }),
   errors: [[409, 'no_email']],
   async handler({ params, body, session, idempotencyKey, requestId }, deps) {
     const p = kit(deps).practice;
@@ -333,13 +358,14 @@ const shareLink = route({
       sessionId: body?.session_id ?? session!.sessionId, callId: body?.call_id ?? null, createdAt: now, expiresAt: new Date(now.getTime() + deps.config.SHARE_LINK_TTL_SEC * 1000),
     });
     const phone = partner.phone ? phoneE164.safeParse(partner.phone) : null;
-    const sent = await sendLink(deps.brevo, {
+    const sent = await sendLinkOrUnknown(deps.brevo, {
       channel, phone: phone?.success ? phone.data : null, email: partner.email,
       subject: 'Votre rendez-vous', text: `Votre rendez-vous du ${slotLabel(a.start, a.mode, deps.config.PRACTICE_TIMEZONE)} :`,
       url: `${deps.config.API_PUBLIC_URL}/portal/shared/${token}`, idempotencyKey: `share:${a.id}:${idempotencyKey ?? requestId}`,
       whatsappTemplateId: deps.config.WHATSAPP_LINK_TEMPLATE_ID,
     });
-    return { sent: true as const, channel: sent.channel, expires_in: deps.config.SHARE_LINK_TTL_SEC };
+    const out = { sent: true as const, channel: sent.channel, expires_in: deps.config.SHARE_LINK_TTL_SEC, delivery: sent.delivery };
+    return sent.delivery === 'sent' ? out : { status: 202, body: out };
   },
 });
 

@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { ApiError } from '../errors';
+import { BrevoOutcomeUnknown } from '../../lib/brevo/errors';
 import { route, type AnyRoute } from '../http';
 import { channelSchema, optionalId, phoneE164 } from '../schemas';
 import { enforceLimits } from '../services/rate-limit';
@@ -42,7 +43,9 @@ const requestOtp = route({
     call_id: optionalId,
     session_id: optionalId,
   }),
-  response: z.object({ challenge_id: z.string(), expires_in: z.number().int(), channel: channelSchema }),
+  // delivery 'unknown' (202): Brevo took the SMS but never answered, so it may or may not arrive. The challenge is
+  // valid all the same (the code in a late SMS works); it is not sent again: a new request replaces it.
+  response: z.object({ challenge_id: z.string(), expires_in: z.number().int(), channel: channelSchema, delivery: z.enum(['sent', 'unknown']) }),
   errors: [[400, 'invalid_request'], [422, 'destination_not_allowed'], [429, 'rate_limited'], [503, 'messaging_unavailable']],
   async handler({ body, ip }, deps) {
     const k = kit(deps);
@@ -60,9 +63,18 @@ const requestOtp = route({
         used = 'email';
       }
     }
-    if (used === 'sms') await deps.brevo.sendSms({ to: body.phone_e164, content: text, tag: 'otp', idempotencyKey: key });
-    deps.log.info({ challengeId: issued.challengeId, channel: used }, 'otp sent');
-    return { challenge_id: issued.challengeId, expires_in: issued.expiresIn, channel: used };
+    let delivery: 'sent' | 'unknown' = 'sent';
+    try {
+      if (used === 'sms') await deps.brevo.sendSms({ to: body.phone_e164, content: text, tag: 'otp', idempotencyKey: key });
+    } catch (e) {
+      // Outcome unknown is an answer, not a failure: stored under the Idempotency-Key, so a repeat replays it and
+      // never issues a second code that would replace the one that may be on its way.
+      if (!(e instanceof BrevoOutcomeUnknown)) throw e;
+      delivery = 'unknown';
+    }
+    deps.log.info({ challengeId: issued.challengeId, channel: used, delivery }, 'otp sent');
+    const out = { challenge_id: issued.challengeId, expires_in: issued.expiresIn, channel: used, delivery };
+    return delivery === 'sent' ? out : { status: 202, body: out };
   },
 });
 

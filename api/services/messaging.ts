@@ -1,5 +1,6 @@
 /** Sending a short French message with a link by the person's channel (SMS, WhatsApp template, or email). */
 import { ApiError } from '../errors';
+import { BrevoOutcomeUnknown } from '../../lib/brevo/errors';
 import type { BrevoPort } from '../ports';
 
 export type LinkChannel = 'sms' | 'whatsapp' | 'email';
@@ -18,6 +19,20 @@ export interface LinkMessage {
 
 function escapeHtml(s: string): string {
   return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
+}
+
+/**
+ * sendLink, where an SMS/WhatsApp whose outcome is unknown is an answer (`delivery: 'unknown'`) rather than an error,
+ * for routes that tell the person "it may arrive" instead of "it failed".
+ */
+export async function sendLinkOrUnknown(brevo: BrevoPort, m: LinkMessage): Promise<{ channel: LinkChannel; messageId: string | null; delivery: 'sent' | 'unknown' }> {
+  try {
+    return { ...(await sendLink(brevo, m)), delivery: 'sent' };
+  } catch (e) {
+    // SMS/WhatsApp sent without an answer: it may arrive. Never sent again automatically; the caller is told so.
+    if (e instanceof BrevoOutcomeUnknown) return { channel: e.channel, messageId: null, delivery: 'unknown' };
+    throw e;
+  }
 }
 
 /**

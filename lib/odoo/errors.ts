@@ -61,14 +61,21 @@ export class UnknownField extends OdooError {
   readonly field: string;
   readonly serverVersion?: string;
 }
-/** Odoo could not be reached: network error, timeout, or 5xx after the retries. */
+/**
+ * Odoo could not be reached: network error, timeout, or 5xx after the retries. `outcome` says what is known of a
+ * call that changes data: 'not_done' when Odoo surely did not run it (refused connection, 502/503, or a read),
+ * 'unknown' when the request was sent and no answer came (a timeout, a cut connection): Odoo may have applied it,
+ * so the caller reads the record back before repeating it.
+ */
 export class OdooUnavailable extends OdooError {
   override name = 'OdooUnavailable';
-  constructor(message: string, ctx: OdooErrorContext & { attempts: number }) {
+  constructor(message: string, ctx: OdooErrorContext & { attempts: number; outcome?: 'not_done' | 'unknown' }) {
     super(message, ctx);
     this.attempts = ctx.attempts;
+    this.outcome = ctx.outcome ?? 'not_done';
   }
   readonly attempts: number;
+  readonly outcome: 'not_done' | 'unknown';
 }
 /**
  * Odoo was rebuilding its model registry (after a schema change such as `ivr odoo-setup` creating fields) while

@@ -100,7 +100,8 @@ export async function postJson(url: string, body: string, headers: Record<string
     if (!retryable) {
       return Promise.reject(new OdooUnavailable(
         `Odoo ${where} over ${site.transport}: ${lastProblem}; not retried because the call may have changed data — check Odoo before repeating it`,
-        { transport: site.transport, model: site.model, method: site.method, httpStatus: lastStatus, cause: lastCause, attempts: attempt + 1 },
+        // the request left: Odoo may have run it (a timeout, a cut connection, a 500 from a proxy)
+        { transport: site.transport, model: site.model, method: site.method, httpStatus: lastStatus, cause: lastCause, attempts: attempt + 1, outcome: 'unknown' },
       ));
     }
   }

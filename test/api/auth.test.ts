@@ -18,7 +18,7 @@ describe('OTP and sessions over HTTP', () => {
     const before = s.brevoSim.outbox.length;
     const r = await request(CLAIRE, { call_id: 'call-1', session_id: 'sess-1' });
     expect(r.status).toBe(200);
-    expect(r.body).toEqual({ challenge_id: expect.stringMatching(/^otp_/), expires_in: 600, channel: 'sms' });
+    expect(r.body).toEqual({ challenge_id: expect.stringMatching(/^otp_/), expires_in: 600, channel: 'sms', delivery: 'sent' });
     expect(s.brevoSim.outbox.length).toBe(before + 1);
     const sms = s.brevoSim.outbox.at(-1)!;
     expect(sms.content).toMatch(/^Votre code de connexion : \d{6}\. Il expire dans 10 minutes\./);

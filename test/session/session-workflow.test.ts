@@ -85,7 +85,7 @@ test('5xx answers are retried with the same idempotency key; the machine sees on
   expect(new Set(backend.requests.map((r) => r.idempotencyKey)).size).toBe(1);
 });
 
-test('the backend action is scheduled with the one backend policy (bounded waits, four attempts)', async () => {
+test('an idempotent backend action is scheduled with the long budget (outlives an API restart, waits ≤ 3 s)', async () => {
   backend.answer('PUT /things/42/confirm', { status: 200, body: {} });
   const handle = await start();
   await handle.executeUpdate(inputUpdate, { args: [dtmf('1')] });
@@ -94,14 +94,15 @@ test('the backend action is scheduled with the one backend policy (bounded waits
   const scheduled = history.events!.map((e) => e.activityTaskScheduledEventAttributes).filter((a) => a);
   expect(scheduled.map((a) => a!.activityType?.name)).toEqual(['callBackend']);
   const [attrs] = scheduled;
-  expect(Number(attrs!.startToCloseTimeout?.seconds)).toBe(15);
+  expect(Number(attrs!.startToCloseTimeout?.seconds)).toBe(25);
+  expect(Number(attrs!.scheduleToCloseTimeout?.seconds)).toBe(60);
   const retry = attrs!.retryPolicy!;
   expect({
     initialMs: Number(retry.initialInterval?.seconds ?? 0) * 1000 + (retry.initialInterval?.nanos ?? 0) / 1e6,
     backoff: retry.backoffCoefficient,
     maximumS: Number(retry.maximumInterval?.seconds),
-    attempts: retry.maximumAttempts,
-  }).toEqual({ initialMs: 300, backoff: 2, maximumS: 5, attempts: 4 });
+    attempts: retry.maximumAttempts ?? 0,
+  }).toEqual({ initialMs: 500, backoff: 2, maximumS: 3, attempts: 0 });
 });
 
 test('a 4xx answer is not retried and takes on_fail', async () => {

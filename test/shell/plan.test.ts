@@ -54,7 +54,9 @@ describe('results for the engine', () => {
       kind: 'action_result', stepId: 's1', ok: false, status: 404, error: 'not_found',
     });
     expect(errorCode({ error: 'slot_taken' })).toBe('slot_taken');
-    expect(errorCode({ error: { code: 'nested' } })).toBe('backend_error');
+    // the API's own shape: {error: {code, message, …}}
+    expect(errorCode({ error: { code: 'slot_taken', message: 'x' } })).toBe('slot_taken');
+    expect(errorCode({ error: { message: 'no code' } })).toBe('backend_error');
     expect(errorCode(null)).toBe('backend_error');
     expect(errorCode(['x'])).toBe('backend_error');
   });

@@ -11,7 +11,7 @@ import { ActivityFailure, condition, patched, proxyActivities } from '@temporali
 import type { BackendActivities, SpeechActivities, VoiceActivities } from '../activity-types';
 import type { Command, EngineInput } from '../engine/types';
 import type { CallerInput } from '../session-api';
-import { BACKEND_ACTIVITY_OPTIONS, SPEECH_ACTIVITY_OPTIONS, VOICE_ACTIVITY_OPTIONS } from './activity-options';
+import { BACKEND_ACTIVITY_OPTIONS, IDEMPOTENT_BACKEND_ACTIVITY_OPTIONS, isIdempotentBackendCall, SPEECH_ACTIVITY_OPTIONS, VOICE_ACTIVITY_OPTIONS } from './activity-options';
 import type { Inbox } from './inbox';
 import { actionResult, directInput, isMoot, unavailableResult, voiceTurnAt } from './plan';
 import type { ViewState } from './view';
@@ -19,10 +19,16 @@ import type { ViewState } from './view';
 /** Prompt played when a backend action takes longer than FILLER_AFTER on the voice channel. */
 const FILLER_AFTER = '1500 milliseconds';
 const FILLER_PROMPT = 'Un instant, s’il vous plaît.';
+/** While a backend action is still running (an API restart, a slow peer), the caller hears this every FILLER_EVERY. */
+const FILLER_EVERY = '8 seconds';
+const FILLER_AGAIN_PROMPT = 'Merci de patienter, je vérifie.';
 /** Sessions started before voiceTurn existed keep sending say and listen one by one when replayed. */
 const VOICE_TURN_PATCH = 'voice-turn-command';
+/** Sessions started before idempotent steps got the long retry budget and the repeated filler replay as they ran. */
+const RETRY_BUDGET_PATCH = 'backend-retry-budget';
 
-const backend = proxyActivities<BackendActivities>(BACKEND_ACTIVITY_OPTIONS);
+const backendOnce = proxyActivities<BackendActivities>(BACKEND_ACTIVITY_OPTIONS);
+const backendIdempotent = proxyActivities<BackendActivities>(IDEMPOTENT_BACKEND_ACTIVITY_OPTIONS);
 
 export interface CommandRunnerOptions {
   workflowId: string;
@@ -121,12 +127,18 @@ export class CommandRunner {
     const call = { request: command.request, idempotencyKey: `${workflowId}:${command.stepId}`, mutating: command.mutating };
     const summary = `${command.request.method} ${command.request.path}${command.endpoint ? ` (${command.endpoint})` : ''}`;
     let done = false;
+    const longBudget = patched(RETRY_BUDGET_PATCH);
+    const backend = longBudget && isIdempotentBackendCall(command.request) ? backendIdempotent : backendOnce;
     const pending = backend.callBackend.executeWithOptions({ summary }, [call]).finally(() => {
       done = true;
     });
-    // A caller never waits in silence: a slow action gets a short filler prompt (not a prompt of the machine's).
+    // A caller never waits in silence: a slow action gets a short filler prompt (not a prompt of the machine's),
+    // and another one every FILLER_EVERY while it lasts (retries through an API restart).
     if (voice && !(await condition(() => done, FILLER_AFTER))) {
       await voice.voiceSay({ callId, text: FILLER_PROMPT, bargeIn: false });
+      while (longBudget && !(await condition(() => done, FILLER_EVERY))) {
+        await voice.voiceSay({ callId, text: FILLER_AGAIN_PROMPT, bargeIn: false });
+      }
     }
     try {
       return actionResult(command.stepId, await pending);

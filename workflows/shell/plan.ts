@@ -48,10 +48,11 @@ export function unavailableResult(stepId: string, failure: ActivityFailure): Eng
   return { kind: 'action_result', stepId, ok: false, status: 502, error };
 }
 
-/** The API's error code from a 4xx body (`{code}` or `{error}`), else a generic one. */
+/** The API's error code from an error body (`{error: {code}}`, also `{code}` or `{error: "<code>"}`), else a generic one. */
 export function errorCode(body: JsonValue): string {
   if (body && typeof body === 'object' && !Array.isArray(body)) {
-    const code = body.code ?? body.error;
+    const nested = body.error && typeof body.error === 'object' && !Array.isArray(body.error) ? body.error.code : undefined;
+    const code = nested ?? body.code ?? body.error;
     if (typeof code === 'string') return code;
   }
   return 'backend_error';
