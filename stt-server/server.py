@@ -212,7 +212,7 @@ def make_handler(decoder: Decoder, args: argparse.Namespace) -> type[BaseHTTPReq
             try:
                 if method == "GET" and path == "/healthz":
                     status = 200
-                    self.send(200, {"status": "ok", "model": args.model_id})
+                    self.send(200, {"status": "ok", "model": args.model_id, "busy": decoder.busy.locked()})
                 elif method == "GET" and path == "/v1/models":
                     self.check_auth()
                     status = 200

@@ -1,0 +1,187 @@
+/**
+ * The local speech-to-text server end to end: scripts/install-stt.sh (cached after the first run; it needs PyPI the
+ * first time, and the test fails, never skips, when it cannot install), `ivr stt-server` on a free port, a French
+ * espeak-ng WAV transcribed through the project's own client (lib/stt with its default timeout), OpenAI's response
+ * and error shapes on the wire, and a stop on SIGTERM that leaves no Python process behind.
+ * No accuracy claim: base Whisper on synthetic French is poor; only loose properties of the text are checked.
+ */
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { createTranscriber, sttConfigFromEnv } from '../../lib/stt/transcriber';
+import { SttUnavailable } from '../../lib/stt/errors';
+import { synthesizeFrench } from './espeak';
+
+const root = path.join(__dirname, '..', '..');
+const bin = path.join(root, 'bin', 'ivr.js');
+const python = path.join(root, '.cache', 'stt-venv', 'bin', 'python');
+const modelDir = path.join(root, '.cache', 'stt-models', 'whisper-base');
+
+interface Started {
+  child: ChildProcess;
+  url: string;
+  stdout: () => string;
+  stderr: () => string;
+  exited: Promise<number | null>;
+}
+
+/** Starts a process and waits for `pattern` on its stdout; the first group is returned as `url`. */
+function startUntil(cmd: string, args: string[], pattern: RegExp, limitMs: number): Promise<Started> {
+  const child = spawn(cmd, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+  return new Promise((resolve, reject) => {
+    child.stdout!.on('data', (c: Buffer) => {
+      out += c.toString();
+      const m = pattern.exec(out);
+      if (m) resolve({ child, url: m[1]!, stdout: () => out, stderr: () => err, exited });
+    });
+    child.stderr!.on('data', (c: Buffer) => (err += c.toString()));
+    void exited.then((code) => reject(new Error(`${path.basename(cmd)} ${args[1] ?? ''} exited (${code}) before it was ready:\n${out}\n${err}`)));
+    setTimeout(() => reject(new Error(`not ready within ${limitMs} ms:\n${out}\n${err}`)), limitMs).unref();
+  });
+}
+
+function form(file: Uint8Array | undefined, fields: Record<string, string>, name = 'speech.wav'): FormData {
+  const f = new FormData();
+  if (file) f.append('file', new Blob([new Uint8Array(file)], { type: 'audio/wav' }), name);
+  for (const [k, v] of Object.entries(fields)) f.append(k, v);
+  return f;
+}
+
+/** OpenAI's error body: exactly {error: {message, type, param, code}}. */
+function expectOpenAiError(body: unknown, param: string | null): void {
+  const { error } = body as { error: Record<string, unknown> };
+  expect(Object.keys(body as object)).toEqual(['error']);
+  expect(Object.keys(error).sort()).toEqual(['code', 'message', 'param', 'type']);
+  expect(error).toMatchObject({ message: expect.any(String), type: expect.any(String), param });
+  expect(error.code === null || typeof error.code === 'string').toBe(true);
+}
+
+let server: Started;
+let installMs = 0;
+let readyMs = 0;
+const speech = synthesizeFrench('Je voudrais prendre rendez-vous pour lundi prochain à quatorze heures');
+
+beforeAll(async () => {
+  let t = Date.now();
+  // Fails the suite (no skip) when PyPI is unreachable on a fresh machine: the script exits non-zero.
+  await promisify(execFile)('bash', [path.join(root, 'scripts', 'install-stt.sh')], { cwd: root, timeout: 600_000 });
+  installMs = Date.now() - t;
+  t = Date.now();
+  server = await startUntil(process.execPath, [bin, 'stt-server', '--port', '0'], /listening on (http:\/\/\S+\/v1)/, 120_000);
+  readyMs = Date.now() - t;
+  process.stderr.write(`[stt-server test] install ${installMs} ms, server ready ${readyMs} ms\n`);
+}, 720_000);
+
+afterAll(async () => {
+  if (server && server.child.exitCode === null) {
+    server.child.kill('SIGTERM');
+    await server.exited;
+  }
+});
+
+describe('ivr stt-server', () => {
+  test('prints how to point the project at it', () => {
+    expect(server.stdout()).toContain(`OPENAI_BASE_URL=${server.url}`);
+    expect(server.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/v1$/);
+  });
+
+  test('transcribes French speech through the project client (lib/stt, default timeout)', async () => {
+    const config = sttConfigFromEnv({ OPENAI_API_KEY: 'local', OPENAI_BASE_URL: server.url });
+    const t0 = Date.now();
+    const result = await createTranscriber(config).transcribe({ audio: speech, expected: ['prendre rendez-vous', 'annuler'] });
+    process.stderr.write(`[stt-server test] decode through lib/stt: ${Date.now() - t0} ms, ${result.text.length} chars\n`);
+    expect(result.text.length).toBeGreaterThan(0);
+    // Loose: a digit, or a common French word; base Whisper's exact words on espeak-ng are not the point.
+    expect(result.text).toMatch(/\d|\b(je|vous|la|le|de|pour|rendez|heures?|lundi)\b/i);
+    expect(result).toMatchObject({ model: 'whisper-1', language: 'fr', format: 'wav' });
+  });
+
+  test('answers in OpenAI shapes: json, verbose_json, text; lists its models', async () => {
+    const post = (fields: Record<string, string>) => fetch(`${server.url}/audio/transcriptions`, { method: 'POST', body: form(speech, fields), headers: { authorization: 'Bearer local' } });
+    const json = await post({ model: 'whisper-1', language: 'fr' });
+    expect(json.status).toBe(200);
+    const body = (await json.json()) as Record<string, unknown>;
+    expect(Object.keys(body)).toEqual(['text']);
+    expect(typeof body.text).toBe('string');
+
+    const verbose = (await (await post({ model: 'whisper-1', response_format: 'verbose_json', temperature: '0' })).json()) as Record<string, unknown>;
+    expect(verbose).toMatchObject({ task: 'transcribe', language: 'french', duration: expect.any(Number), text: expect.any(String) });
+    const segments = verbose.segments as Array<Record<string, unknown>>;
+    expect(segments.length).toBeGreaterThan(0);
+    expect(Object.keys(segments[0]!).sort()).toEqual(['avg_logprob', 'compression_ratio', 'end', 'id', 'no_speech_prob', 'seek', 'start', 'temperature', 'text', 'tokens']);
+
+    const text = await post({ model: 'whisper-1', response_format: 'text' });
+    expect(text.headers.get('content-type')).toMatch(/^text\/plain/);
+    expect(await text.text()).toMatch(/\n$/);
+
+    const models = (await (await fetch(`${server.url}/models`)).json()) as { object: string; data: Array<{ id: string; object: string }> };
+    expect(models.object).toBe('list');
+    expect(models.data.map((m) => m.id)).toEqual(expect.arrayContaining(['whisper-1', 'whisper-base']));
+  });
+
+  test('a bad upload gets 400 in OpenAI error shape; over the cap gets 413', async () => {
+    const notAudio = new TextEncoder().encode('this is not audio at all, just text pretending to be a wav file');
+    const bad = await fetch(`${server.url}/audio/transcriptions`, { method: 'POST', body: form(notAudio, { model: 'whisper-1' }) });
+    expect(bad.status).toBe(400);
+    const badBody = await bad.json();
+    expectOpenAiError(badBody, 'file');
+
+    const noModel = await fetch(`${server.url}/audio/transcriptions`, { method: 'POST', body: form(speech, {}) });
+    expect(noModel.status).toBe(400);
+    expectOpenAiError(await noModel.json(), 'model');
+
+    const badTemp = await fetch(`${server.url}/audio/transcriptions`, { method: 'POST', body: form(speech, { model: 'whisper-1', temperature: '3' }) });
+    expect(badTemp.status).toBe(400);
+    expectOpenAiError(await badTemp.json(), 'temperature');
+
+    const huge = new Uint8Array(27 * 1024 * 1024);
+    const tooBig = await fetch(`${server.url}/audio/transcriptions`, { method: 'POST', body: form(huge, { model: 'whisper-1' }) });
+    expect(tooBig.status).toBe(413);
+    expectOpenAiError(await tooBig.json(), null);
+
+    // The server still serves after all of these.
+    expect((await fetch(server.url.replace(/\/v1$/, '/healthz'))).status).toBe(200);
+  });
+
+  test('a decode over the time limit is a 500 the client does not retry', async () => {
+    const strict = await startUntil(python, [path.join(root, 'stt-server', 'server.py'), '--port', '0', '--model-dir', modelDir, '--decode-timeout', '0.01'], /"port": (\d+)/, 120_000);
+    try {
+      const url = `http://127.0.0.1:${strict.url}/v1`;
+      const res = await fetch(`${url}/audio/transcriptions`, { method: 'POST', body: form(speech, { model: 'whisper-1' }) });
+      expect(res.status).toBe(500);
+      expect(res.headers.get('x-should-retry')).toBe('false');
+      const body = (await res.json()) as { error: { code: string } };
+      expectOpenAiError(body, null);
+      expect(body.error.code).toBe('decode_timeout');
+
+      // The abandoned decode ends at its window's end; the limit counts queueing, so wait for it to free the model.
+      const idle = async (): Promise<void> => {
+        for (let i = 0; i < 600; i++) {
+          const h = (await (await fetch(`${url.replace(/\/v1$/, '')}/healthz`)).json()) as { busy: boolean };
+          if (!h.busy) return;
+          await new Promise((r) => setTimeout(r, 100));
+        }
+        throw new Error('the server stayed busy for 60 s after an abandoned decode');
+      };
+      await idle();
+      const config = sttConfigFromEnv({ OPENAI_API_KEY: 'local', OPENAI_BASE_URL: url, STT_MAX_RETRIES: '2' });
+      await expect(createTranscriber(config).transcribe({ audio: speech })).rejects.toBeInstanceOf(SttUnavailable);
+      // One request from the raw fetch, one from the client: its two retries were not spent on the same audio.
+      await new Promise((r) => setTimeout(r, 200));
+      expect(strict.stderr().match(/"status": 500/g)).toHaveLength(2);
+    } finally {
+      strict.child.kill('SIGTERM');
+      await strict.exited;
+    }
+  });
+
+  test('stops on SIGTERM and leaves no server process', async () => {
+    const port = Number(/:(\d+)\/v1$/.exec(server.url)![1]);
+    server.child.kill('SIGTERM');
+    expect(await server.exited).toBe(0);
+    await expect(fetch(`http://127.0.0.1:${port}/healthz`)).rejects.toThrow();
+  });
+});
