@@ -1,5 +1,6 @@
 /**
- * `npx ivr sim esl --port 8021 --password <pw> [--control-port 8089] [--host 127.0.0.1] [--time-scale 1]`
+ * `npx ivr sim esl --port 8021 --password <pw> [--control-port 8089] [--host 127.0.0.1] [--time-scale 1]
+ *  [--event-delay-ms 5-60]`
  * Runs the event-socket simulator on its own, with a small JSON control API so a person can place calls, press
  * keys, speak and hang up while trying the bridge by hand (see sim/esl/README.md).
  */
@@ -15,6 +16,16 @@ const ArgsSchema = z.object({
   password: z.string({ error: '--password is required (or set ESL_PASSWORD)' }).min(1, '--password must not be empty'),
   controlPort: z.coerce.number().int().min(0).max(65535).optional(),
   timeScale: z.coerce.number().positive().default(1),
+  // MIN-MAX real ms (uniform) or one number; FreeSWITCH's own 5–60 ms by default.
+  eventDelayMs: z
+    .string()
+    .regex(/^\d+(\.\d+)?(-\d+(\.\d+)?)?$/, 'use MIN-MAX in ms (e.g. 5-60) or one number (0 = no delay)')
+    .transform((v) => {
+      const [min = 0, max = min] = v.split('-').map(Number);
+      return { min, max };
+    })
+    .refine((d) => d.min <= d.max, 'MIN must not exceed MAX')
+    .default({ min: 5, max: 60 }),
 });
 
 function parseArgs(argv: string[]): z.infer<typeof ArgsSchema> {
@@ -66,6 +77,8 @@ export function startControlServer(sim: EslSimulator, port: number, host = '127.
               answered: c.answered,
               apps: c.apps.map((a) => ({ app: a.app, arg: a.arg, response: a.response ?? null })),
               recordings: c.recordings,
+              dtmf: c.dtmf,
+              discardedDtmf: c.discardedDtmf,
             })),
           });
         }
@@ -118,7 +131,7 @@ export async function runStandalone(argv: string[], opts: { signal?: AbortSignal
   try {
     args = parseArgs(argv);
   } catch (e) {
-    process.stderr.write(`ivr sim esl: ${(e as Error).message}\nusage: ivr sim esl --port 8021 --password <pw> [--control-port 8089] [--host 127.0.0.1] [--time-scale 1]\n`);
+    process.stderr.write(`ivr sim esl: ${(e as Error).message}\nusage: ivr sim esl --port 8021 --password <pw> [--control-port 8089] [--host 127.0.0.1] [--time-scale 1] [--event-delay-ms 5-60]\n`);
     return 2;
   }
   const sim = await startEslSimulator({
@@ -126,6 +139,7 @@ export async function runStandalone(argv: string[], opts: { signal?: AbortSignal
     host: args.host,
     password: args.password,
     timeScale: args.timeScale,
+    eventDelayMs: args.eventDelayMs,
     log: (m) => process.stderr.write(`[esl-sim] ${m}\n`),
   });
   let control: http.Server | undefined;
