@@ -24,6 +24,14 @@ afterEach(async () => {
   await sim.stop();
 });
 
+async function until(pred: () => boolean, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!pred()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
 async function post(p: string, body: unknown): Promise<{ status: number; json: Record<string, unknown> }> {
   const r = await fetch(base + p, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
   return { status: r.status, json: (await r.json()) as Record<string, unknown> };
@@ -38,10 +46,10 @@ test('place a call, press keys, speak into a recording, hang up: all through the
   const placed = await post('/calls', { caller: '0612345678', destination: '5000' });
   expect(placed.status).toBe(201);
   const uuid = String(placed.json.uuid);
-  await new Promise((r) => setTimeout(r, 50));
-  expect(events.some((e) => e.name === 'CHANNEL_PARK' && e.uniqueId === uuid)).toBe(true);
+  // Events reach the socket 5–60 ms after they are fired: wait for them rather than for a fixed time.
+  await until(() => events.some((e) => e.name === 'CHANNEL_PARK' && e.uniqueId === uuid));
   expect((await post(`/calls/${uuid}/dtmf`, { digits: '42' })).status).toBe(200);
-  await new Promise((r) => setTimeout(r, 30));
+  await until(() => events.filter((e) => e.name === 'DTMF').length >= 2);
   expect(events.filter((e) => e.name === 'DTMF').map((e) => e.headers['DTMF-Digit'])).toEqual(['4', '2']);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'esl-ctl-'));
   fs.writeFileSync(path.join(dir, 'hello.wav'), toneWav(500, 8000));
@@ -85,5 +93,27 @@ test('runStandalone refuses a missing password with usage, and serves until stop
     err.mockRestore();
     out.mockRestore();
     if (saved !== undefined) process.env.ESL_PASSWORD = saved;
+  }
+});
+
+test('runStandalone takes --event-delay-ms MIN-MAX or one number, and refuses anything else with usage', async () => {
+  const err = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
+  const out = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
+  try {
+    expect(await runStandalone(['--port', '0', '--password', 'pw', '--event-delay-ms', 'fast'])).toBe(2);
+    expect(String(err.mock.calls.at(-1)?.[0])).toMatch(/--event-delay-ms: use MIN-MAX in ms/);
+    expect(await runStandalone(['--port', '0', '--password', 'pw', '--event-delay-ms', '60-5'])).toBe(2);
+    expect(String(err.mock.calls.at(-1)?.[0])).toMatch(/MIN must not exceed MAX/);
+    for (const delay of ['5-60', '0']) {
+      const ac = new AbortController();
+      const running = runStandalone(['--port', '0', '--password', 'pw', '--event-delay-ms', delay], { signal: ac.signal });
+      await until(() => out.mock.calls.some((c) => String(c[0]).includes('event-socket simulator on')));
+      out.mockClear();
+      ac.abort();
+      expect(await running).toBe(0);
+    }
+  } finally {
+    err.mockRestore();
+    out.mockRestore();
   }
 });
