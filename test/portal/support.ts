@@ -5,9 +5,9 @@
 import type { BrevoSimulator } from '../../sim/brevo/index';
 import { startLocalStack, type LocalStack } from '../../stack/local-stack';
 
-export async function startPortalStack(tag: string): Promise<LocalStack> {
+export async function startPortalStack(tag: string, env: NodeJS.ProcessEnv = {}): Promise<LocalStack> {
   return startLocalStack({
-    env: { ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' },
+    env: { ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn', RATE_OTP_PER_PHONE: '1000', ...env },
     taskQueue: `portal-${tag}-${process.pid}`,
     apiStoreDir: 'memory://',
   });
