@@ -48,8 +48,8 @@ export const COMMANDS: readonly CommandEntry[] = [
   entry('api', 'api', 'run the backend API (PORT, ODOO_*, BREVO_*, DATABASE_URL, TEMPORAL_ADDRESS from the environment)'),
   entry(
     'call',
-    'call [--machine FILE] [--caller +33612345678] [--temporal HOST:PORT] [--task-queue Q] [--fast] [--mute]',
-    'place a simulated phone call on the running local stack: prompts printed and spoken, type keys or phrases, q hangs up',
+    'call [--machine FILE] [--caller +33612345678] [--temporal HOST:PORT] [--task-queue Q] [--brevo URL] [--fast] [--mute]',
+    'place a simulated phone call on the running local stack: prompts printed and spoken, 🎙 when it listens, SMS codes shown (--brevo), q hangs up',
   ),
   entry('caller-hash', 'caller-hash <number>… [--exact] [--region FR] [--json]', "print a caller's IvrCallerHash (keyed by PII_HASH_KEY) and the UI query that finds their sessions"),
   entry('check', 'check <files…> [--json]', 'check machine files (schema, references, graph, data flow)'),
