@@ -321,6 +321,9 @@ test('uuid_record start/stop records beside the running application and stops at
   expect((await c.command(`api uuid_record ${call.uuid} stop ${file}`)).body).toBe('-ERR Cannot stop record session!\n'); // mod_commands.c session_record_function
   const file2 = path.join(tmp, 'bg2.wav');
   await c.command(`api uuid_record ${call.uuid} start ${file2}`);
+  await ev('RECORD_START', call.uuid, (h) => h['Record-File-Path'] === file2);
+  // At least one 20 ms frame: a recording closed before its first frame is discarded as an empty file.
+  await new Promise((r) => setTimeout(r, 20));
   await call.hangup();
   await ev('CHANNEL_DESTROY', call.uuid);
   const names = c.frames().map(decodeEvent).filter((h) => h?.['Unique-ID'] === call.uuid).map((h) => h!['Event-Name']);
