@@ -93,7 +93,8 @@ const cancel = route({
   params: idParam,
   body: z.object({
     reason: z.enum(['personal', 'health', 'unavailable', 'other']),
-    comment: z.string().max(2000).optional().transform((v) => (v && v.trim() && !/^non\.?$/i.test(v.trim()) ? v.trim() : null)),
+    // null when the caller said "non" to the comment (the machine sends the collected null as it is)
+    comment: z.string().max(2000).nullish().transform((v) => (v && v.trim() && !/^non\.?$/i.test(v.trim()) ? v.trim() : null)),
     call_id: optionalId,
     session_id: optionalId,
   }),
