@@ -35,7 +35,7 @@ export async function screen(page: Page, state: string | RegExp, timeout = 20_00
   }
   await page.waitForFunction(
     (src) => {
-      const el = document.querySelector('article[data-state]');
+      const el = (globalThis as any).document.querySelector('article[data-state]');
       return !!el && new RegExp(src).test(el.getAttribute('data-state') ?? '');
     },
     state.source,
@@ -68,11 +68,11 @@ const AXE_SOURCE = (): string => fs.readFileSync(require.resolve('axe-core/axe.m
  * the debugging protocol, so the page's own CSP (no inline script) stays as it is for the portal.
  */
 export async function axeSerious(page: Page): Promise<AxeViolation[]> {
-  const loaded = await page.evaluate(() => typeof (window as unknown as { axe?: unknown }).axe !== 'undefined');
+  const loaded = await page.evaluate(() => typeof (globalThis as unknown as { axe?: unknown }).axe !== 'undefined');
   if (!loaded) await page.evaluate(AXE_SOURCE());
   const result = await page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run(ctx: unknown, opts: unknown): Promise<{ violations: { id: string; impact: string | null; help: string; nodes: unknown[] }[] }> } }).axe;
-    const r = await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] } });
+    const axe = (globalThis as unknown as { axe: { run(ctx: unknown, opts: unknown): Promise<{ violations: { id: string; impact: string | null; help: string; nodes: unknown[] }[] }> } }).axe;
+    const r = await axe.run((globalThis as any).document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] } });
     return r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.length }));
   });
   return result.filter((v) => v.impact === 'serious' || v.impact === 'critical');

@@ -181,7 +181,7 @@ test('keyboard only: Tab and Enter from the first screen to an appointment’s d
   const tabTo = async (selector: string) => {
     for (let i = 0; i < 30; i++) {
       await page.keyboard.press('Tab');
-      if (await page.evaluate((s) => document.activeElement?.matches(s) ?? false, selector)) return;
+      if (await page.evaluate((s) => (globalThis as any).document.activeElement?.matches(s) ?? false, selector)) return;
     }
     throw new Error(`Tab never reached ${selector}`);
   };
@@ -192,7 +192,7 @@ test('keyboard only: Tab and Enter from the first screen to an appointment’s d
   };
   await screen(page, 'ivr.entry');
   // Each new screen puts the focus on its heading.
-  expect(await page.evaluate(() => document.activeElement?.tagName)).toBe('H1');
+  expect(await page.evaluate(() => (globalThis as any).document.activeElement?.tagName)).toBe('H1');
   await tabTo('button[data-choice="take_appointment"]');
   await page.keyboard.press('Enter');
   await screen(page, 'ivr.auth.phone_capture');
@@ -217,13 +217,14 @@ test('the checks can fail: an unlabelled field is a violation, an inline script 
   const { context, page, problems } = await open();
   await screen(page, 'ivr.entry');
   await page.evaluate(() => {
-    document.querySelector('main')!.append(document.createElement('input'));
-    const s = document.createElement('script');
+    const doc = (globalThis as any).document;
+    doc.querySelector('main').append(doc.createElement('input'));
+    const s = doc.createElement('script');
     s.textContent = 'window.injected = true';
-    document.body.append(s);
+    doc.body.append(s);
   });
   expect((await axeSerious(page)).map((v) => v.id)).toContain('label');
-  expect(await page.evaluate(() => (window as unknown as { injected?: boolean }).injected)).toBeUndefined();
+  expect(await page.evaluate(() => (globalThis as unknown as { injected?: boolean }).injected)).toBeUndefined();
   for (let i = 0; i < 50 && problems.length === 0; i++) await new Promise((r) => setTimeout(r, 50));
   expect(problems.join('\n')).toMatch(/csp:/);
   await context.close();
