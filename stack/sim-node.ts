@@ -125,6 +125,7 @@ export async function startSimNode(opts: SimNodeOptions): Promise<SimNode> {
     config,
     transcriber: opts.transcriber,
     ...(opts.prompts ? { prompts: opts.prompts } : {}),
+    logger: logger.child({ service: 'voice' }),
   });
   const workerRun = worker.run();
   const bridgeEsl = esl();

@@ -9,6 +9,7 @@ import { NativeConnection, Worker } from '@temporalio/worker';
 import type { DataConverter } from '@temporalio/common';
 import { z } from 'zod';
 import { createTranscribeActivity } from '../activities/stt/transcribe';
+import type { Logger } from 'pino';
 import { createVoiceActivities, voiceConfigFromEnv, type VoiceConfig } from '../activities/voice';
 import type { PromptRenderer } from '../activities/voice/tts';
 import { loadNodes, NodesEnvSchema, voiceTaskQueue, type EslNode } from '../lib/esl/nodes';
@@ -32,6 +33,8 @@ export interface VoiceWorkerOptions {
   dataConverter?: DataConverter;
   /** Concurrent activities; a call holds one while a prompt plays. */
   maxConcurrentActivityTaskExecutions?: number;
+  /** The activities' logger (a `voice` logger when omitted). */
+  logger?: Logger;
 }
 
 export interface VoiceWorker {
@@ -45,6 +48,7 @@ export async function createVoiceWorker(opts: VoiceWorkerOptions): Promise<Voice
     config: opts.config,
     ...(opts.commandPool ? { commandPool: opts.commandPool } : {}),
     ...(opts.prompts ? { prompts: opts.prompts } : {}),
+    ...(opts.logger ? { logger: opts.logger } : {}),
   });
   for (const c of [opts.esl, ...(opts.commandPool ?? [])]) if (!c.isReady) await c.connect();
   await voice.subscribe();
