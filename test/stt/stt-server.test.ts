@@ -178,6 +178,22 @@ describe('ivr stt-server', () => {
     }
   });
 
+  test('refuses bad flags, a folder without a model and a port in use, saying what to do', async () => {
+    const run = (...args: string[]) => promisify(execFile)(process.execPath, [bin, 'stt-server', ...args], { cwd: root }).then(
+      () => ({ code: 0, stderr: '' }),
+      (err: { code: number; stderr: string }) => ({ code: err.code, stderr: err.stderr }),
+    );
+    const badPort = await run('--port', 'http');
+    expect(badPort).toEqual({ code: 2, stderr: expect.stringContaining('--port must be a number') });
+    const noModel = await run('--port', '0', '--model-dir', path.join(root, 'machines'));
+    expect(noModel.code).toBe(2);
+    expect(noModel.stderr).toContain(`no model.bin in ${path.join(root, 'machines')}`);
+    const port = /:(\d+)\/v1$/.exec(server.url)![1]!;
+    const taken = await run('--port', port);
+    expect(taken.code).toBe(1);
+    expect(taken.stderr).toContain(`cannot listen on 127.0.0.1:${port}`);
+  });
+
   test('stops on SIGTERM and leaves no server process', async () => {
     const port = Number(/:(\d+)\/v1$/.exec(server.url)![1]);
     server.child.kill('SIGTERM');
