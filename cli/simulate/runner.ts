@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import type { TraceEvent } from '../../workflows/engine/types';
 import type { CallerInput, SessionView } from '../../workflows/session-api';
 import { normalizeForCompare } from './compare';
-import type { LoadedScript, ScriptExpect, ScriptStep } from './script';
+import type { LoadedScript, RefFields, ScriptExpect, ScriptStep } from './script';
 
 /** A live session as the script sees it, whatever the channel. */
 export interface SessionDriver {
@@ -101,6 +101,67 @@ function lastCode(messages: OutboxMessage[], channel: string, to?: string): stri
     if (code) return code;
   }
   return undefined;
+}
+
+/** A record named by its fields that is not exactly one record on the Odoo in use. */
+class RefUnresolved extends Error {
+  constructor(readonly what: string, readonly seen: string) {
+    super(`${what}: ${seen}`);
+  }
+}
+
+const isRef = (v: unknown): v is { ref: string | RefFields } =>
+  !!v && typeof v === 'object' && !Array.isArray(v) && Object.keys(v).length === 1 && 'ref' in v;
+
+/**
+ * Script refs (script.ts, refFields) → ids on the Odoo in use: `{ ref: name }` is the id found for that name
+ * before the first step; `{ ref: { model, …fields } }` is searched each time it is read (the record may be created
+ * during the session). Each must be exactly one record.
+ */
+export class RefResolver {
+  private readonly named = new Map<string, number>();
+
+  constructor(private readonly peers: Pick<Peers, 'odooSearchRead'>) {}
+
+  async resolveNamed(refs: LoadedScript['refs']): Promise<void> {
+    for (const r of refs) {
+      try {
+        this.named.set(r.name, await this.find(r.fields));
+      } catch (err) {
+        if (err instanceof RefUnresolved) throw new StepFailure(r.line, `ref '${r.name}': exactly one ${err.what}`, err.seen);
+        throw err;
+      }
+    }
+  }
+
+  /** The value with every `{ ref: … }` inside replaced by its record's id. */
+  async resolve(value: unknown): Promise<unknown> {
+    if (isRef(value)) {
+      if (typeof value.ref === 'string') {
+        const id = this.named.get(value.ref);
+        if (id === undefined) throw new RefUnresolved(`ref '${value.ref}'`, 'not resolved (declare it under refs:)');
+        return id;
+      }
+      return this.find(value.ref);
+    }
+    if (Array.isArray(value)) return Promise.all(value.map((v) => this.resolve(v)));
+    if (value && typeof value === 'object') {
+      const out: Record<string, unknown> = {};
+      for (const [k, v] of Object.entries(value)) out[k] = await this.resolve(v);
+      return out;
+    }
+    return value;
+  }
+
+  private async find(fields: RefFields): Promise<number> {
+    const { model, ...by } = fields;
+    const domain: unknown[] = [];
+    for (const [k, v] of Object.entries(by)) domain.push([k, '=', await this.resolve(v)]);
+    const what = `${model} ${JSON.stringify(by)}`;
+    const rows = await this.peers.odooSearchRead(model, domain, ['id']);
+    if (rows.length !== 1) throw new RefUnresolved(what, rows.length === 0 ? 'no record on the Odoo in use' : 'several records; name it by more fields');
+    return rows[0]!.id as number;
+  }
 }
 
 export async function runScript(script: LoadedScript, opts: RunOptions): Promise<RunResult> {
@@ -207,8 +268,15 @@ export async function runScript(script: LoadedScript, opts: RunOptions): Promise
       }
     }
     if (e.odoo) {
-      const q = e.odoo;
+      const written = e.odoo;
       const r = await within(bound, async () => {
+        let q: typeof written;
+        try {
+          q = { ...written, domain: (await refs.resolve(written.domain)) as unknown[], ...(written.fields ? { fields: (await refs.resolve(written.fields)) as Record<string, unknown> } : {}) };
+        } catch (err) {
+          if (err instanceof RefUnresolved) return { ok: false, seen: `${err.what}: ${err.seen}` };
+          throw err;
+        }
         const count = await peers.odooSearchCount(q.model, q.domain);
         if (q.count !== undefined && count !== q.count) return { ok: false, seen: `${count} record(s)` };
         if (q.count === undefined && count === 0) return { ok: false, seen: 'no record' };
@@ -222,12 +290,15 @@ export async function runScript(script: LoadedScript, opts: RunOptions): Promise
         }
         return { ok: true, seen: `${count} record(s)` };
       });
-      if (!r.ok) throw new StepFailure(line, `odoo ${q.model} ${JSON.stringify(q.domain)} ${q.count ?? '≥1'} match(es)`, r.seen);
+      if (!r.ok) throw new StepFailure(line, `odoo ${written.model} ${JSON.stringify(written.domain)} ${written.count ?? '≥1'} match(es)`, r.seen);
     }
     emit({ type: 'expect', line, ok: true, what: Object.keys(e).filter((k) => k !== 'within').join('+') });
   };
 
+  const refs = new RefResolver(peers);
   try {
+    // fixture records are named before the session can change them (a moved event keeps its id, not its start)
+    await refs.resolveNamed(script.refs);
     await driver.start();
     for (const { step, line } of script.steps) {
       if ('expect' in step) await check(step.expect, line);

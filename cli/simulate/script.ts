@@ -11,6 +11,21 @@ const jsonValue: z.ZodType<unknown> = z.lazy(() =>
   z.union([z.string(), z.number(), z.boolean(), z.null(), z.array(jsonValue), z.record(z.string(), jsonValue)]),
 );
 
+/**
+ * Added to the format: a record named by its fields, `{ model: res.partner, email: "lina@exemple.com" }`, found by
+ * search on the Odoo in use (simulator or ODOO_URL), so a script never writes an id one Odoo assigned. Declared once
+ * under `refs:` and used as `{ ref: name }`, or written inline as `{ ref: { model: …, field: value } }`, wherever a
+ * value goes in an `expect.odoo` domain or fields. A field value may itself be a `{ ref: … }`.
+ */
+const refFields = z
+  .object({ model: z.string().min(1, 'the model of the record, e.g. res.partner') })
+  .catchall(jsonValue)
+  .refine((r) => Object.keys(r).length > 1, 'a ref names its record by at least one field besides model, e.g. { model: res.partner, email: "lina@exemple.com" }');
+
+export type RefFields = z.infer<typeof refFields>;
+
+const REF_NAME = /^[A-Za-z_][A-Za-z0-9_-]*$/;
+
 const expectSchema = z
   .object({
     state: z.string().min(1).optional(),
@@ -63,9 +78,41 @@ export const scriptSchema = z
     caller: z.string().optional(),
     globals: z.record(z.string(), jsonValue).optional(),
     odoo: z.string().optional(),
+    /** Added to the format: records named by their fields, resolved once before the first step (see refFields). */
+    refs: z.record(z.string().regex(REF_NAME, 'a ref name is letters, digits, _ and -'), refFields).optional(),
     steps: z.array(stepSchema).min(1),
   })
-  .strict();
+  .strict()
+  .superRefine((script, ctx) => {
+    const declared = new Set(Object.keys(script.refs ?? {}));
+    const walk = (v: unknown, p: PropertyKey[]): void => {
+      if (Array.isArray(v)) return v.forEach((x, i) => walk(x, [...p, i]));
+      if (!v || typeof v !== 'object') return;
+      const o = v as Record<string, unknown>;
+      if ('ref' in o) {
+        if (Object.keys(o).length !== 1) ctx.addIssue({ code: 'custom', path: p, message: 'a { ref: … } value has no other key' });
+        else if (typeof o.ref === 'string') {
+          if (!declared.has(o.ref)) ctx.addIssue({ code: 'custom', path: [...p, 'ref'], message: `unknown ref '${o.ref}' (declared under refs: ${[...declared].join(', ') || 'none'})` });
+        } else {
+          const r = refFields.safeParse(o.ref);
+          if (!r.success) ctx.addIssue({ code: 'custom', path: [...p, 'ref'], message: r.error.issues[0]!.message });
+          else walk(o.ref, [...p, 'ref']);
+        }
+        return;
+      }
+      for (const [k, x] of Object.entries(o)) walk(x, [...p, k]);
+    };
+    for (const [name, r] of Object.entries(script.refs ?? {})) {
+      for (const [k, x] of Object.entries(r)) {
+        if (x && typeof x === 'object' && 'ref' in (x as object) && (x as { ref: unknown }).ref === name) {
+          ctx.addIssue({ code: 'custom', path: ['refs', name, k], message: `ref '${name}' cannot name itself` });
+        } else walk(x, ['refs', name, k]);
+      }
+    }
+    script.steps.forEach((step, i) => {
+      if ('expect' in step && step.expect.odoo) walk({ domain: step.expect.odoo.domain, fields: step.expect.odoo.fields }, ['steps', i, 'expect', 'odoo']);
+    });
+  });
 
 export type ScriptStep = z.infer<typeof stepSchema>;
 export type ScriptExpect = z.infer<typeof expectSchema>;
@@ -79,6 +126,8 @@ export interface LoadedScript {
   /** Absolute paths, resolved against the script's folder. */
   machine?: string;
   odoo?: string;
+  /** Named records (`refs:`), in declaration order, with the line each is declared on. */
+  refs: Array<{ name: string; fields: RefFields; line: number }>;
   steps: { step: ScriptStep; line: number }[];
 }
 
@@ -140,6 +189,7 @@ export function loadScript(file: string): LoadedScript {
     globals: data.globals as Record<string, unknown> | undefined,
     machine: data.machine ? path.resolve(dir, data.machine) : undefined,
     odoo: data.odoo ? path.resolve(dir, data.odoo) : undefined,
+    refs: Object.entries(data.refs ?? {}).map(([name, fields]) => ({ name, fields, line: lineAt(doc.contents, ['refs', name], counter) })),
     steps: data.steps.map((step, i) => {
       const resolved = 'audio' in step ? { ...step, audio: path.resolve(dir, step.audio) } : step;
       return { step: resolved, line: stepLines[i] ?? 1 };
