@@ -82,13 +82,14 @@ export async function disableLeadEnrichment(odoo: Pick<OdooClient, 'callKw'>, op
       fields: ['active'], limit: 1, context: { active_test: false },
     })
     : [];
-  const raw = await odoo.callKw<unknown>('ir.config_parameter', 'get_param', [LEAD_ENRICH_PARAM]);
+  const raw = await odoo.callKw<unknown>('ir.config_parameter', 'get_param', [], { key: LEAD_ENRICH_PARAM });
   const setting = typeof raw === 'string' ? raw : null;
   // without the module there is no cron; the setting alone (unset) does nothing
   if (!cron) return { status: 'absent', setting, cron_active: null };
   if (setting === 'manual' && !cron.active) return { status: 'off', setting, cron_active: false };
   if (opts.dryRun) return { status: 'would_turn_off', setting, cron_active: cron.active };
-  if (setting !== 'manual') await odoo.callKw('ir.config_parameter', 'set_param', [LEAD_ENRICH_PARAM, 'manual']);
+  // named arguments: JSON-2 takes no positional ones
+  if (setting !== 'manual') await odoo.callKw('ir.config_parameter', 'set_param', [], { key: LEAD_ENRICH_PARAM, value: 'manual' });
   if (cron.active) await odoo.callKw('ir.cron', 'write', [[cron.id], { active: false }]);
   return { status: 'turned_off', setting: 'manual', cron_active: false };
 }

@@ -8,7 +8,7 @@
  *   Everything the suite creates is deleted again, the x_consent_* fields included when the suite created them.
  */
 import crypto from 'node:crypto';
-import { ensureCustomFields } from '../../cli/commands/odoo-setup';
+import { disableLeadEnrichment, ensureCustomFields } from '../../cli/commands/odoo-setup';
 import { createCrmCreateLead } from '../../activities/crm/create-lead';
 import { createCrmCreatePartner } from '../../activities/crm/create-partner';
 import { createCrmFindDuplicate } from '../../activities/crm/find-duplicate';
@@ -155,6 +155,46 @@ describe.each(targets().map((t) => [t.label, t] as const))('CRM mapping contract
     expect(partner).toMatchObject({ email, phone });
     const [lead] = await odoo.callKw<Array<Record<string, unknown>>>('crm.lead', 'read', [[id], ['description']]);
     expect(String(lead!.description)).toContain(other.email);
+  });
+
+  test('lead: a repeated capture within the window updates the newest open lead (not on a retry twice), the partner is left as it is', async () => {
+    const createLead = createCrmCreateLead({ odoo });
+    const partnerId = created.find(([m]) => m === 'res.partner')![1];
+    const newest = [...created].reverse().find(([m]) => m === 'crm.lead')![1];
+    const input = {
+      captureRef: `${captureRef}-again`, partnerId, contact, transcript: 'encore une fois', source: 'phone' as const, callId: null,
+      dedupHours: 24, at: new Date().toISOString(),
+    };
+    expect(await createLead(input)).toEqual({ id: newest, created: false, updated: true });
+    expect(await createLead(input)).toEqual({ id: newest, created: false, updated: true });
+    const [lead] = await odoo.callKw<Array<Record<string, unknown>>>('crm.lead', 'read', [[newest], ['description']]);
+    expect(String(lead!.description).split(`[capture:${captureRef}-again]`)).toHaveLength(2);
+    const [partner] = await odoo.callKw<Array<Record<string, unknown>>>('res.partner', 'read', [[partnerId], ['email', 'phone']]);
+    expect(partner).toMatchObject({ email, phone });
+    // outside the window (0: off) a capture adds its own lead
+    const fresh = await createLead({ ...input, captureRef: `${captureRef}-fresh`, dedupHours: 0 });
+    created.push(['crm.lead', fresh.id]);
+    expect(fresh).toMatchObject({ created: true, updated: false });
+    expect(fresh.id).not.toBe(newest);
+  });
+
+  test('listings: partner_share tells internal users\' partners (false) from customers (true)', async () => {
+    const partnerId = created.find(([m]) => m === 'res.partner')![1];
+    expect((await odoo.fields('res.partner')).partner_share).toBeDefined();
+    const [customer] = await odoo.callKw<Array<Record<string, unknown>>>('res.partner', 'read', [[partnerId], ['partner_share']]);
+    expect(customer!.partner_share).toBe(true);
+    const [internal] = await odoo.callKw<Array<{ partner_id: [number, string] }>>('res.users', 'search_read', [[['share', '=', false]]], { fields: ['partner_id'], limit: 1 });
+    const [staff] = await odoo.callKw<Array<Record<string, unknown>>>('res.partner', 'read', [[internal!.partner_id[0]], ['partner_share']]);
+    expect(staff!.partner_share).toBe(false);
+    const listed = await odoo.callKw<number[]>('res.partner', 'search', [[['partner_share', '=', true], ['id', 'in', [partnerId, internal!.partner_id[0]]]]]);
+    expect(listed).toEqual([partnerId]);
+  });
+
+  test('lead enrichment: the setting and the cron odoo-setup turns off are where it looks (dry run, nothing changed)', async () => {
+    const before = await disableLeadEnrichment(odoo, { dryRun: true });
+    expect(['off', 'would_turn_off', 'absent']).toContain(before.status);
+    if (!REAL) expect(before).toEqual({ status: 'would_turn_off', setting: null, cron_active: true });
+    expect(await disableLeadEnrichment(odoo, { dryRun: true })).toEqual(before);
   });
 
   test('consent: fields and one note per statement, not repeated on a retry', async () => {

@@ -68,7 +68,7 @@ test('lead enrichment: a lead create triggers the enrichment cron until odoo-set
       await odoo.callKw('crm.lead', 'create', [{ name: 'après' }]);
       expect(sim2.records('ir.cron.trigger')).toHaveLength(1);
       expect(sim2.records('ir.cron')[0]).toMatchObject({ active: false });
-      expect(await odoo.callKw('ir.config_parameter', 'get_param', [LEAD_ENRICH_PARAM])).toBe('manual');
+      expect(await odoo.callKw('ir.config_parameter', 'get_param', [], { key: LEAD_ENRICH_PARAM })).toBe('manual');
       expect(await disableLeadEnrichment(odoo)).toEqual({ status: 'off', setting: 'manual', cron_active: false });
     } finally {
       await odoo.close();
