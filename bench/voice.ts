@@ -1,11 +1,12 @@
 /**
- * Voice turn latency measured at the event socket, as FreeSWITCH would see it: from the DTMF event the simulator
- * writes to the first command about that call it reads back (the voice worker stopping the recording or starting
- * the next prompt). Everything between is the product: ESL adapter → esl-bridge → Temporal signal → session workflow
+ * Voice turn latency as FreeSWITCH would see it: from the moment the simulated switch fires the DTMF event (it
+ * reaches the socket after the switch's event delay, 5–60 ms as observed on FreeSWITCH 1.10.12, part of the figure)
+ * to the first command about that call it reads back (the voice worker stopping the recording or starting the next
+ * prompt). Also counts the keys pressed against the keys that reached the sessions: they must be equal. Everything between is the product: ESL adapter → esl-bridge → Temporal signal → session workflow
  * task → voice activity task → ESL adapter. Runs N concurrent calls on the ESL simulator against the Temporal dev
  * server (or TEMPORAL_ADDRESS), all processes' parts in this one process.
  *
- *   npx tsx bench/voice.ts --calls N [--turns T] [--think-ms 4000] [--esl-connections 1] [--json]
+ *   npx tsx bench/voice.ts --calls N [--turns T] [--think-ms 4000] [--esl-connections 1] [--event-delay-ms 5-60] [--json]
  *
  * --think-ms is the time a caller takes between the session listening and the key (listening to the prompt and
  * deciding; uniformly 50–150 % of it): it sets the offered load (calls / think ≈ turns per second). 0 drives the
@@ -28,7 +29,7 @@ import type { SimCall } from '../sim/esl';
 import { createSessionWorker } from '../workers/session-worker';
 import { percentile, round } from './lib/stats';
 
-const USAGE = 'usage: npx tsx bench/voice.ts --calls N [--turns T] [--think-ms 4000] [--esl-connections 1] [--json]';
+const USAGE = 'usage: npx tsx bench/voice.ts --calls N [--turns T] [--think-ms 4000] [--esl-connections 1] [--event-delay-ms 5-60] [--json]';
 
 const MACHINE = `
 machine: voice_bench
@@ -69,6 +70,14 @@ const argsSchema = z.object({
   turns: z.coerce.number({ error: '--turns must be a number' }).int().min(1).max(1000).default(5),
   'esl-connections': z.coerce.number({ error: '--esl-connections must be a number' }).int().min(1).max(16).default(1),
   'think-ms': z.coerce.number({ error: '--think-ms must be a number' }).int().min(0).max(60_000).default(4000),
+  'event-delay-ms': z
+    .string()
+    .regex(/^\d{1,4}(-\d{1,4})?$/, '--event-delay-ms must be MS or MIN-MAX (e.g. 5-60)')
+    .default('5-60')
+    .transform((v) => {
+      const [min, max = min] = v.split('-').map(Number) as [number, number?];
+      return { min, max: Math.max(min, max) };
+    }),
   json: z.boolean().default(false),
 });
 
@@ -78,6 +87,11 @@ export interface VoiceBenchResult {
   thinkMs: number;
   /** Event sockets of the voice worker. */
   eslConnections: number;
+  /** The simulated switch's event delay (uniform, real ms). */
+  eventDelayMs: { min: number; max: number };
+  /** Keys the callers pressed, and the DTMF inputs the sessions received: equal when no key is lost or doubled. */
+  keysPressed: number;
+  keysReceived: number;
   /** Keys pressed per second over the run. */
   turnsPerSecond: number;
   samples: number;
@@ -96,7 +110,13 @@ export interface VoiceBenchResult {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const log = (msg: string) => process.stderr.write(`[bench:voice] ${msg}\n`);
 
-export async function runVoiceBench(calls: number, turns: number, thinkMs = 4000, eslConnections = 1): Promise<VoiceBenchResult> {
+export async function runVoiceBench(
+  calls: number,
+  turns: number,
+  thinkMs = 4000,
+  eslConnections = 1,
+  eventDelayMs: { min: number; max: number } = { min: 5, max: 60 },
+): Promise<VoiceBenchResult> {
   Runtime.install({ logger: new DefaultLogger('WARN') });
   const checked = checkMachineSource('voice-bench.yaml', MACHINE);
   if (!checked.machine) throw new Error(`bench machine does not check: ${JSON.stringify(checked.diagnostics)}`);
@@ -117,9 +137,7 @@ export async function runVoiceBench(calls: number, turns: number, thinkMs = 4000
     transcriber: createTranscriber({ model: 'whisper-1', language: 'fr', timeoutMs: 1000, maxRetries: 0, maxDurationSeconds: 60, promptMaxChars: 400 }),
     timeScale: 0.05,
     workerConnections: eslConnections,
-    // A silent caller's recording must not end (and be re-armed) while the bench waits to press a key: 400 s
-    // simulated = 20 s here, longer than any think time.
-    voice: { silenceHitsSec: 400, recordMaxSec: 1200 },
+    sim: { eventDelayMs },
   });
   const sim = node.sim;
 
@@ -165,6 +183,7 @@ export async function runVoiceBench(calls: number, turns: number, thinkMs = 4000
   });
   let unanswered = 0;
   let failedCalls = 0;
+  let keysPressed = 0;
 
   const waitListening = (uuid: string, ms: number) =>
     new Promise<boolean>((resolve) => {
@@ -203,6 +222,7 @@ export async function runVoiceBench(calls: number, turns: number, thinkMs = 4000
         ready = waitListening(c.uuid, 60_000);
         const digit = t % 2 === 0 ? '1' : '2';
         await c.press(digit, { durationMs: 40, gapMs: 0 });
+        keysPressed++;
         const ms = await Promise.race([answered, sleep(30_000).then(() => -1)]);
         if (ms < 0) {
           unanswered++;
@@ -228,7 +248,8 @@ export async function runVoiceBench(calls: number, turns: number, thinkMs = 4000
     await c.hangup();
   })();
 
-  log(`${calls} call(s) × ${turns} turn(s)`);
+  const keysBefore = node.bridge.stats.signals.dtmf;
+  log(`${calls} call(s) × ${turns} turn(s), events delayed ${eventDelayMs.min}–${eventDelayMs.max} ms`);
   const lag = monitorEventLoopDelay({ resolution: 10 });
   lag.enable();
   const cpu0 = process.cpuUsage();
@@ -239,6 +260,8 @@ export async function runVoiceBench(calls: number, turns: number, thinkMs = 4000
   const cpu = process.cpuUsage(cpu0);
   const eventLoopLagMs = { p50: round(lag.percentile(50) / 1e6, 1), p99: round(lag.percentile(99) / 1e6, 1) };
   const processCpuPercent = round(((cpu.user + cpu.system) / 1e6 / wallSeconds) * 100, 0);
+  await node.bridge.idle();
+  const keysReceived = node.bridge.stats.signals.dtmf - keysBefore;
 
   await node.stop();
   sessionWorker.shutdown();
@@ -251,6 +274,9 @@ export async function runVoiceBench(calls: number, turns: number, thinkMs = 4000
     turnsPerCall: turns,
     thinkMs,
     eslConnections,
+    eventDelayMs,
+    keysPressed,
+    keysReceived,
     turnsPerSecond: round(samples.length / wallSeconds, 1),
     samples: samples.length,
     unanswered,
@@ -266,7 +292,11 @@ export async function runVoiceBench(calls: number, turns: number, thinkMs = 4000
 async function main(argv: string[]): Promise<number> {
   let args: z.infer<typeof argsSchema>;
   try {
-    const { values } = parseArgs({ args: argv, strict: true, options: { calls: { type: 'string' }, turns: { type: 'string' }, 'think-ms': { type: 'string' }, 'esl-connections': { type: 'string' }, json: { type: 'boolean' } } });
+    const { values } = parseArgs({
+      args: argv,
+      strict: true,
+      options: { calls: { type: 'string' }, turns: { type: 'string' }, 'think-ms': { type: 'string' }, 'esl-connections': { type: 'string' }, 'event-delay-ms': { type: 'string' }, json: { type: 'boolean' } },
+    });
     if (values.calls === undefined) throw new Error('--calls N is required');
     const parsed = argsSchema.safeParse(values);
     if (!parsed.success) throw new Error(parsed.error.issues.map((i) => i.message).join('; '));
@@ -275,15 +305,16 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write(`${(err as Error).message}\n${USAGE}\n`);
     return 2;
   }
-  const r = await runVoiceBench(args.calls, args.turns, args['think-ms'], args['esl-connections']);
+  const r = await runVoiceBench(args.calls, args.turns, args['think-ms'], args['esl-connections'], args['event-delay-ms']);
   if (args.json) process.stdout.write(`${JSON.stringify(r)}\n`);
   else {
     process.stdout.write(
       `calls ${r.calls}, turns/call ${r.turnsPerCall}, think ${r.thinkMs} ms, ${r.eslConnections} worker socket(s), ${r.turnsPerSecond} turns/s, samples ${r.samples}, unanswered ${r.unanswered}, failed calls ${r.failedCalls}, wall ${r.wallSeconds} s, this process ${r.processCpuPercent}% CPU, event-loop lag p50 ${r.eventLoopLagMs.p50} / p99 ${r.eventLoopLagMs.p99} ms\n` +
-        `turn latency at the socket (DTMF event → next command): p50 ${r.turnMs.p50} ms, p90 ${r.turnMs.p90} ms, p99 ${r.turnMs.p99} ms, max ${r.turnMs.max} ms\n`,
+        `turn latency (DTMF event fired, ${r.eventDelayMs.min}–${r.eventDelayMs.max} ms event delay included → next command): p50 ${r.turnMs.p50} ms, p90 ${r.turnMs.p90} ms, p99 ${r.turnMs.p99} ms, max ${r.turnMs.max} ms\n` +
+        `keys pressed ${r.keysPressed}, keys received by the sessions ${r.keysReceived}\n`,
     );
   }
-  return r.unanswered === 0 && r.failedCalls === 0 ? 0 : 1;
+  return r.unanswered === 0 && r.failedCalls === 0 && r.keysPressed === r.keysReceived ? 0 : 1;
 }
 
 if (require.main === module) {

@@ -99,6 +99,8 @@ export async function startSimNode(opts: SimNodeOptions): Promise<SimNode> {
   const sim = await startEslSimulator({
     ...simulatorOptions(fsConf),
     timeScale: opts.timeScale ?? 0.02,
+    // Prompts play fast, but the caller (a test, a script, a person at `ivr call`) answers in real time.
+    realTimeCallerTimeouts: true,
     ...opts.sim,
   });
   const config: VoiceConfig = {

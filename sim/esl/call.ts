@@ -787,7 +787,14 @@ export class SimCall {
       }
       return fail();
     }
-    const rec = new MediaBugRecording(file, limitS > 0 ? limitS * 1000 : Infinity, vars, mediaBugSettings(get));
+    const settings = mediaBugSettings(get);
+    let limitMs = limitS > 0 ? limitS * 1000 : Infinity;
+    if (this.ctx.realTimeCallerTimeouts) {
+      // Real ms expressed on the recording's scaled time line.
+      settings.initialTimeoutMs = this.ctx.unscale(settings.initialTimeoutMs);
+      limitMs = this.ctx.unscale(limitMs);
+    }
+    const rec = new MediaBugRecording(file, limitMs, vars, settings);
     const bug: { rec: MediaBugRecording; started: number; timer?: NodeJS.Timeout } = { rec, started: Date.now() };
     this.mediaBugs.set(file, bug);
     this.emit('RECORD_START', SITES.BUG_RECORD_START, { extra: [['Record-File-Path', file], ...recordingVariables(vars)] });

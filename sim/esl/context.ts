@@ -35,6 +35,8 @@ export interface SimulatorContext {
   fsLog(level: FsLogLevel, where: string, message: string, uuid?: string): void;
   /** Simulated ms between `record`'s last DTMF read and its DTMF flush (keys landing then are lost). */
   recordDtmfLossWindowMs: number;
+  /** A media bug's initial timeout and limit count real ms under a time scale (see the simulator option). */
+  realTimeCallerTimeouts: boolean;
 }
 
 export type FsLogLevel = 'DEBUG' | 'INFO' | 'NOTICE' | 'WARNING' | 'ERR';

@@ -66,6 +66,12 @@ export interface EslSimulatorOptions {
    * 75–105 ms before the end were lost, 110–115 ms survived).
    */
   recordDtmfLossWindowMs?: number;
+  /**
+   * With a `timeScale`, keep the caller's waiting time real: a media bug's RECORD_INITIAL_TIMEOUT_MS and its limit
+   * count real ms, while speech and the final silence stay on the scaled time line. For tests and tools whose
+   * caller acts in real time (a script's key, a person typing in `ivr call`) while prompts play fast. Default false.
+   */
+  realTimeCallerTimeouts?: boolean;
   log?: (message: string) => void;
 }
 
@@ -496,6 +502,7 @@ class Simulator implements SimulatorContext {
   readonly speakMsPerChar: number;
   readonly fsLogLines: string[] = [];
   readonly recordDtmfLossWindowMs: number;
+  readonly realTimeCallerTimeouts: boolean;
   private seq = 1000;
   private sessionId = 0;
   private readonly started = Date.now();
@@ -521,6 +528,7 @@ class Simulator implements SimulatorContext {
       throw new Error(`startEslSimulator: recordDtmfLossWindowMs must be a number >= 0 (got ${String(win)})`);
     }
     this.recordDtmfLossWindowMs = win;
+    this.realTimeCallerTimeouts = opts.realTimeCallerTimeouts ?? false;
   }
 
   nextSeq(): number {
