@@ -70,6 +70,11 @@ function portalRouter(dist: string): express.Router {
     res.status(200).type('html').sendFile(index);
   };
   r.get(['/portal', '/portal/', '/portal/link/:token'], page);
+  // A shared appointment: the page for a person's browser, the JSON route (api/routes/portal.ts) for the page itself.
+  r.get('/portal/shared/:token', (req: Request, res: Response, next: NextFunction) => {
+    if (req.accepts(['json', 'html']) !== 'html') return next();
+    page(req, res);
+  });
   return r;
 }
 

@@ -128,7 +128,7 @@ test('cancel with a reason and a comment (C6)', async () => {
   await context.close();
 });
 
-test('phone → portal: the link the call sends opens the portal logged in, once; a second open shows a friendly page', async () => {
+test('phone → portal: the link the call sends opens the portal logged in, once (then confirm and share with a relative); a second open shows a friendly page', async () => {
   // The call: C0 "recevoir un lien", the number; the machine sends the link naming its session.
   const call = new PortalClient(stack.apiUrl);
   await call.start();
@@ -146,6 +146,23 @@ test('phone → portal: the link the call sends opens the portal logged in, once
   await screen(page, 'ivr.auth.preferred_channel');
   await choose(page, 'chan_email');
   await screen(page, 'ivr.appointments.list.router');
+
+  // Confirm, then share with a relative: the shared link opens a read-only page without any login.
+  await choose(page, 'confirm');
+  await screen(page, 'ivr.confirmation');
+  await choose(page, 'text:partager');
+  await page.waitForSelector('.ended');
+  const shareMail = [...stack.brevoSim!.outbox].reverse().find((m) => /\/portal\/shared\//.test(`${m.text ?? ''}${m.content ?? ''}${m.html ?? ''}`));
+  const shareToken = /\/portal\/shared\/([A-Za-z0-9_-]+)/.exec(`${shareMail?.text ?? ''}${shareMail?.content ?? ''}${shareMail?.html ?? ''}`)?.[1];
+  expect(shareToken).toBeDefined();
+  const relative = await phonePage(browser);
+  await relative.page.goto(`${stack.apiUrl}/portal/shared/${shareToken}`);
+  await relative.page.waitForSelector('[data-shared="ok"]');
+  expect(await relative.page.locator('.card-title').textContent()).toMatch(/mars/);
+  expect(await relative.page.locator('button').count()).toBe(0);
+  await scan(relative.page, 'shared appointment');
+  expect(relative.problems).toEqual([]);
+  await relative.context.close();
 
   const again = await phonePage(browser);
   await again.page.goto(`${stack.apiUrl}/portal/link/${token}`);
@@ -232,6 +249,6 @@ test('the checks can fail: an unlabelled field is a violation, an inline script 
 
 test('every screen met was scanned by axe-core (C0 to C7, the end, the link pages)', () => {
   expect([...scanned].sort()).toEqual(
-    ['C0 entry', 'C1 code', 'C1 consent', 'C1 phone', 'C2 list', 'C3 detail', 'C4 slots', 'C5 preferences', 'C6 comment', 'C6 reason', 'C7 confirmation', 'ended', 'link expired', 'link used'].sort(),
+    ['C0 entry', 'C1 code', 'C1 consent', 'C1 phone', 'C2 list', 'C3 detail', 'C4 slots', 'C5 preferences', 'C6 comment', 'C6 reason', 'C7 confirmation', 'ended', 'link expired', 'link used', 'shared appointment'].sort(),
   );
 });

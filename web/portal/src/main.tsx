@@ -1,13 +1,13 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './App';
+import { SharedAppointment } from './SharedAppointment';
 import './styles.css';
+
+const SHARED_PATH = /^\/portal\/shared\/([A-Za-z0-9_-]{20,100})\/?$/;
 
 const root = document.getElementById('root');
 if (root) {
-  createRoot(root).render(
-    <StrictMode>
-      <App />
-    </StrictMode>,
-  );
+  const shared = SHARED_PATH.exec(window.location.pathname);
+  createRoot(root).render(<StrictMode>{shared ? <SharedAppointment token={shared[1]!} /> : <App />}</StrictMode>);
 }
