@@ -79,7 +79,7 @@ export const COMMANDS: readonly CommandEntry[] = [
     'run conversation scripts against real sessions (exit 0 pass, 1 fail, 2 invalid)',
   ),
   entry('start', 'start [--check-only] [--stdout] [--data-dir .data]', 'check the machines, draw them, then run the local stack (Temporal + UI, API, worker, simulators)'),
-  entry('stt-server', 'stt-server [--port 8300] [--host 127.0.0.1] [--model-dir DIR] [--install]', 'a local OpenAI-compatible speech-to-text server (faster-whisper; installs into .cache/ when missing)'),
+  entry('stt-server', 'stt-server [--port 8300] [--host 127.0.0.1] [--model-dir DIR] [--decode-timeout 10] [--install]', 'a local OpenAI-compatible speech-to-text server (faster-whisper; installs into .cache/ when missing)'),
   entry('voice-worker', 'voice-worker', 'run the voice worker of one FreeSWITCH node (ESL_*, TEMPORAL_ADDRESS, VOICE_* from the environment)'),
   entry('worker', 'worker', 'run the session worker (TEMPORAL_ADDRESS, BACKEND_URL from the environment)'),
 ];

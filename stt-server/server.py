@@ -413,6 +413,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--max-seconds", type=float, default=120.0)
     p.add_argument("--threads", type=int, default=min(4, os.cpu_count() or 2))
     p.add_argument("--compute-type", default="int8")
+    p.add_argument("--exit-with-stdin", action="store_true",
+                   help="stop when stdin reaches its end: the launcher died (even by SIGKILL), so no orphan stays")
     p.add_argument("--api-key", default=os.environ.get("STT_SERVER_API_KEY") or None,
                    help="require this bearer key (default: accept any)")
     a = p.parse_args(argv)
@@ -426,6 +428,15 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
 
 def stop(_signum: int, _frame: object) -> None:
     raise SystemExit(0)  # leaves serve_forever like Ctrl-C does
+
+
+def watch_stdin() -> None:
+    try:
+        while sys.stdin.buffer.read(4096):
+            pass
+    except OSError:
+        pass
+    os.kill(os.getpid(), signal.SIGTERM)  # handled in the main thread, like a stop from the launcher
 
 
 def main(argv: list[str]) -> int:
@@ -459,6 +470,8 @@ def main(argv: list[str]) -> int:
     sys.stdout.write(json.dumps({"event": "listening", "host": host, "port": port, "model": args.model_id}) + "\n")
     sys.stdout.flush()
     signal.signal(signal.SIGTERM, stop)
+    if args.exit_with_stdin:
+        threading.Thread(target=watch_stdin, name="launcher-watch", daemon=True).start()
     try:
         server.serve_forever(poll_interval=0.2)
     except (KeyboardInterrupt, SystemExit):

@@ -25,6 +25,7 @@ const Args = z.object({
   port: z.coerce.number({ message: '--port must be a number' }).int().min(0).max(65535, '--port must be 0–65535').default(8300),
   host: z.string().min(1).default('127.0.0.1'),
   'model-dir': z.string().min(1).optional(),
+  'decode-timeout': z.coerce.number({ message: '--decode-timeout must be a number of seconds' }).positive('--decode-timeout must be above 0').max(600).default(10),
   install: z.boolean().default(false),
 });
 type Args = z.infer<typeof Args>;
@@ -43,6 +44,7 @@ export const command: CliCommand = {
           port: { type: 'string' },
           host: { type: 'string' },
           'model-dir': { type: 'string' },
+          'decode-timeout': { type: 'string' },
           install: { type: 'boolean' },
           help: { type: 'boolean', short: 'h' },
         },
@@ -91,8 +93,10 @@ async function serve(args: Args): Promise<number> {
   const started = Date.now();
   const child = spawn(
     path.join(STT_VENV, 'bin', 'python'),
-    [SERVER_SCRIPT, '--host', args.host, '--port', String(args.port), '--model-dir', modelDir, '--model-id', bundledModel ? 'whisper-base' : path.basename(modelDir)],
-    { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, PYTHONUNBUFFERED: '1' } },
+    [SERVER_SCRIPT, '--host', args.host, '--port', String(args.port), '--model-dir', modelDir, '--model-id', bundledModel ? 'whisper-base' : path.basename(modelDir),
+     '--decode-timeout', String(args['decode-timeout']), '--exit-with-stdin'],
+    // stdin stays open while this process lives: its end tells the server that the launcher is gone (even killed).
+    { stdio: ['pipe', 'pipe', 'inherit'], env: { ...process.env, PYTHONUNBUFFERED: '1' } },
   );
   const exited = new Promise<number>((resolve) => {
     child.on('exit', (code, signal) => resolve(code ?? (signal ? 128 : 1)));

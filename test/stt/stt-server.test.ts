@@ -14,8 +14,6 @@ import { synthesizeFrench } from './espeak';
 
 const root = path.join(__dirname, '..', '..');
 const bin = path.join(root, 'bin', 'ivr.js');
-const python = path.join(root, '.cache', 'stt-venv', 'bin', 'python');
-const modelDir = path.join(root, '.cache', 'stt-models', 'whisper-base');
 
 interface Started {
   child: ChildProcess;
@@ -146,11 +144,20 @@ describe('ivr stt-server', () => {
     expect((await fetch(server.url.replace(/\/v1$/, '/healthz'))).status).toBe(200);
   });
 
-  test('a decode over the time limit is a 500 the client does not retry', async () => {
-    const strict = await startUntil(python, [path.join(root, 'stt-server', 'server.py'), '--port', '0', '--model-dir', modelDir, '--decode-timeout', '0.01'], /"port": (\d+)/, 120_000);
-    try {
-      const url = `http://127.0.0.1:${strict.url}/v1`;
-      const res = await fetch(`${url}/audio/transcriptions`, { method: 'POST', body: form(speech, { model: 'whisper-1' }) });
+  describe('a second server, with a decode time limit nobody can meet', () => {
+    let strict: Started;
+    beforeAll(async () => {
+      strict = await startUntil(process.execPath, [bin, 'stt-server', '--port', '0', '--decode-timeout', '0.01'], /listening on (http:\/\/\S+\/v1)/, 120_000);
+    }, 180_000);
+    afterAll(async () => {
+      if (strict && strict.child.exitCode === null) {
+        strict.child.kill('SIGTERM');
+        await strict.exited;
+      }
+    });
+
+    test('a decode over the time limit is a 500 the client does not retry', async () => {
+      const res = await fetch(`${strict.url}/audio/transcriptions`, { method: 'POST', body: form(speech, { model: 'whisper-1' }) });
       expect(res.status).toBe(500);
       expect(res.headers.get('x-should-retry')).toBe('false');
       const body = (await res.json()) as { error: { code: string } };
@@ -158,24 +165,28 @@ describe('ivr stt-server', () => {
       expect(body.error.code).toBe('decode_timeout');
 
       // The abandoned decode ends at its window's end; the limit counts queueing, so wait for it to free the model.
-      const idle = async (): Promise<void> => {
-        for (let i = 0; i < 600; i++) {
-          const h = (await (await fetch(`${url.replace(/\/v1$/, '')}/healthz`)).json()) as { busy: boolean };
-          if (!h.busy) return;
-          await new Promise((r) => setTimeout(r, 100));
-        }
-        throw new Error('the server stayed busy for 60 s after an abandoned decode');
-      };
-      await idle();
-      const config = sttConfigFromEnv({ OPENAI_API_KEY: 'local', OPENAI_BASE_URL: url, STT_MAX_RETRIES: '2' });
+      const health = strict.url.replace(/\/v1$/, '/healthz');
+      for (let i = 0; ((await (await fetch(health)).json()) as { busy: boolean }).busy; i++) {
+        if (i > 600) throw new Error('the server stayed busy for 60 s after an abandoned decode');
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      const config = sttConfigFromEnv({ OPENAI_API_KEY: 'local', OPENAI_BASE_URL: strict.url, STT_MAX_RETRIES: '2' });
       await expect(createTranscriber(config).transcribe({ audio: speech })).rejects.toBeInstanceOf(SttUnavailable);
       // One request from the raw fetch, one from the client: its two retries were not spent on the same audio.
       await new Promise((r) => setTimeout(r, 200));
       expect(strict.stderr().match(/"status": 500/g)).toHaveLength(2);
-    } finally {
-      strict.child.kill('SIGTERM');
+    });
+
+    test('a killed launcher leaves no server behind', async () => {
+      const health = strict.url.replace(/\/v1$/, '/healthz');
+      expect((await fetch(health)).status).toBe(200);
+      strict.child.kill('SIGKILL');
       await strict.exited;
-    }
+      for (let i = 0; await fetch(health).then(() => true, () => false); i++) {
+        if (i > 300) throw new Error(`the server at ${health} still answers 30 s after its launcher was killed`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    });
   });
 
   test('refuses bad flags, a folder without a model and a port in use, saying what to do', async () => {
