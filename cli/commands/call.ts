@@ -101,8 +101,7 @@ const digitsOf = (s: string) => s.replace(/\D/g, '');
 
 /** What a sent message shows in the call: channel, recipient, and the code it carries (4–8 digits), if any. */
 export function sentLine(m: OutboxEntry, caller: string): string | undefined {
-  const to = m.to.find((t) => digitsOf(t) === digitsOf(caller));
-  if (!to) return undefined;
+  if (!m.to.some((t) => digitsOf(t) === digitsOf(caller))) return undefined;
   const text = [m.content, m.text, m.subject].filter(Boolean).join(' ').replace(/\s+/g, ' ').trim();
   const code = /\b(\d{4,8})\b/.exec(text)?.[1];
   const what = code ? `code ${code}` : `« ${text.length > 90 ? `${text.slice(0, 89)}…` : text} »`;
