@@ -21,7 +21,7 @@ import {
   captureAnswerSchema, contactsAnswerSchema, draftAnswerSchema, idempotencyKeySchema, leadsAnswerSchema, listSchema, textContactsSchema, voiceFormSchema,
 } from './schemas';
 import { CrmService, type ContactOutcome, type ContactPreview, type CrmServiceDeps } from './service';
-import { readback, readbackQuestion, summaryVoice } from './voice-text';
+import { readback, readbackFields, readbackQuestion, summaryVoice } from './voice-text';
 
 export interface CrmRouterDeps extends CrmServiceDeps {
   /** Unused since the routes run in the API's route table (the API's logger logs them); kept for callers. */
@@ -171,6 +171,8 @@ function draftAnswer(p: ContactPreview): DraftAnswer {
     missing,
     readback: readback(c),
     readback_question: readbackQuestion(c),
+    readback_fields: readbackFields(c, { phoneFromCaller: p.phoneFromCaller === true }),
+    phone_from_caller: p.phoneFromCaller === true,
     partner: null,
     lead: null,
     // only what the preview has: a correction answers no dropped or consents

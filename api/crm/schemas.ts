@@ -59,6 +59,11 @@ export function textContactsSchema(defaultRegion: string, maxTextChars: number) 
       source: optText(40),
       call_id: optText(200),
       session_id: optText(200),
+      /**
+       * The number of the call (the machine's ctx.caller): a preview whose dictation has no phone proposes it, flagged
+       * phone_from_caller, for the caller to confirm or correct. A hidden or invalid caller id is ignored.
+       */
+      default_phone: optText(40),
       create_lead: bool.default(true),
       consent: consentSchema.optional(),
     })
@@ -138,6 +143,8 @@ export const draftAnswerSchema = z.object({
   missing: z.array(z.enum(['name', 'email_or_phone'])),
   readback: z.string(),
   readback_question: z.string(),
+  readback_fields: z.string().describe('each field on its own: "Nom : … Email : … Téléphone : …" (the phone read-back with DTMF corrections)'),
+  phone_from_caller: z.boolean().describe("the phone is the call's own number (default_phone), not dictated"),
   partner: z.null(),
   lead: z.null(),
   dropped: fieldList.optional(),

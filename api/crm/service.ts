@@ -76,6 +76,8 @@ export interface ContactPreview {
   corrected?: CorrectedField;
   /** Recording previews: what speech-to-text heard. */
   transcript?: string;
+  /** The phone is the call's own number, proposed because the dictation had none. */
+  phoneFromCaller?: boolean;
 }
 
 /** What a contact request produced: a preview (nothing stored) or the result of its capture. */
@@ -131,7 +133,7 @@ export class CrmService {
   /** A dictation or a confirmed contact: previewed, corrected (dry_run) or captured. */
   async textContact(body: TextContactRequest, idempotencyKey: string | null): Promise<ContactOutcome> {
     if (body.dry_run && body.draft && body.field) return { kind: 'preview', preview: await this.correct(body.draft, body.field, body.text!) };
-    if (body.dry_run) return { kind: 'preview', preview: await this.preview(body.text!) };
+    if (body.dry_run) return { kind: 'preview', preview: this.withCallerPhone(await this.preview(body.text!), body.default_phone) };
     const result = await this.capture(idempotencyKey, { ...(body.text ? { text: body.text } : {}), ...(body.contact ? { contact: body.contact } : {}) }, {
       source: body.call_id ? 'phone' : 'text',
       callId: body.call_id ?? null,
@@ -251,6 +253,14 @@ export class CrmService {
       }
       throw new ApiError(422, 'audio_rejected', err.message, { problem: err.problem });
     }
+  }
+
+  /** A preview without a phone takes the call's own number, when it is a valid one, flagged for the read-back. */
+  private withCallerPhone(p: ContactPreview, callerPhone: string | undefined): ContactPreview {
+    if (p.contact.phone || !callerPhone) return p;
+    const parsed = parsePhone(callerPhone, { defaultRegion: this.settings.region });
+    if (!parsed.ok) return p;
+    return { ...p, contact: { ...p.contact, phone: parsed.e164 }, phoneFromCaller: true };
   }
 
   /** Extraction only, nothing stored. */

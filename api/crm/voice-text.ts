@@ -17,6 +17,19 @@ export function readback(c: ContactDraft): string {
   return `J'ai noté ${parts.join(', ')}.`;
 }
 
+/**
+ * Each field on its own, for a confirmation that offers one key per field: "Nom : Lina Andrianina. Email : lina
+ * arobase exemple point com. Téléphone : plus 261 32 12 34 567." A phone taken from the call says so.
+ */
+export function readbackFields(c: ContactDraft, opts: { phoneFromCaller?: boolean } = {}): string {
+  const phone = c.phone ? `${opts.phoneFromCaller ? 'le numéro de cet appel, ' : ''}${speakPhone(c.phone)}` : 'aucun';
+  return [
+    `Nom : ${fullName(c) ?? 'non compris'}.`,
+    `Email : ${c.email ? speakEmail(c.email) : 'aucun'}.`,
+    `Téléphone : ${phone}.`,
+  ].join(' ');
+}
+
 export function readbackQuestion(c: ContactDraft): string {
   return `${readback(c)} C'est correct ?`;
 }

@@ -100,3 +100,27 @@ describe('the Malagasy mobile of seed 000, dictated in groups', () => {
     expect(r.body.error.fields[0].path).toBe('body.contact.phone');
   });
 });
+
+describe('the read-back built for the phone', () => {
+  const preview = (text: string, default_phone?: string) =>
+    postJson(h.baseUrl, '/crm/text-contacts', { dry_run: true, text, ...(default_phone !== undefined ? { default_phone } : {}) });
+
+  test('a dictation without a phone gets the call\'s own number, said as such, field by field', async () => {
+    const r = await preview("Je m'appelle Lina Andrianina, mon email lina@exemple.com.", '+33698765432');
+    expect(r.status).toBe(200);
+    expect(r.body.contact.phone).toBe('+33698765432');
+    expect(r.body.phone_from_caller).toBe(true);
+    expect(r.body.readback_fields).toMatch(/^Nom : Lina Andrianina\. Email : lina arobase exemple point com\. Téléphone : le numéro de cet appel, 06 98 76 54 32\.$/);
+  });
+
+  test('a dictated phone wins over the caller id; a hidden caller id is ignored', async () => {
+    const said = await preview(`Je m'appelle Lina Andrianina, mon téléphone ${SPOKEN}.`, '+33698765432');
+    expect(said.body.contact.phone).toBe(E164);
+    expect(said.body.phone_from_caller).toBe(false);
+    expect(said.body.readback_fields).not.toContain('cet appel');
+    const hidden = await preview("Je m'appelle Lina Andrianina, mon email lina@exemple.com.", 'anonymous');
+    expect(hidden.status).toBe(200);
+    expect(hidden.body.contact.phone).toBeNull();
+    expect(hidden.body.readback_fields).toContain('Téléphone : aucun.');
+  });
+});

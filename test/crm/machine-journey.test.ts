@@ -52,16 +52,16 @@ test('dictate, hear the read-back, correct the e-mail, confirm, list, leave', as
 
   let view = await say(handle, "Je m'appelle Lina Andrianina, mon email lina@exemple.com, mon téléphone +261 32 12 34 567.");
   expect(view.state).toBe('crm.confirm');
-  expect(view.prompts).toContain("J'ai noté Lina Andrianina, lina arobase exemple point com, plus 261 32 12 34 567. C'est correct ?");
+  expect(view.prompts).toContain("Nom : Lina Andrianina. Email : lina arobase exemple point com. Téléphone : plus 261 32 12 34 567. Pour valider, tapez 9 ou dites oui. Pour corriger, tapez 1 pour le nom, 2 pour l'email, 3 pour le téléphone.");
   expect(h.odooSim.callCount('res.partner', 'create')).toBe(0);
 
   view = await say(handle, 'non');
   expect(view.state).toBe('crm.correct.which');
   view = await say(handle, "l'email");
-  expect(view.state).toBe('crm.correct.dictate');
+  expect(view.state).toBe('crm.correct.email');
   view = await say(handle, 'lina point r arobase exemple point com');
   expect(view.state).toBe('crm.confirm');
-  expect(view.prompts).toContain("J'ai noté Lina Andrianina, lina point r arobase exemple point com, plus 261 32 12 34 567. C'est correct ?");
+  expect(view.prompts).toContain("Nom : Lina Andrianina. Email : lina point r arobase exemple point com. Téléphone : plus 261 32 12 34 567. Pour valider, tapez 9 ou dites oui. Pour corriger, tapez 1 pour le nom, 2 pour l'email, 3 pour le téléphone.");
 
   view = await say(handle, 'oui');
   expect(view.state).toBe('crm.after');
