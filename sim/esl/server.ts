@@ -512,6 +512,8 @@ class Simulator implements SimulatorContext {
   private readonly outbox: Array<{ dueAt: number; ev: WireEvent; to: Listener[] }> = [];
   private outboxTimer: NodeJS.Timeout | undefined;
   private lastDueAt = 0;
+  /** Set by stop(): events fired while the calls are torn down are recorded, not written. */
+  stopped = false;
 
   constructor(readonly opts: EslSimulatorOptions) {
     this.core = {
@@ -563,6 +565,7 @@ class Simulator implements SimulatorContext {
    */
   fire(ev: WireEvent): void {
     this.firedEvents.push(ev);
+    if (this.stopped) return;
     const to = [...this.listeners].filter((l) => l.wants(ev));
     const delay = Math.max(0, this.eventDelay(ev));
     if (delay === 0 && this.outbox.length === 0) {
@@ -926,6 +929,7 @@ export async function startEslSimulator(opts: EslSimulatorOptions): Promise<EslS
       if (beat) clearInterval(beat);
       for (const c of [...sim.calls.values()]) void c.hangup('MANAGER_REQUEST');
       for (const l of [...sim.listeners]) l.socket.destroy();
+      sim.stopped = true;
       sim.clearOutbox();
       await new Promise<void>((r) => server.close(() => r()));
     },
