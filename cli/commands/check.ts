@@ -6,10 +6,11 @@
 import { usageOf, type CliCommand } from '../command';
 import { checkMachineFile, type CheckResult as MachineCheck } from '../../lib/machine/loader';
 import { countErrors, formatDiagnostic, type Diagnostic } from '../../lib/machine/diagnostics';
+import { describeWaiting } from '../../workflows/shell/waiting';
 
 export interface CheckReport {
   ok: boolean;
-  files: { file: string; machine?: string; version?: string; sha256?: string; errors: number; warnings: number; readError?: string }[];
+  files: { file: string; machine?: string; version?: string; sha256?: string; errors: number; warnings: number; readError?: string; waiting?: { voice: string; web: string } }[];
   diagnostics: Diagnostic[];
 }
 
@@ -37,6 +38,7 @@ export function checkFiles(files: string[]): { report: CheckReport; exitCode: nu
       entry.machine = result.machine.name;
       entry.version = result.machine.version;
       entry.sha256 = result.machine.source.sha256;
+      entry.waiting = describeWaiting(result.machine.globals);
     }
     report.files.push(entry);
     report.diagnostics.push(...result.diagnostics);
@@ -68,6 +70,7 @@ export const command: CliCommand = {
     for (const f of report.files) {
       if (f.readError) process.stderr.write(`ivr check: ${f.readError}\n`);
       else lines.push(`${f.file}: ${f.errors} error(s), ${f.warnings} warning(s)${f.machine ? ` — ${f.machine} ${f.version}` : ''}`);
+      if (f.waiting) lines.push(`  waiting — voice: ${f.waiting.voice}`, `  waiting — web: ${f.waiting.web}`);
     }
     process.stdout.write(lines.join('\n') + '\n');
     return exitCode;

@@ -69,3 +69,13 @@ export function afterIdle(channel: Channel, globals?: WaitContext['globals']): {
   if (!web) return { kind: 'noinput' };
   return { kind: 'pause', pauseSec: web.sessionSec - web.idleSec };
 }
+
+/** The waiting rule per channel as `ivr check` shows it (the portal's defaults when the machine sets nothing). */
+export function describeWaiting(globals: Record<string, JsonValue>): { voice: string; web: string } {
+  const silence = typeof globals.noinput_timeout_sec === 'number' ? globals.noinput_timeout_sec : DEFAULT_WAIT_SEC;
+  const web = webWaitSec({ web_idle_minutes: DEFAULT_WEB_IDLE_MINUTES, web_session_minutes: DEFAULT_WEB_SESSION_MINUTES, ...globals })!;
+  return {
+    voice: `${silence} s of silence per listen (a state's noinput_timeout_sec wins), then a no-input`,
+    web: `${web.idleSec / 60} min idle (web_idle_minutes), then paused until ${web.sessionSec / 60} min after the last input (web_session_minutes); no no-input`,
+  };
+}
