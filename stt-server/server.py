@@ -427,12 +427,14 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
 
 
 def stop(_signum: int, _frame: object) -> None:
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)  # one stop is enough; a second would land mid-shutdown
     raise SystemExit(0)  # leaves serve_forever like Ctrl-C does
 
 
 def watch_stdin() -> None:
+    # The raw descriptor, not sys.stdin: a daemon thread blocked in a buffered read breaks interpreter shutdown.
     try:
-        while sys.stdin.buffer.read(4096):
+        while os.read(0, 4096):
             pass
     except OSError:
         pass
@@ -475,11 +477,15 @@ def main(argv: list[str]) -> int:
     try:
         server.serve_forever(poll_interval=0.2)
     except (KeyboardInterrupt, SystemExit):
-        pass
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)  # Ctrl-C reaches the launcher too, which then sends SIGTERM
     finally:
         server.server_close()
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    status = main(sys.argv[1:])
+    sys.stdout.flush()
+    sys.stderr.flush()
+    # No interpreter finalization: a decode thread may still be inside CTranslate2, and nothing is left to clean up.
+    os._exit(status)
