@@ -869,8 +869,9 @@ export class SimCall {
     if (!bug) return;
     this.mediaBugs.delete(file);
     if (bug.timer) clearTimeout(bug.timer);
-    const totalMs = Math.min(atMs ?? this.bugNow(bug), bug.rec.limitMs);
-    if (atMs === undefined) bug.rec.advance(totalMs);
+    let totalMs = Math.min(atMs ?? this.bugNow(bug), bug.rec.limitMs);
+    // A stop can come just after silence detection fired but before its timer ran: the silence stop wins.
+    if (atMs === undefined) totalMs = bug.rec.advance(totalMs) ?? totalMs;
     const samples = Math.floor(totalMs / 20) * 160;
     let cause = bug.rec.cause;
     let discard = false;

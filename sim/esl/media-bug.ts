@@ -117,8 +117,7 @@ export class MediaBugRecording {
    * `cause`), or undefined.
    */
   advance(toMs: number): number | undefined {
-    const r = this.run(this.state, toMs);
-    return r;
+    return this.run(this.state, toMs);
   }
 
   /** When silence detection will stop the recording if the caller says nothing more; undefined = never. */
