@@ -155,7 +155,11 @@ async function serve(args: Args): Promise<number> {
   const code = await exited;
   process.removeListener('SIGINT', stop);
   process.removeListener('SIGTERM', stop);
-  if (stopping) return 0;
+  if (stopping) {
+    if (code === 0) return 0;
+    say(`the server did not stop cleanly (exit ${code}); see its messages above`);
+    return 1;
+  }
   say(`the server stopped by itself (exit ${code})`);
   return 1;
 }

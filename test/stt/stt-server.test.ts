@@ -209,6 +209,7 @@ describe('ivr stt-server', () => {
     const port = Number(/:(\d+)\/v1$/.exec(server.url)![1]);
     server.child.kill('SIGTERM');
     expect(await server.exited).toBe(0);
+    expect(server.stderr()).not.toMatch(/Traceback|Fatal Python error/);
     await expect(fetch(`http://127.0.0.1:${port}/healthz`)).rejects.toThrow();
   });
 });
