@@ -4,6 +4,7 @@ import { route, type AnyRoute } from '../http';
 import { optionalId } from '../schemas';
 import { escapeHtml } from '../services/messaging';
 import { kit } from './context';
+import { writeMarker } from '../odoo/practice';
 
 const notify = route({
   method: 'put',
@@ -19,11 +20,11 @@ const notify = route({
     session_id: optionalId,
   }),
   response: z.object({ recorded: z.literal(true), note_id: z.number().int() }),
-  async handler({ body, session }, deps) {
+  async handler({ body, session, idempotencyKey, requestId }, deps) {
     const partnerId = session?.partnerId ?? null;
     const id = await deps.store.appendAgentNote({ partnerId, reason: body.reason, state: body.state ?? null, callId: body.call_id, sessionId: body.session_id ?? session?.sessionId ?? null, at: deps.clock.now() });
     if (partnerId !== null) {
-      await kit(deps).practice.postNote('res.partner', partnerId, `<p>Transfert vers un conseiller${body.queue_id ? ` (file ${escapeHtml(body.queue_id)})` : ''} : ${escapeHtml(body.reason)}${body.state ? `, depuis l'étape ${escapeHtml(body.state)}` : ''}${body.call_id ? `, appel ${escapeHtml(body.call_id)}` : ''}.</p>`);
+      await kit(deps).practice.postNote('res.partner', partnerId, `<p>Transfert vers un conseiller${body.queue_id ? ` (file ${escapeHtml(body.queue_id)})` : ''} : ${escapeHtml(body.reason)}${body.state ? `, depuis l'étape ${escapeHtml(body.state)}` : ''}${body.call_id ? `, appel ${escapeHtml(body.call_id)}` : ''}.</p>`, writeMarker(`agent:${partnerId}:${idempotencyKey ?? requestId}`));
     }
     return { recorded: true as const, note_id: id };
   },
