@@ -91,13 +91,14 @@ async function serve(args: Args): Promise<number> {
   }
 
   const started = Date.now();
-  const child = spawn(
-    path.join(STT_VENV, 'bin', 'python'),
-    [SERVER_SCRIPT, '--host', args.host, '--port', String(args.port), '--model-dir', modelDir, '--model-id', bundledModel ? 'whisper-base' : path.basename(modelDir),
-     '--decode-timeout', String(args['decode-timeout']), '--exit-with-stdin'],
-    // stdin stays open while this process lives: its end tells the server that the launcher is gone (even killed).
-    { stdio: ['pipe', 'pipe', 'inherit'], env: { ...process.env, PYTHONUNBUFFERED: '1' } },
-  );
+  const serverArgs = [
+    SERVER_SCRIPT,
+    ...['--host', args.host, '--port', String(args.port), '--decode-timeout', String(args['decode-timeout'])],
+    ...['--model-dir', modelDir, '--model-id', bundledModel ? 'whisper-base' : path.basename(modelDir)],
+    '--exit-with-stdin',
+  ];
+  // stdin stays open while this process lives: its end tells the server that the launcher is gone (even killed).
+  const child = spawn(path.join(STT_VENV, 'bin', 'python'), serverArgs, { stdio: ['pipe', 'pipe', 'inherit'], env: { ...process.env, PYTHONUNBUFFERED: '1' } });
   const exited = new Promise<number>((resolve) => {
     child.on('exit', (code, signal) => resolve(code ?? (signal ? 128 : 1)));
     child.on('error', (err) => {
@@ -107,6 +108,7 @@ async function serve(args: Args): Promise<number> {
   });
 
   let stopping = false;
+  let asked = false;
   const stop = () => {
     if (stopping) return;
     stopping = true;
@@ -114,8 +116,12 @@ async function serve(args: Args): Promise<number> {
     // A decode in progress finishes within the server's time limit; past that, no waiting.
     setTimeout(() => child.kill('SIGKILL'), 15_000).unref();
   };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  const onSignal = () => {
+    asked = true;
+    stop();
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
 
   const lines = readline.createInterface({ input: child.stdout });
   const ready = new Promise<z.infer<typeof ReadyLine> | undefined>((resolve) => {
@@ -137,7 +143,7 @@ async function serve(args: Args): Promise<number> {
   if (!first) {
     stop();
     const code = await exited;
-    if (stopping && code === 0) return 0;
+    if (asked) return 0;
     say(`the server did not start (exit ${code}); see its messages above`);
     return 1;
   }
@@ -153,8 +159,8 @@ async function serve(args: Args): Promise<number> {
     ].join('\n'),
   );
   const code = await exited;
-  process.removeListener('SIGINT', stop);
-  process.removeListener('SIGTERM', stop);
+  process.removeListener('SIGINT', onSignal);
+  process.removeListener('SIGTERM', onSignal);
   if (stopping) {
     if (code === 0) return 0;
     say(`the server did not stop cleanly (exit ${code}); see its messages above`);
