@@ -56,7 +56,9 @@ function service(odoo: CrmServiceDeps['odoo'], temporal = fakeTemporal().client,
   });
 }
 
-const PARTNER_FIELDS = { name: {}, email: {}, phone: {}, phone_sanitized: {}, phone_mobile_search: {} };
+const PARTNER_FIELDS = { name: {}, email: {}, phone: {}, phone_sanitized: {}, phone_mobile_search: {}, partner_share: {} };
+/** Customers only: no partner of an internal user. */
+const CUSTOMERS = [['is_company', '=', false], ['partner_share', '=', true]];
 
 describe('listing contacts', () => {
   test('a number in any spelling is searched with the phone domain of every stored spelling, newest first, paged', async () => {
@@ -64,7 +66,7 @@ describe('listing contacts', () => {
     await service(odoo.port).listContacts({ limit: 3, q: '06 12 34 56 78' });
     expect(odoo.calls).toEqual([{
       model: 'res.partner', method: 'search_read',
-      args: [[['is_company', '=', false], ...partnerPhoneDomain('+33612345678', PARTNER_FIELDS)]],
+      args: [[...CUSTOMERS, ...partnerPhoneDomain('+33612345678', PARTNER_FIELDS)]],
       kwargs: { fields: ['id', 'name', 'email', 'phone', 'create_date'], limit: 3, order: 'id desc' },
     }]);
   });
@@ -72,7 +74,7 @@ describe('listing contacts', () => {
   test('a name or an e-mail is searched in name, email and phone; mobile is read where the server has it', async () => {
     const odoo = fakeOdoo([], { ...PARTNER_FIELDS, mobile: {} });
     await service(odoo.port).listContacts({ limit: 10, q: 'lina' });
-    expect(odoo.calls[0]!.args).toEqual([[['is_company', '=', false], '|', '|', ['name', 'ilike', 'lina'], ['email', 'ilike', 'lina'], ['phone', 'ilike', 'lina']]]);
+    expect(odoo.calls[0]!.args).toEqual([[...CUSTOMERS, '|', '|', ['name', 'ilike', 'lina'], ['email', 'ilike', 'lina'], ['phone', 'ilike', 'lina']]]);
     expect(odoo.calls[0]!.kwargs.fields).toEqual(['id', 'name', 'email', 'phone', 'mobile', 'create_date']);
   });
 
@@ -81,7 +83,14 @@ describe('listing contacts', () => {
     expect(await service(odoo.port).listContacts({ limit: 10 })).toEqual([
       { id: 4, name: '', email: null, phone: '+261321234567', created_at: '2026-01-02 10:00:00' },
     ]);
-    expect(odoo.calls[0]!.args).toEqual([[['is_company', '=', false]]]);
+    expect(odoo.calls[0]!.args).toEqual([CUSTOMERS]);
+  });
+
+  test('a server without partner_share: persons with no user at all', async () => {
+    const { partner_share: _, ...older } = PARTNER_FIELDS;
+    const odoo = fakeOdoo([], older);
+    await service(odoo.port).listContacts({ limit: 10 });
+    expect(odoo.calls[0]!.args).toEqual([[['is_company', '=', false], ['user_ids', '=', false]]]);
   });
 });
 
