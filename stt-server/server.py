@@ -260,7 +260,10 @@ def make_handler(decoder: Decoder, args: argparse.Namespace) -> type[BaseHTTPReq
             try:
                 length = int(self.headers.get("Content-Length", "0"))
             except ValueError:
-                raise ApiError(400, "Invalid Content-Length header") from None
+                length = -1
+            if length < 0:
+                self.close_connection = True  # the body's end is unknown: this connection cannot carry another
+                raise ApiError(400, "Invalid Content-Length header: a byte count (0 or more) is expected")
             if length > limit:
                 self.discard(length)
                 raise ApiError(413, f"Maximum content size limit ({limit}) exceeded ({length} bytes read)",
@@ -275,7 +278,10 @@ def make_handler(decoder: Decoder, args: argparse.Namespace) -> type[BaseHTTPReq
                 try:
                     size = int(line.split(b";", 1)[0].strip(), 16)
                 except ValueError:
-                    raise ApiError(400, "Invalid chunked body") from None
+                    size = -1
+                if size < 0:
+                    self.close_connection = True  # lost in the body: this connection cannot carry another request
+                    raise ApiError(400, "Invalid chunked body: a chunk size in hexadecimal was expected")
                 if size == 0:
                     while self.rfile.readline(1024) not in (b"\r\n", b"\n", b""):
                         pass  # trailers
@@ -300,10 +306,13 @@ def make_handler(decoder: Decoder, args: argparse.Namespace) -> type[BaseHTTPReq
                 left -= len(got)
 
         def drain(self) -> None:
-            length = int(self.headers.get("Content-Length", "0") or 0)
+            try:
+                length = int(self.headers.get("Content-Length", "0") or 0)
+            except ValueError:
+                length = -1
             if 0 < length <= 1 << 20:
                 self.rfile.read(length)
-            elif length:
+            elif length or self.headers.get("Transfer-Encoding"):
                 self.close_connection = True
 
         def transcription(self, body: bytes, started: float, info: dict[str, Any]) -> tuple[int, Any, str]:

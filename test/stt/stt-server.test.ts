@@ -6,6 +6,7 @@
  * No accuracy claim: base Whisper on synthetic French is poor; only loose properties of the text are checked.
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import net from 'node:net';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { createTranscriber, sttConfigFromEnv } from '../../lib/stt/transcriber';
@@ -143,6 +144,26 @@ describe('ivr stt-server', () => {
     const tooBig = await fetch(`${server.url}/audio/transcriptions`, { method: 'POST', body: form(huge, { model: 'whisper-1' }) });
     expect(tooBig.status).toBe(413);
     expectOpenAiError(await tooBig.json(), null);
+
+    // Framing it cannot trust: answered at once and the connection closed (never a thread waiting for bytes).
+    const origin = new URL(server.url);
+    const raw = (request: string) =>
+      new Promise<string>((resolve, reject) => {
+        const socket = net.connect(Number(origin.port), origin.hostname, () => socket.write(request));
+        let got = '';
+        socket.on('data', (c: Buffer) => (got += c.toString()));
+        socket.on('close', () => resolve(got));
+        socket.on('error', reject);
+        setTimeout(() => {
+          socket.destroy();
+          reject(new Error(`no answer and no close within 20 s; got: ${JSON.stringify(got)}`));
+        }, 20_000).unref();
+      });
+    const negative = await raw('POST /v1/audio/transcriptions HTTP/1.1\r\nHost: x\r\nContent-Length: -5\r\n\r\n');
+    expect(negative).toMatch(/^HTTP\/1\.1 400 /);
+    expectOpenAiError(JSON.parse(negative.slice(negative.indexOf('\r\n\r\n') + 4)), null);
+    const chunked = await raw('POST /v1/audio/transcriptions HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nContent-Type: multipart/form-data; boundary=b\r\n\r\nzz\r\n');
+    expect(chunked).toMatch(/^HTTP\/1\.1 400 /);
 
     // The server still serves after all of these.
     expect((await fetch(server.url.replace(/\/v1$/, '/healthz'))).status).toBe(200);
