@@ -519,6 +519,8 @@ export class SimCall {
     else if (file.startsWith('local_stream:')) fileHeaders.push(['Playback-File-Type', 'local_stream']);
     fileHeaders.push(['Playback-File-Path', file]);
     this.emit('PLAYBACK_START', SITES.PLAYBACK_START, { extra: fileHeaders });
+    const audible = !file.startsWith('silence_stream://');
+    if (audible) this.playingToCaller(true);
     const started = Date.now();
     let outcome: AppOutcome;
     if (onDigit) {
@@ -533,6 +535,7 @@ export class SimCall {
     } else {
       outcome = await this.media(slot, ms, { breakable: true, reads: reads, terminators });
     }
+    if (audible) this.playingToCaller(false);
     const playedMs = outcome === 'done' ? ms : Math.min(ms, this.ctx.unscale(Date.now() - started));
     const samples = Math.round(playedMs * 8);
     this.setVar('playback_last_offset_pos', String(samples));
@@ -574,7 +577,9 @@ export class SimCall {
   private async speakApp(arg: string, slot: Slot): Promise<void> {
     const parts = arg.split('|');
     const text = parts.length >= 3 ? parts.slice(2).join('|') : (parts[parts.length - 1] ?? '');
+    this.playingToCaller(true);
     await this.media(slot, text.length * this.ctx.speakMsPerChar, { breakable: true, reads: true, terminators: this.terminators() });
+    this.playingToCaller(false);
   }
 
   /**
@@ -797,6 +802,8 @@ export class SimCall {
     const rec = new MediaBugRecording(file, limitMs, vars, settings);
     const bug: { rec: MediaBugRecording; started: number; timer?: NodeJS.Timeout } = { rec, started: Date.now() };
     this.mediaBugs.set(file, bug);
+    // A prompt already playing is in the write stream from the first frame.
+    if (this.playing) rec.playing(true, 0);
     this.emit('RECORD_START', SITES.BUG_RECORD_START, { extra: [['Record-File-Path', file], ...recordingVariables(vars)] });
     this.scheduleMediaBug(bug);
     return true;
@@ -826,6 +833,23 @@ export class SimCall {
   stopBackgroundRecord(file: string): boolean {
     return this.stopMediaBugRecord(file);
   }
+
+  /** What the channel plays to the caller, as the media bugs recording the write stream hear it. */
+  private playingToCaller(on: boolean): void {
+    this.playing = on;
+    for (const [file, bug] of [...this.mediaBugs]) {
+      const now = this.bugNow(bug);
+      const stoppedAt = bug.rec.advance(now);
+      if (stoppedAt !== undefined) {
+        this.closeMediaBug(file, stoppedAt);
+        continue;
+      }
+      bug.rec.playing(on, now);
+      this.scheduleMediaBug(bug);
+    }
+  }
+
+  private playing = false;
 
   private bugNow(bug: { started: number }): number {
     return this.ctx.unscale(Date.now() - bug.started);

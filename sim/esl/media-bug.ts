@@ -20,6 +20,10 @@ export interface MediaBugSettings {
   threshold: number;
   /** RECORD_MIN_SEC: a shorter file is deleted (default 0). */
   minSec: number;
+  /** SMBF_READ_STREAM: hears the caller (off with RECORD_WRITE_ONLY). */
+  readStream: boolean;
+  /** SMBF_WRITE_STREAM: hears what the channel plays to the caller (off with RECORD_READ_ONLY). */
+  writeStream: boolean;
 }
 
 export interface Segment {
@@ -44,7 +48,20 @@ export function mediaBugSettings(get: (name: string) => string | undefined): Med
     // atoi: text that is not a number reads as 0.
     return Number.isNaN(n) ? 0 : n;
   };
-  const s: MediaBugSettings = { initialTimeoutMs: 0, finalTimeoutMs: 0, threshold: 0, minSec: isTrue(get('RECORD_APPEND')) ? 3 : 0 };
+  const s: MediaBugSettings = {
+    initialTimeoutMs: 0,
+    finalTimeoutMs: 0,
+    threshold: 0,
+    minSec: isTrue(get('RECORD_APPEND')) ? 3 : 0,
+    readStream: true,
+    writeStream: true,
+  };
+  // Both directions by default; RECORD_WRITE_ONLY then RECORD_READ_ONLY narrow it, in the source's order.
+  if (isTrue(get('RECORD_WRITE_ONLY'))) s.readStream = false;
+  if (isTrue(get('RECORD_READ_ONLY'))) {
+    s.writeStream = false;
+    s.readStream = true;
+  }
   const minSec = num('RECORD_MIN_SEC');
   if (minSec !== undefined && minSec >= 0) s.minSec = minSec;
   const initial = num('RECORD_INITIAL_TIMEOUT_MS');
@@ -82,6 +99,8 @@ export class MediaBugRecording {
   private state: DetectorState;
   private readonly masks: Array<{ from: number; to: number }> = [];
   private maskFrom: number | undefined;
+  /** Spans when the channel played audible media to the caller (to undefined: still playing). */
+  private readonly played: Array<{ from: number; to: number | undefined }> = [];
 
   constructor(
     readonly file: string,
@@ -101,6 +120,14 @@ export class MediaBugRecording {
   hear(audio: PcmAudio, nowMs: number): void {
     this.advance(nowMs);
     this.segments.push({ atMs: Math.max(nowMs, this.speechEnd()), audio });
+  }
+
+  /** The channel starts (true) or stops playing audible media to the caller at `nowMs`. */
+  playing(on: boolean, nowMs: number): void {
+    this.advance(nowMs);
+    const open = this.played.find((p) => p.to === undefined);
+    if (on && !open) this.played.push({ from: nowMs, to: undefined });
+    if (!on && open) open.to = nowMs;
   }
 
   /** SMBF_MASK: from now on (or until unmask) the file gets silence instead of the audio. */
@@ -170,10 +197,20 @@ export class MediaBugRecording {
     return undefined;
   }
 
-  /** Mean absolute sample of one 20 ms frame (is_silence_frame's score at 8 kHz, divisor 1). */
+  /**
+   * Mean absolute sample of one 20 ms frame of what the bug reads (is_silence_frame's score at 8 kHz, divisor 1):
+   * the caller's audio, mixed with the channel's prompts when the write stream is recorded. A prompt is taken as
+   * loud (its samples are not simulated).
+   */
   private frameEnergy(frame: number): number {
     const from = frame * FRAME_SAMPLES;
     const to = from + FRAME_SAMPLES;
+    if (this.settings.writeStream) {
+      const t0 = frame * FRAME_MS;
+      const t1 = t0 + FRAME_MS;
+      if (this.played.some((p) => p.from < t1 && (p.to === undefined || p.to > t0))) return Number.POSITIVE_INFINITY;
+    }
+    if (!this.settings.readStream) return 0;
     let energy = 0;
     for (const g of this.segments) {
       const gFrom = Math.round(g.atMs * 8);

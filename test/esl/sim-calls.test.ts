@@ -155,7 +155,7 @@ test('DTMF json rendering matches the captured json frame key for key', async ()
 test('play_and_get_digits collects digits up to the terminator; result in variable_<var> and read_result on COMPLETE', async () => {
   const call = await sim.placeCall({ callerIdNumber: '0612345678', destinationNumber: '5000' });
   await ev('CHANNEL_PARK', call.uuid);
-  const id = await execute(call, 'play_and_get_digits', '1 4 1 5000 # tone_stream://%(300,0,600) silence_stream://250 pagd_digits \\d+');
+  const id = await execute(call, 'play_and_get_digits', '1 4 1 60000 # tone_stream://%(300,0,600) silence_stream://250 pagd_digits \\d+');
   await ev('PLAYBACK_START', call.uuid);
   await call.press('345#');
   const done = await ev('CHANNEL_EXECUTE_COMPLETE', call.uuid, (h) => h['Application-UUID'] === id);
@@ -170,13 +170,13 @@ test('play_and_get_digits collects digits up to the terminator; result in variab
   expect(done2.headers['variable_choice']).toBeUndefined();
   expect(c.frames().map(decodeEvent).filter((h) => h?.['Event-Name'] === 'PLAYBACK_START' && h['Playback-File-Path'] === 'silence_stream://100')).toHaveLength(4);
   // Digits without terminator: the digit timeout ends the read (read_result timeout) and the digits are kept.
-  const id3 = await execute(call, 'play_and_get_digits', '2 4 1 3000 # silence_stream://10 silence_stream://10 amount \\d+ 2500');
+  const id3 = await execute(call, 'play_and_get_digits', '2 4 1 30000 # silence_stream://10 silence_stream://10 amount \\d+ 2500');
   await call.press('12');
   const done3 = await ev('CHANNEL_EXECUTE_COMPLETE', call.uuid, (h) => h['Application-UUID'] === id3);
   expect(done3.headers['variable_amount']).toBe('12');
   expect(done3.headers['variable_read_result']).toBe('timeout');
   // Refused by the regexp: the variable is cleared and the digits go to <var>_invalid.
-  const id4 = await execute(call, 'play_and_get_digits', '1 1 1 3000 # silence_stream://10 silence_stream://10 menu [12]');
+  const id4 = await execute(call, 'play_and_get_digits', '1 1 1 30000 # silence_stream://10 silence_stream://10 menu [12]');
   await call.press('9');
   const done4 = await ev('CHANNEL_EXECUTE_COMPLETE', call.uuid, (h) => h['Application-UUID'] === id4);
   expect(done4.headers['variable_menu']).toBeUndefined();

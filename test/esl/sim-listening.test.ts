@@ -137,17 +137,20 @@ describe('DTMF is queued on the channel and fired when an application reads it',
 
 describe('record ends by flushing the DTMF queue', () => {
   test('keys read while recording fire; a key landing in the last 110 ms is discarded without an event', async () => {
-    const { sim, c } = await start({ eventDelayMs: 0 });
+    // Three real ms per simulated ms: the default 110 ms window lasts 330 real ms, wide enough for a loaded machine.
+    const scale = 3;
+    const { sim, c } = await start({ eventDelayMs: 0, timeScale: scale });
     const call = await parkedCall(sim, c);
     await execute(c, call, 'record', `${path.join(tmp, 'r.wav')} 1`);
-    await c.event((h) => h['Event-Name'] === 'RECORD_START');
-    // Key ends ~400 ms into the recording: read. Key ends ~1055 ms: the 1 s recording is closing, not reading.
-    const early = wait(360).then(() => call.press('4', { durationMs: 40, gapMs: 0 }));
-    const late = wait(1015).then(() => call.press('5', { durationMs: 40, gapMs: 0 }));
+    await c.event((h) => h['Event-Name'] === 'RECORD_START', 5000);
+    // Key ends ~240 simulated ms into the recording: read. Key ends ~1055 ms: the 1 s recording stopped at 1000 and
+    // is closing until 1110, not reading.
+    const early = wait(200 * scale).then(() => call.press('4', { durationMs: 40, gapMs: 0 }));
+    const late = wait(1015 * scale).then(() => call.press('5', { durationMs: 40, gapMs: 0 }));
     await Promise.all([early, late]);
-    await c.event((h) => h['Event-Name'] === 'CHANNEL_EXECUTE_COMPLETE' && h['Application'] === 'record', 5000);
+    await c.event((h) => h['Event-Name'] === 'CHANNEL_EXECUTE_COMPLETE' && h['Application'] === 'record', 10_000);
     await call.press('6', { durationMs: 40, gapMs: 0 });
-    await c.event((h) => h['Event-Name'] === 'DTMF' && h['DTMF-Digit'] === '6');
+    await c.event((h) => h['Event-Name'] === 'DTMF' && h['DTMF-Digit'] === '6', 5000);
     const t = timeline(c, call.uuid);
     expect(t.filter((e) => e.startsWith('DTMF'))).toEqual(['DTMF:4', 'DTMF:6']);
     expect(t.indexOf('DTMF:4')).toBeLessThan(t.indexOf('RECORD_STOP'));
@@ -158,7 +161,8 @@ describe('record ends by flushing the DTMF queue', () => {
   });
 
   test('a terminator ends the recording; the keys pressed right after it are flushed with it', async () => {
-    const { sim, c } = await start({ eventDelayMs: 0 });
+    // A wide window so that the second key surely lands in it, however loaded the machine.
+    const { sim, c } = await start({ eventDelayMs: 0, recordDtmfLossWindowMs: 1000 });
     const call = await parkedCall(sim, c);
     await execute(c, call, 'record', `${path.join(tmp, 't.wav')} 30`);
     await c.event((h) => h['Event-Name'] === 'RECORD_START');

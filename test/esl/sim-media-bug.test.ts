@@ -16,7 +16,7 @@ let call: SimCall;
 
 beforeEach(async () => {
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'esl-bug-'));
-  sim = await startEslSimulator({ password: 'pw', timeScale: 0.05, heartbeatMs: 0 });
+  sim = await startEslSimulator({ password: 'pw', timeScale: 0.05, heartbeatMs: 0, playbackDurations: { '/p/prompt.wav': 6000 } });
   c = await RawClient.connect(sim.port);
   await c.login('pw');
   await c.command('event plain ALL');
@@ -119,8 +119,9 @@ test('initial timeout without speech: no-input-timeout after exactly the timeout
 
 test('speech switches to the final timeout: success-silence after the end of speech, the speech is in the file', async () => {
   const file = path.join(tmp, 'speech.wav');
-  // A long initial timeout: RECORD_START reaches the test up to 60 real ms (1.2 simulated s) late.
-  await api(`uuid_record ${call.uuid} start ${file} 0 {RECORD_INITIAL_TIMEOUT_MS=20000,RECORD_FINAL_TIMEOUT_MS=800}`);
+  // A long initial timeout (10 real s): RECORD_START reaches the test up to 60 real ms (1.2 simulated s) late,
+  // more on a loaded machine.
+  await api(`uuid_record ${call.uuid} start ${file} 0 {RECORD_INITIAL_TIMEOUT_MS=200000,RECORD_FINAL_TIMEOUT_MS=800}`);
   await recordEvent('RECORD_START', file);
   call.speak(tone(1500, 12000));
   const stop = await recordEvent('RECORD_STOP', file);
@@ -215,4 +216,21 @@ test('mask writes silence in place of the audio while it lasts', async () => {
   await recordEvent('RECORD_STOP', file);
   expect(samples(file).every((v) => v === 0)).toBe(true);
   expect(await api(`uuid_record ${call.uuid} unmask ${tmp}/none.wav`)).toBe('-ERR Cannot unmask recording session!\n');
+});
+
+test('both directions by default: a prompt playing to the caller counts as speech; RECORD_READ_ONLY hears only the caller', async () => {
+  const both = path.join(tmp, 'both.wav');
+  await api(`uuid_record ${call.uuid} start ${both} 0 {RECORD_INITIAL_TIMEOUT_MS=4000,RECORD_FINAL_TIMEOUT_MS=500}`);
+  await c.command(`sendmsg ${call.uuid}\ncall-command: execute\nexecute-app-name: playback\nexecute-app-arg: /p/prompt.wav\n\n`);
+  const stopBoth = await recordEvent('RECORD_STOP', both);
+  // The 6 s prompt is "speech" in the mixed frames: the initial timeout never fires, the final one follows the prompt.
+  expect(stopBoth['Record-Completion-Cause']).toBe('success-silence');
+  expect(Number(stopBoth['variable_record_ms'])).toBeGreaterThanOrEqual(6000);
+  await c.event((h) => h['Event-Name'] === 'PLAYBACK_STOP');
+  const readOnly = path.join(tmp, 'read-only.wav');
+  await api(`uuid_record ${call.uuid} start ${readOnly} 0 {RECORD_INITIAL_TIMEOUT_MS=4000,RECORD_FINAL_TIMEOUT_MS=500,RECORD_READ_ONLY=true}`);
+  await c.command(`sendmsg ${call.uuid}\ncall-command: execute\nexecute-app-name: playback\nexecute-app-arg: /p/prompt.wav\n\n`);
+  const stopRead = await recordEvent('RECORD_STOP', readOnly);
+  expect(stopRead['Record-Completion-Cause']).toBe('no-input-timeout');
+  expect(stopRead['variable_record_ms']).toBe('4000');
 });
