@@ -176,6 +176,8 @@ def make_handler(decoder: Decoder, args: argparse.Namespace) -> type[BaseHTTPReq
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
         server_version = "ivr-stt-server"
+        # A client that stops sending (mid-body, or idle on keep-alive) frees its thread after this many seconds.
+        timeout = 60
 
         def log_message(self, format: str, *a: Any) -> None:  # noqa: A002 - http.server's signature
             pass  # one JSON line per request is written in handle_request instead
@@ -233,8 +235,9 @@ def make_handler(decoder: Decoder, args: argparse.Namespace) -> type[BaseHTTPReq
                     extra["Connection"] = "close"
                     self.close_connection = True
                 self.send(e.status, e.body, extra=extra)
-            except (BrokenPipeError, ConnectionResetError):
+            except (BrokenPipeError, ConnectionResetError, TimeoutError):
                 self.close_connection = True
+                log(level="info", msg="connection dropped", method=method, path=path)
                 return
             except Exception as err:  # never let one request take the server down
                 status = 500
