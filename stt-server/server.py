@@ -177,7 +177,7 @@ def make_handler(decoder: Decoder, args: argparse.Namespace) -> type[BaseHTTPReq
         protocol_version = "HTTP/1.1"
         server_version = "ivr-stt-server"
         # A client that stops sending (mid-body, or idle on keep-alive) frees its thread after this many seconds.
-        timeout = 60
+        timeout = args.idle_timeout
 
         def log_message(self, format: str, *a: Any) -> None:  # noqa: A002 - http.server's signature
             pass  # one JSON line per request is written in handle_request instead
@@ -421,6 +421,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--beam-size", type=int, default=2)
     p.add_argument("--max-tokens", type=int, default=128, help="new tokens per 30 s window")
     p.add_argument("--decode-timeout", type=float, default=10.0, help="seconds per request, queueing included")
+    p.add_argument("--idle-timeout", type=float, default=float(os.environ.get("STT_SERVER_IDLE_TIMEOUT") or 60),
+                   help="seconds a connection may stay silent (mid-request or between requests)")
     p.add_argument("--max-bytes", type=int, default=OPENAI_UPLOAD_LIMIT)
     p.add_argument("--max-seconds", type=float, default=120.0)
     p.add_argument("--threads", type=int, default=min(4, os.cpu_count() or 2))
@@ -433,8 +435,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     for name in ("beam_size", "max_tokens", "threads", "max_bytes"):
         if getattr(a, name) < 1:
             p.error(f"--{name.replace('_', '-')} must be at least 1")
-    if a.decode_timeout <= 0 or a.max_seconds <= 0:
-        p.error("--decode-timeout and --max-seconds must be positive")
+    if a.decode_timeout <= 0 or a.max_seconds <= 0 or a.idle_timeout <= 0:
+        p.error("--decode-timeout, --max-seconds and --idle-timeout must be positive")
     return a
 
 

@@ -28,8 +28,8 @@ interface Started {
 }
 
 /** Starts a process and waits for `pattern` on its stdout; the first group is returned as `url`. */
-function startUntil(cmd: string, args: string[], pattern: RegExp, limitMs: number): Promise<Started> {
-  const child = spawn(cmd, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+function startUntil(cmd: string, args: string[], pattern: RegExp, limitMs: number, env: NodeJS.ProcessEnv = process.env): Promise<Started> {
+  const child = spawn(cmd, args, { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
   const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
@@ -172,7 +172,8 @@ describe('ivr stt-server', () => {
   describe('a second server, with a decode time limit nobody can meet', () => {
     let strict: Started;
     beforeAll(async () => {
-      strict = await startUntil(process.execPath, [bin, 'stt-server', '--port', '0', '--decode-timeout', '0.01'], /listening on (http:\/\/\S+\/v1)/, 120_000);
+      const env = { ...process.env, STT_SERVER_IDLE_TIMEOUT: '1' };
+      strict = await startUntil(process.execPath, [bin, 'stt-server', '--port', '0', '--decode-timeout', '0.01'], /listening on (http:\/\/\S+\/v1)/, 120_000, env);
     }, 180_000);
     afterAll(async () => {
       if (strict && strict.child.exitCode === null) {
@@ -200,6 +201,24 @@ describe('ivr stt-server', () => {
       // One request from the raw fetch, one from the client: its two retries were not spent on the same audio.
       await new Promise((r) => setTimeout(r, 200));
       expect(strict.stderr().match(/"status": 500/g)).toHaveLength(2);
+    });
+
+    test('a client that stops sending mid-body is disconnected (STT_SERVER_IDLE_TIMEOUT)', async () => {
+      const origin = new URL(strict.url);
+      const closed = await new Promise<boolean>((resolve, reject) => {
+        const socket = net.connect(Number(origin.port), origin.hostname, () =>
+          socket.write('POST /v1/audio/transcriptions HTTP/1.1\r\nHost: x\r\nContent-Type: multipart/form-data; boundary=b\r\nContent-Length: 1000\r\n\r\n--b\r\n'),
+        );
+        socket.on('data', () => undefined);
+        socket.on('close', () => resolve(true));
+        socket.on('error', reject);
+        setTimeout(() => {
+          socket.destroy();
+          resolve(false);
+        }, 30_000).unref();
+      });
+      expect(closed).toBe(true);
+      expect((await fetch(strict.url.replace(/\/v1$/, '/healthz'))).status).toBe(200);
     });
 
     test('a killed launcher leaves no server behind', async () => {
