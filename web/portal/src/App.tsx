@@ -188,7 +188,7 @@ function Screen(props: {
   }
 
   return (
-    <article className={`screen screen-${view.screen ?? 'none'}`} data-state={view.state} data-screen={view.screen ?? ''}>
+    <article className={`screen screen-${view.screen ?? 'none'}`} data-state={view.state} data-screen={view.screen ?? ''} data-turn={view.turn}>
       <h1 ref={props.headingRef} tabIndex={-1}>
         {title}
       </h1>
