@@ -179,6 +179,14 @@ function bindWebSessionRouter(opts: WebSessionOptions, deps: ApiDeps): Router {
   const nowSec = () => Math.floor(deps.clock.now().getTime() / 1000);
   const handle = (id: string): WorkflowHandle => opts.client.workflow.getHandle(sessionWorkflowId('web', id));
 
+  /** The last view answered per session (bounded; oldest out first), to check a click without a query. */
+  const lastViews = new Map<string, SessionView>();
+  const remember = (id: string, v: SessionView) => {
+    lastViews.delete(id);
+    lastViews.set(id, v);
+    if (lastViews.size > 10_000) lastViews.delete(lastViews.keys().next().value as string);
+  };
+
   const setCookie = (res: Response, id: string) => {
     const exp = nowSec() + credentialSec;
     res.append('Set-Cookie', `${PORTAL_COOKIE}=${issueCredential(key, id, exp)}; Path=/portal; HttpOnly; SameSite=Strict; Max-Age=${credentialSec}${secure ? '; Secure' : ''}`);
@@ -214,15 +222,22 @@ function bindWebSessionRouter(opts: WebSessionOptions, deps: ApiDeps): Router {
     );
     setCookie(res, id);
     deps.log.info({ session: workflowId, state: machine.entry }, 'portal session started');
-    return portalView(await settledView(id));
+    const first = await settledView(id);
+    remember(id, first);
+    return portalView(first);
   };
 
   /** The current view, or null when the workflow is gone (retention passed, or never started). */
   const currentView = async (id: string): Promise<SessionView | null> => {
     try {
-      return await handle(id).query(viewQuery);
+      const v = await handle(id).query(viewQuery);
+      remember(id, v);
+      return v;
     } catch (err) {
-      if (err instanceof WorkflowNotFoundError) return null;
+      if (err instanceof WorkflowNotFoundError) {
+        lastViews.delete(id);
+        return null;
+      }
       throw err;
     }
   };
@@ -280,12 +295,16 @@ function bindWebSessionRouter(opts: WebSessionOptions, deps: ApiDeps): Router {
   router.post('/portal/api/input', wrap(async (req, res) => {
     const id = requireSession(req);
     const body = validate(inputBody, req.body, 'body');
-    const current = await currentView(id);
+    // A click is checked against the last view this API answered for the session (a query less per click); a
+    // choice missing from it, a typed value (an OTP must be known as one) or no such view: the session is asked.
+    const cached = body.choice !== undefined ? lastViews.get(id) : undefined;
+    const offered = (v: SessionView | null | undefined) => v?.listen?.choices.find((c) => c.id === body.choice);
+    const current = cached && !cached.ended && offered(cached) ? cached : await currentView(id);
     if (!current) throw new ApiError(401, 'session_expired', 'This portal session is over; start again.');
     if (current.ended) throw new ApiError(409, 'session_ended', 'This session has ended; start a new one.', { view: portalView(current) });
     let text: string;
     if (body.choice !== undefined) {
-      const choice = current.listen?.choices.find((c) => c.id === body.choice);
+      const choice = offered(current);
       if (!choice) throw new ApiError(409, 'stale_view', 'This choice is not offered on the current screen (another tab may have moved on).', { view: portalView(current) });
       text = choice.label;
     } else {
@@ -296,15 +315,18 @@ function bindWebSessionRouter(opts: WebSessionOptions, deps: ApiDeps): Router {
     }
     const event: CallerInput = { eventId: `web-${body.eventId}`, kind: 'text', text };
     try {
-      const view = portalView(await handle(id).executeUpdate(inputUpdate, { args: [event] }));
+      const answered = await handle(id).executeUpdate(inputUpdate, { args: [event] });
+      remember(id, answered);
+      const view = portalView(answered);
       // An active reader keeps the credential alive as long as the session itself.
       setCookie(res, id);
       return { view };
     } catch (err) {
-      if (err instanceof WorkflowNotFoundError) throw new ApiError(401, 'session_expired', 'This portal session is over; start again.');
-      if (err instanceof WorkflowUpdateFailedError) {
-        const v = await currentView(id);
-        throw new ApiError(409, 'session_ended', 'This session has ended; start a new one.', v ? { view: portalView(v) } : {});
+      if (err instanceof WorkflowNotFoundError || err instanceof WorkflowUpdateFailedError) {
+        // Closed meanwhile (ended, or paused past its lifetime): its last view if Temporal still has it.
+        const v = await currentView(id).catch(() => null);
+        if (!v) throw new ApiError(401, 'session_expired', 'This portal session is over; start again.');
+        throw new ApiError(409, 'session_ended', 'This session has ended; start a new one.', { view: portalView(v) });
       }
       throw err;
     }

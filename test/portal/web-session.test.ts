@@ -135,3 +135,19 @@ test('magic link: continues the call logged in (consent next), once; a second us
   expect(again.status).toBe(410);
   expect(again.body.error.reason).toBe('used');
 });
+
+test('a click on a session that ended meanwhile (logged out in another tab) answers its ended view, not an error page', async () => {
+  const tab1 = new PortalClient(stack.apiUrl);
+  await tab1.start();
+  const tab2 = new PortalClient(stack.apiUrl);
+  tab2.cookie = tab1.cookie;
+  expect((await tab1.send('POST', '/portal/api/logout', {})).status).toBe(200);
+  expect(tab1.cookie).toBe('');
+  const r = await tab2.choose('take_appointment');
+  expect([200, 409]).toContain(r.status);
+  const view = r.status === 200 ? r.body.view : r.body.error.view;
+  expect(view.ended).toMatchObject({ outcome: 'hangup' });
+  const later = await tab2.choose('take_appointment');
+  expect(later.status).toBe(409);
+  expect(later.body.error.code).toBe('session_ended');
+});
