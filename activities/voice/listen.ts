@@ -21,8 +21,10 @@ import { apiOk, isChannelGone, stopRecording, type VoiceContext } from './contex
 /** The `uuid_record` command of one listen: limit = the timeout plus the longest answer after it. */
 export function recordCommand(callId: string, file: string, timeoutSec: number, config: VoiceContext['config']): string {
   const limitSec = Math.ceil(timeoutSec) + Math.min(config.recordMaxSec, VOICE_MAX_UTTERANCE_SEC);
-  // Recording variables (mod_commands' 5th argument, `{a=1,b=2}`): silence detection on 20 ms frames by energy.
+  // Recording variables (mod_commands' 5th argument, `{a=1,b=2}`): silence detection on 20 ms frames by energy, on
+  // the caller's audio only (a media bug hears both directions by default: a prompt would count as speech).
   const vars = [
+    'RECORD_READ_ONLY=true',
     `RECORD_INITIAL_TIMEOUT_MS=${Math.round(timeoutSec * 1000)}`,
     `RECORD_FINAL_TIMEOUT_MS=${config.silenceHitsSec * 1000}`,
     `RECORD_SILENCE_THRESHOLD=${config.silenceThreshold}`,

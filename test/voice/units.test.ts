@@ -107,7 +107,7 @@ test('the completion cause of a recording decides: speech is an answer, no speec
 test('a listen records with a media bug: no-input timeout first, then end-of-speech silence, limit = timeout + longest answer', () => {
   const config = { recordMaxSec: 15, silenceHitsSec: 2, silenceThreshold: 200 } as Parameters<typeof recordCommand>[3];
   expect(recordCommand('u-1', '/rec/u-1/a.wav', 6, config)).toBe(
-    'uuid_record u-1 start /rec/u-1/a.wav 21 {RECORD_INITIAL_TIMEOUT_MS=6000,RECORD_FINAL_TIMEOUT_MS=2000,RECORD_SILENCE_THRESHOLD=200}',
+    'uuid_record u-1 start /rec/u-1/a.wav 21 {RECORD_READ_ONLY=true,RECORD_INITIAL_TIMEOUT_MS=6000,RECORD_FINAL_TIMEOUT_MS=2000,RECORD_SILENCE_THRESHOLD=200}',
   );
 });
 
