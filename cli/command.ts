@@ -65,7 +65,7 @@ export const COMMANDS: readonly CommandEntry[] = [
     'write a complete FreeSWITCH configuration for the IVR from the environment (ESL_*, IVR_DESTINATION, SIP_*, RTP_IP)',
   ),
   entry('graph', 'graph <file> --format mermaid|dot [--out file]', 'draw a machine (states grouped by screen, labelled edges)'),
-  entry('odoo-setup', 'odoo-setup [--dry-run] [--json]', 'create the consent fields (x_consent_*) on res.partner in the Odoo named by ODOO_* (idempotent)'),
+  entry('odoo-setup', 'odoo-setup [--dry-run] [--json]', 'create the consent fields (x_consent_*) on res.partner and turn lead enrichment off in the Odoo named by ODOO_* (idempotent)'),
   entry(
     'operators',
     'operators add <name> | list [--json] | revoke <name>',

@@ -38,6 +38,8 @@ export interface SupervisedStack {
   uiUrl: string | undefined;
   /** The stack's own operator token for /crm (operator-token.ts), given to the worker as IVR_OPERATOR_TOKEN. */
   operatorToken: string;
+  /** The Brevo simulator's URL (started here, or behind BREVO_BASE_URL): where `ivr call` reads the SMS codes. */
+  brevoSimulatorUrl: string | undefined;
   /** What is real and what is simulated, for the banner. */
   describe(): string[];
   /** Pids of each part's process and of what it runs (the dev server binary). */
@@ -104,6 +106,7 @@ export async function startSupervisedStack(opts: SupervisedStackOptions): Promis
     // restarts; the configured ones are probed so that a simulator behind a URL is not called real.
     const choices = choosePeers(env);
     const sims: Record<string, unknown> = { host };
+    let brevoSimulatorUrl: string | undefined;
     for (const peer of PEER_NAMES) {
       if (choices[peer].mode !== 'simulate') continue;
       sims[peer] = peer === 'odoo' ? { port: await pickFreePort(host), fixtures: PEER_DEFAULTS.odoo.fixtures } : { port: await pickFreePort(host) };
@@ -125,6 +128,7 @@ export async function startSupervisedStack(opts: SupervisedStackOptions): Promis
       const status = statuses.get(peer);
       if (!status) throw new Error(`the sims part did not report the ${peer} simulator it was asked to start`);
       lines.push(describePeer(status));
+      if (peer === 'brevo' && status.identity === 'simulator') brevoSimulatorUrl = status.url;
     }
 
     // 4. Codec server: the UI's origins, or the bearer token.
@@ -162,6 +166,7 @@ export async function startSupervisedStack(opts: SupervisedStackOptions): Promis
       codecUrl,
       uiUrl: external ? undefined : `http://localhost:${opts.ports.ui}`,
       operatorToken,
+      brevoSimulatorUrl,
       describe: () => [...lines],
       pids: () => supervisor.pids(),
       supervisor,

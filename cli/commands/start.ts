@@ -116,7 +116,7 @@ async function runStack(argv: string[]): Promise<number> {
     `  Supervised    ${pids.join(', ')} (a part that dies is restarted; Ctrl-C stops them all)`,
     '',
     'Try it:',
-    `  npx ivr call --temporal ${temporal}        # a phone call from this terminal (type keys or phrases, q hangs up)`,
+    `  npx ivr call --temporal ${temporal}${stack.brevoSimulatorUrl ? ` --brevo ${stack.brevoSimulatorUrl}` : ''}   # a phone call from this terminal (type keys or phrases, q hangs up${stack.brevoSimulatorUrl ? '; shows the SMS codes' : ''})`,
     `  TEMPORAL_ADDRESS=${temporal} npx ivr simulate machines/rdv-ivr.yaml --scripts test/journeys/scripts`,
     '    (the sessions then show in the Temporal UI; filter them with IvrState, IvrOutcome, IvrCallerHash…)',
     `  curl -s ${stack.apiUrl}/healthz`,

@@ -171,6 +171,8 @@ test('codec auth, a killed API restarted while the rest answers, and no orphan a
     expect(await status(`http://127.0.0.1:${s.ports.ui}/`)).toBe(200);
     const brevo = /Brevo {9}simulator at (http:\/\/\S+) \(started here/.exec(banner)?.[1];
     expect(await status(`${brevo}/_sim/outbox`)).toBe(200);
+    // `ivr call` as printed reads the SMS codes from that simulator.
+    expect(banner).toContain(`npx ivr call --temporal 127.0.0.1:${s.ports.temporal} --brevo ${brevo}`);
     await waitFor('the API restart report', s, () => s!.err().includes('part api is running again'), 120_000);
     expect(s.err()).toMatch(new RegExp(`part api \\(pid ${apiPid}\\) exited with signal SIGKILL after [\\d.]+ s; restarting it in`));
     expect(await status(`http://127.0.0.1:${api}/healthz`)).toBe(200);
