@@ -26,7 +26,7 @@ import type { CompiledMachine, JsonValue } from '../../lib/machine/model';
 import { seal, sealKeyFromEnv, type SealKey } from '../../lib/secrets/seal';
 import { machineStartingAt, startSessionWorkflow } from '../../sessions/start';
 import { DEFAULT_WEB_IDLE_MINUTES, DEFAULT_WEB_SESSION_MINUTES } from '../../workflows/shell/waiting';
-import { inputSignal, inputUpdate, sessionWorkflowId, viewQuery, type CallerInput, type SessionView } from '../../workflows/session-api';
+import { inputSignal, inputUpdate, sessionWorkflowId, traceQuery, viewQuery, type CallerInput, type SessionView } from '../../workflows/session-api';
 import type { ApiDeps } from '../deps';
 import { ApiError, toApiError } from '../errors';
 import { sendError, validate } from '../http';
@@ -68,9 +68,14 @@ export interface PortalView {
   appointments: JsonValue[] | null;
   selectedAppointmentId: JsonValue | null;
   slots: JsonValue[] | null;
+  /**
+   * When the last answer was not understood or not valid here: how many times in this visit, and after how many the
+   * session moves on (null when the machine gives no limit).
+   */
+  missed: { count: number; max: number | null } | null;
 }
 
-export function portalView(v: SessionView): PortalView {
+export function portalView(v: SessionView, missed: PortalView['missed'] = null): PortalView {
   const list = (x: JsonValue | undefined) => (Array.isArray(x) ? x : null);
   const collect = v.listen?.collect;
   return {
@@ -85,7 +90,18 @@ export function portalView(v: SessionView): PortalView {
     appointments: list(v.ctx['appt_list']),
     selectedAppointmentId: v.ctx['appt_selected_id'] ?? null,
     slots: list(v.ctx['slots']),
+    missed,
   };
+}
+
+/** The limit of misses in a state: its collect's retry, else its no-match block, else the machine's max_nomatch. */
+function missLimit(machine: CompiledMachine, state: string, invalid: boolean): number | null {
+  const s = machine.states[state];
+  if (!s) return null;
+  if (invalid && s.collect?.retry) return s.collect.retry.max;
+  if (s.nomatch) return s.nomatch.max;
+  const g = machine.globals['max_nomatch'];
+  return typeof g === 'number' ? g : null;
 }
 
 // ---------- the browser's credential ----------
@@ -317,7 +333,8 @@ function bindWebSessionRouter(opts: WebSessionOptions, deps: ApiDeps): Router {
     try {
       const answered = await handle(id).executeUpdate(inputUpdate, { args: [event] });
       remember(id, answered);
-      const view = portalView(answered);
+      // Still on the same screen: maybe a miss; the session's trace says (only then is it read).
+      const view = portalView(answered, answered.state === current.state && !answered.ended ? await missedIn(id, answered.state) : null);
       // An active reader keeps the credential alive as long as the session itself.
       setCookie(res, id);
       return { view };
@@ -348,6 +365,18 @@ function bindWebSessionRouter(opts: WebSessionOptions, deps: ApiDeps): Router {
     clearCookie(res);
     return { ok: true };
   }));
+
+  /** The last no-match or invalid value of the current visit of `state`, if the last thing that happened is one. */
+  async function missedIn(id: string, state: string): Promise<PortalView['missed']> {
+    const { events } = await handle(id).query(traceQuery, 0);
+    for (let i = events.length - 1; i >= 0; i--) {
+      const e = events[i]!;
+      if (e.kind === 'say' || e.kind === 'collected' || e.kind === 'ignored') continue;
+      if ((e.kind === 'nomatch' || e.kind === 'invalid') && e.state === state) return { count: e.count, max: missLimit(opts.machine, state, e.kind === 'invalid') };
+      return null;
+    }
+    return null;
+  }
 
   /**
    * What the call that sent the link knew, by reference to its session (never through the link): the selected

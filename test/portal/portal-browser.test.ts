@@ -97,6 +97,11 @@ test('reschedule with proposals (C5 → C4): preferences, a date, the first slot
   await screen(page, 'ivr.reschedule.mode');
   await choose(page, 'mode_clinic');
   await screen(page, 'ivr.reschedule.date_window');
+  // An answer the session does not understand: said on the same screen, with its count.
+  await answer(page, 'xyzzy');
+  await page.waitForSelector('[data-state="ivr.reschedule.date_window"] .missed');
+  expect(await page.locator('.missed').textContent()).toMatch(/tentative 1 sur \d/);
+  await scan(page, 'missed answer');
   await answer(page, 'dès que possible');
   await screen(page, 'ivr.slots.choose');
   expect(await page.locator('[data-screen="C4"] [data-slot]').count()).toBe(3);
@@ -249,6 +254,6 @@ test('the checks can fail: an unlabelled field is a violation, an inline script 
 
 test('every screen met was scanned by axe-core (C0 to C7, the end, the link pages)', () => {
   expect([...scanned].sort()).toEqual(
-    ['C0 entry', 'C1 code', 'C1 consent', 'C1 phone', 'C2 list', 'C3 detail', 'C4 slots', 'C5 preferences', 'C6 comment', 'C6 reason', 'C7 confirmation', 'ended', 'link expired', 'link used', 'shared appointment'].sort(),
+    ['C0 entry', 'C1 code', 'C1 consent', 'C1 phone', 'C2 list', 'C3 detail', 'C4 slots', 'C5 preferences', 'C6 comment', 'C6 reason', 'C7 confirmation', 'ended', 'link expired', 'link used', 'missed answer', 'shared appointment'].sort(),
   );
 });

@@ -151,3 +151,15 @@ test('a click on a session that ended meanwhile (logged out in another tab) answ
   expect(later.status).toBe(409);
   expect(later.body.error.code).toBe('session_ended');
 });
+
+test('an answer not understood says so with its count and the limit; a good one clears it', async () => {
+  const browser = new PortalClient(stack.apiUrl);
+  await browser.start();
+  await browser.choose('take_appointment');
+  const miss = (await browser.type('bonjour')).body.view;
+  expect(miss.state).toBe('ivr.auth.phone_capture');
+  expect(miss.missed).toEqual({ count: 1, max: 2 });
+  const ok = (await browser.type('06 98 76 54 32')).body.view;
+  expect(ok.state).toBe('ivr.auth.verify_otp');
+  expect(ok.missed).toBeNull();
+});

@@ -197,6 +197,12 @@ function Screen(props: {
           <p key={`${view.turn}-${i}`}>{p}</p>
         ))}
       </div>
+      {view.missed ? (
+        <p className="missed" role="alert">
+          Votre réponse n’a pas été comprise ou n’est pas valide
+          {view.missed.max ? ` (tentative ${view.missed.count} sur ${view.missed.max})` : ''}.
+        </p>
+      ) : null}
       {list}
       {view.ended ? (
         <section className="ended">

@@ -34,6 +34,7 @@ export interface PortalView {
   appointments: unknown[] | null;
   selectedAppointmentId: unknown;
   slots: unknown[] | null;
+  missed?: { count: number; max: number | null } | null;
 }
 
 export interface ApiErrorBody {
