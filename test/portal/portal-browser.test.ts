@@ -4,7 +4,11 @@
  * logs in with the simulated SMS code and walks the screens; every screen met is scanned by axe-core and must have
  * no serious or critical violation; no page may hit its Content-Security-Policy.
  */
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
+import { PORTAL_DIST } from '../../api/app';
 import type { LocalStack } from '../../stack/local-stack';
 import { answer, axeSerious, chromiumMissing, choose, launch, phonePage, screen } from './browser';
 import { lastCode, lastLinkToken, PortalClient, startPortalStack } from './support';
@@ -21,6 +25,8 @@ const scanned = new Set<string>();
 beforeAll(async () => {
   const missing = chromiumMissing();
   if (missing) throw new Error(missing);
+  // `npm test` builds the portal first (scripts/bootstrap.js); a bare `npx jest` on a fresh clone builds it here.
+  if (!fs.existsSync(path.join(PORTAL_DIST, 'index.html'))) execFileSync('npm', ['run', '--silent', 'build:portal'], { stdio: 'inherit' });
   stack = await startPortalStack('browser', { MAGIC_LINK_TTL_SEC: String(LINK_TTL_SEC) });
   browser = await launch();
 }, 180_000);
