@@ -1,12 +1,12 @@
 /**
- * The shell's pure parts (inbox, view, plan, activity options) run in plain Node for their unit tests and inside the
+ * The shell's pure parts (inbox, view, plan, activity options, waiting rules, hang-up causes) run in plain Node for their unit tests and inside the
  * workflow sandbox: no workflow API, no clock, no randomness, no I/O. Only commands.ts and status.ts call Temporal.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 
 const root = path.join(__dirname, '../../workflows/shell');
-const PURE = ['inbox.ts', 'view.ts', 'plan.ts', 'activity-options.ts'];
+const PURE = ['inbox.ts', 'view.ts', 'plan.ts', 'activity-options.ts', 'waiting.ts', 'hangup-causes.ts'];
 
 const FORBIDDEN: [RegExp, string][] = [
   [/from '@temporalio\/workflow'/, 'calls the workflow API (keep that in commands.ts or status.ts)'],
