@@ -163,3 +163,25 @@ test('an answer not understood says so with its count and the limit; a good one 
   expect(ok.state).toBe('ivr.auth.verify_otp');
   expect(ok.missed).toBeNull();
 });
+
+test('hand-over continues where the call was: consent already given and an appointment selected → its detail', async () => {
+  // "The call": logged in, consent, channel, the first appointment's detail, then a human (none on this channel:
+  // the machine offers a link), the number.
+  const call = new PortalClient(stack.apiUrl);
+  await call.start();
+  await call.choose('take_appointment');
+  await call.type('06 12 34 56 78');
+  await call.type(lastCode(stack.brevoSim!, '+33612345678'));
+  await call.choose('yes');
+  await call.choose('chan_sms');
+  const detail = (await call.choose('choose_first')).body.view;
+  expect(detail.state).toBe('ivr.appointment.detail.router');
+  const offered = (await call.choose('operator')).body.view;
+  expect(offered.state).toBe('ivr.portal.send_link');
+  expect((await call.type('06 12 34 56 78')).body.view.ended).toMatchObject({ state: 'ivr.goodbye' });
+
+  const browser = new PortalClient(stack.apiUrl);
+  const r = await browser.send('POST', '/portal/api/link', { token: lastLinkToken(stack.brevoSim!) });
+  expect(r.status).toBe(200);
+  expect(r.body.view).toMatchObject({ state: 'ivr.appointment.detail.router', screen: 'C3', selectedAppointmentId: detail.selectedAppointmentId });
+});
