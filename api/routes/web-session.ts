@@ -30,6 +30,8 @@ import { inputSignal, inputUpdate, sessionWorkflowId, traceQuery, viewQuery, typ
 import type { ApiDeps } from '../deps';
 import { ApiError, toApiError } from '../errors';
 import { sendError, validate } from '../http';
+import { enforceLimits } from '../services/rate-limit';
+import { kit } from './context';
 import { exchangePortalLink, linkTokenSchema } from './portal';
 
 export const PORTAL_COOKIE = 'care_portal';
@@ -51,6 +53,11 @@ export interface WebSessionOptions {
    * fall back to the next one, then to the entry.
    */
   handover?: { consent: string; detail: string; list: string };
+  /**
+   * Session starts and link exchanges per client address (each start is a workflow): default 20 per 10 minutes;
+   * addresses in RATE_IP_EXEMPT (the local stack's own) are not counted.
+   */
+  startLimit?: { max: number; windowSec: number };
 }
 
 const DEFAULT_HANDOVER = { consent: 'ivr.auth.consent', detail: 'ivr.appointment.detail', list: 'ivr.appointments.list.upcoming' };
@@ -171,9 +178,25 @@ export function webSessionRouter(opts: WebSessionOptions): Router {
 }
 
 /** The portal routes wired from the environment: PORTAL_MACHINE (default machines/rdv-ivr.yaml), SECRET_SEAL_KEY. */
+const limitEnv = z.object({
+  RATE_PORTAL_START_PER_IP: z.coerce.number().int().min(1).default(20),
+  RATE_PORTAL_START_WINDOW_SEC: z.coerce.number().int().min(1).default(600),
+});
+
+/**
+ * The portal routes wired from the environment: PORTAL_MACHINE (default machines/rdv-ivr.yaml), SECRET_SEAL_KEY,
+ * RATE_PORTAL_START_PER_IP / RATE_PORTAL_START_WINDOW_SEC.
+ */
 export function webSessionRouterFromEnv(env: NodeJS.ProcessEnv, opts: { client: Client; taskQueue: string }): Router {
   const file = env.PORTAL_MACHINE ?? path.join(__dirname, '..', '..', 'machines', 'rdv-ivr.yaml');
-  return webSessionRouter({ client: opts.client, taskQueue: opts.taskQueue, machine: loadMachine(file), sealKey: sealKeyFromEnv(env) });
+  const limits = limitEnv.safeParse(env);
+  if (!limits.success) {
+    throw new Error(`Invalid portal limits in the environment: ${limits.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}; fix them and start again.`);
+  }
+  return webSessionRouter({
+    client: opts.client, taskQueue: opts.taskQueue, machine: loadMachine(file), sealKey: sealKeyFromEnv(env),
+    startLimit: { max: limits.data.RATE_PORTAL_START_PER_IP, windowSec: limits.data.RATE_PORTAL_START_WINDOW_SEC },
+  });
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -226,6 +249,14 @@ function bindWebSessionRouter(opts: WebSessionOptions, deps: ApiDeps): Router {
       if (Date.now() > deadline) throw new ApiError(503, 'session_slow', 'The session did not answer in time; reload the page to try again.', {}, { 'Retry-After': '2' });
       await sleep(pause);
     }
+  };
+
+  const startLimit = opts.startLimit ?? { max: 20, windowSec: 600 };
+  /** Each start is a workflow: bounded per client address (429 with Retry-After). */
+  const limitStarts = async (req: Request) => {
+    const ip = req.ip ?? '';
+    if (kit(deps).ipExempt(ip)) return;
+    await enforceLimits(deps.store, deps.clock.now(), [{ bucket: `portal-start:ip:${ip}`, ...startLimit }], 'Too many portal sessions from this address; retry later.');
   };
 
   const start = async (res: Response, ctx: Record<string, JsonValue>, machine: CompiledMachine, makeCtx?: (workflowId: string) => Record<string, JsonValue>) => {
@@ -304,6 +335,7 @@ function bindWebSessionRouter(opts: WebSessionOptions, deps: ApiDeps): Router {
       const v = await currentView(id);
       if (v && !v.ended) return { view: portalView(v), resumed: true };
     }
+    await limitStarts(req);
     if (id) await handle(id).signal(inputSignal, { eventId: `web-restart-${crypto.randomUUID()}`, kind: 'hangup', cause: 'portal_restart' }).catch(() => undefined);
     return { view: await start(res, {}, opts.machine), resumed: false };
   }));
@@ -351,6 +383,7 @@ function bindWebSessionRouter(opts: WebSessionOptions, deps: ApiDeps): Router {
 
   router.post('/portal/api/link', wrap(async (req, res) => {
     const body = validate(linkBody, req.body, 'body');
+    await limitStarts(req);
     const link = await exchangePortalLink(deps, body.token);
     const call = await callContext(link.sessionId);
     const machine = machineStartingAt(opts.machine, handoverState(opts.machine, handover, call));

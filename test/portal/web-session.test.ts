@@ -13,7 +13,7 @@ jest.setTimeout(120_000);
 let stack: LocalStack;
 
 beforeAll(async () => {
-  stack = await startPortalStack('api');
+  stack = await startPortalStack('api', { RATE_PORTAL_START_PER_IP: '3' });
 }, 120_000);
 
 afterAll(async () => {
@@ -184,4 +184,15 @@ test('hand-over continues where the call was: consent already given and an appoi
   const r = await browser.send('POST', '/portal/api/link', { token: lastLinkToken(stack.brevoSim!) });
   expect(r.status).toBe(200);
   expect(r.body.view).toMatchObject({ state: 'ivr.appointment.detail.router', screen: 'C3', selectedAppointmentId: detail.selectedAppointmentId });
+});
+
+test('session starts are limited per client address (each is a workflow): 429 with Retry-After past the limit', async () => {
+  // The stack trusts a proxy on loopback: this address is a client's, not the stack's own (exempt) one.
+  const from = { 'x-forwarded-for': '203.0.113.7' };
+  const statuses: number[] = [];
+  for (let i = 0; i < 4; i++) statuses.push((await new PortalClient(stack.apiUrl).send('POST', '/portal/api/session', {}, from)).status);
+  expect(statuses).toEqual([200, 200, 200, 429]);
+  const refused = await new PortalClient(stack.apiUrl).send('POST', '/portal/api/link', { token: 'x'.repeat(43) }, from);
+  expect(refused.status).toBe(429);
+  expect(refused.headers.get('retry-after')).toMatch(/^\d+$/);
 });
