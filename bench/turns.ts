@@ -73,7 +73,15 @@ function table(r: TurnsBenchResult): string {
     ['duplicated inputs', `${r.duplicated} (of ${r.duplicates_sent} sent twice; ${r.stray_commands} stray commands)`],
     ['late commands (after a lost turn)', String(r.late_commands)],
     ['worker RSS idle → live → after', `${f(r.rss_idle_mb)} → ${f(r.rss_live_mb)} → ${f(r.rss_after_mb)} MB (${r.rss_samples} samples, ${r.rss_scope})`],
-    ['worker RSS per live session', `${f(r.rss_per_session_mb)} MB`],
+    ['worker RSS per live session', r.rss_per_session_mb === null ? `n/a (${r.rss_per_session_note ?? 'below noise'})` : `${r.rss_per_session_mb} MB`],
+    [
+      'events per turn mean / DTMF p50 / DTMF max / action',
+      `${f(r.events_per_turn.mean)} / ${f(r.events_per_turn.dtmf_p50)} / ${f(r.events_per_turn.dtmf_max)} / ${r.events_per_turn.action_mean ?? 'n/a'} (${r.turn_cost_sample.turns} turns of ${r.turn_cost_sample.sessions} sessions)`,
+    ],
+    [
+      'tasks per turn: workflow / activity (DTMF p50)',
+      `${f(r.tasks_per_turn.workflow)} / ${f(r.tasks_per_turn.activity)} (${f(r.tasks_per_turn.dtmf_workflow_p50)} / ${f(r.tasks_per_turn.dtmf_activity_p50)})`,
+    ],
     ['engine p50 / p99', `${f(r.engine_p50_ms)} / ${f(r.engine_p99_ms)} ms (${r.engine_turns} turns)`],
     ['ratio p50 (workflow / engine)', f(r.ratio_p50)],
     ['backend requests / keys', `${r.backend_requests} / ${r.backend_keys}`],

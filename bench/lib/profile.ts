@@ -75,6 +75,91 @@ export function breakDownHistory(events: HistoryEvent[]): Array<{ queue: number;
   return out;
 }
 
+/** What a turn costs the server, read from one history: events written, workflow and activity tasks. */
+export interface TurnCost {
+  events: number;
+  workflowTasks: number;
+  activityTasks: number;
+  /** The turn called the backend (an action turn: the action, maybe a filler, the prompts). */
+  action: boolean;
+}
+
+/**
+ * Splits a history into turns: a turn runs from the caller's signal that starts it (the first signal after the
+ * previous listen completed, as in breakDownHistory) up to the next such signal. The last segment (the hang-up and
+ * the run's end) is not a turn. A duplicate signal inside a turn counts, as it costs the server the same.
+ */
+export function turnCosts(events: HistoryEvent[]): TurnCost[] {
+  const activityName = new Map<string, string>();
+  for (const e of events) {
+    const name = e.activityTaskScheduledEventAttributes?.activityType?.name;
+    if (name) activityName.set(String(e.eventId), name);
+  }
+  const starts: number[] = [];
+  let listening = false;
+  for (let i = 0; i < events.length; i++) {
+    const e = events[i] as HistoryEvent;
+    const completed = e.activityTaskCompletedEventAttributes;
+    const done = completed ? activityName.get(String(completed.scheduledEventId)) : undefined;
+    if (done === 'voiceListen' || done === 'voiceTurn') listening = true;
+    if (e.workflowExecutionSignaledEventAttributes && listening) {
+      listening = false;
+      starts.push(i);
+    }
+  }
+  const out: TurnCost[] = [];
+  for (let t = 0; t + 1 < starts.length; t++) {
+    const segment = events.slice(starts[t], starts[t + 1]);
+    const scheduled = segment.map((e) => e.activityTaskScheduledEventAttributes?.activityType?.name).filter((n): n is string => !!n);
+    out.push({
+      events: segment.length,
+      workflowTasks: segment.filter((e) => e.workflowTaskCompletedEventAttributes).length,
+      activityTasks: scheduled.length,
+      action: scheduled.includes('callBackend'),
+    });
+  }
+  return out;
+}
+
+export interface TurnCostSummary {
+  /** Turns counted (all profiled sessions; each session's last segment, the hang-up, excluded). */
+  turns: number;
+  /** Mean over all turns, p50 and max of turns without a backend action (a plain DTMF turn), mean of action turns. */
+  events_per_turn: { mean: number; dtmf_p50: number; dtmf_max: number; action_mean: number | null };
+  tasks_per_turn: { workflow: number; activity: number; dtmf_workflow_p50: number; dtmf_activity_p50: number };
+}
+
+export function summarizeTurnCosts(costs: TurnCost[]): TurnCostSummary {
+  const mean = (xs: number[]) => (xs.length ? round(xs.reduce((a, b) => a + b, 0) / xs.length, 2) : Number.NaN);
+  const dtmf = costs.filter((c) => !c.action);
+  const action = costs.filter((c) => c.action);
+  return {
+    turns: costs.length,
+    events_per_turn: {
+      mean: mean(costs.map((c) => c.events)),
+      dtmf_p50: percentile(dtmf.map((c) => c.events), 50),
+      dtmf_max: dtmf.length ? Math.max(...dtmf.map((c) => c.events)) : Number.NaN,
+      action_mean: action.length ? mean(action.map((c) => c.events)) : null,
+    },
+    tasks_per_turn: {
+      workflow: mean(costs.map((c) => c.workflowTasks)),
+      activity: mean(costs.map((c) => c.activityTasks)),
+      dtmf_workflow_p50: percentile(dtmf.map((c) => c.workflowTasks), 50),
+      dtmf_activity_p50: percentile(dtmf.map((c) => c.activityTasks), 50),
+    },
+  };
+}
+
+/** Turn costs of a few sessions' histories. */
+export async function historyTurnCosts(handles: WorkflowHandle[]): Promise<TurnCostSummary> {
+  const costs: TurnCost[] = [];
+  for (const handle of handles) {
+    const history = await handle.fetchHistory();
+    costs.push(...turnCosts(history.events ?? []));
+  }
+  return summarizeTurnCosts(costs);
+}
+
 export async function profileHistories(handles: WorkflowHandle[]): Promise<TurnProfile> {
   const rows: Array<{ queue: number; run: number; dispatch: number }> = [];
   let tasks = 0;

@@ -23,7 +23,7 @@ import { percentile, median, round } from './stats';
 import { loadBenchMachine, scriptedTurn } from './turn-script';
 import { createBenchVoiceActivities, type ChannelCommandKind } from './voice-activities';
 import { startBenchWorker, type BenchWorker } from './worker-process';
-import { profileHistories, type TurnProfile } from './profile';
+import { historyTurnCosts, profileHistories, type TurnCostSummary, type TurnProfile } from './profile';
 import { findDevServerPid, processCpuMs } from './cpu';
 
 export interface TurnsBenchOptions {
@@ -54,7 +54,15 @@ export interface TurnsBenchResult {
   p99_ms: number;
   lost: number;
   duplicated: number;
-  rss_per_session_mb: number;
+  /** Null when it cannot be told from the worker's own drift: `rss_per_session_note` says why. */
+  rss_per_session_mb: number | null;
+  rss_per_session_note?: string;
+  /** History events per turn of a few sessions (see profile.ts turnCosts). */
+  events_per_turn: TurnCostSummary['events_per_turn'];
+  /** Workflow tasks and activity tasks per turn, from the same histories. */
+  tasks_per_turn: TurnCostSummary['tasks_per_turn'];
+  /** Sessions and turns the two figures above were read from. */
+  turn_cost_sample: { sessions: number; turns: number };
   engine_p50_ms: number;
   engine_p99_ms: number;
   ratio_p50: number;
@@ -288,6 +296,23 @@ async function runCallers(
   for (const c of callers) router.delete(c.callId);
 }
 
+/** Fewer live sessions than this: the worker's own RSS drift (tens of MB) outweighs what they hold. */
+export const MIN_SESSIONS_FOR_MEMORY = 50;
+
+/**
+ * Worker memory per live session, or null with the reason when it is below the noise: too few sessions, no steady
+ * sample, or live RSS not above idle (a negative figure would only be the drift).
+ */
+export function perSessionMemory(idleMb: number, liveMb: number, liveSessions: number): { mb: number | null; note?: string } {
+  if (!Number.isFinite(liveMb)) return { mb: null, note: 'no steady sample (sessions never all talked at once)' };
+  if (liveSessions < MIN_SESSIONS_FOR_MEMORY) {
+    return { mb: null, note: `below noise: ${liveSessions} live sessions, needs ≥ ${MIN_SESSIONS_FOR_MEMORY} (the worker's RSS drifts by tens of MB alone)` };
+  }
+  const mb = (liveMb - idleMb) / liveSessions;
+  if (mb <= 0) return { mb: null, note: `below noise: live RSS ${round(liveMb, 1)} MB not above idle ${round(idleMb, 1)} MB` };
+  return { mb: round(mb) };
+}
+
 export async function runTurnsBench(opts: TurnsBenchOptions): Promise<TurnsBenchResult> {
   const log = opts.log;
   const machine = loadBenchMachine();
@@ -434,6 +459,11 @@ export async function runTurnsBench(opts: TurnsBenchOptions): Promise<TurnsBench
     };
     const rssLive = liveSamples.length > 0 ? median(liveSamples) : Number.NaN;
 
+    // Turn cost from histories: a sample is enough, the script is the same for every session.
+    const costHandles = callers.slice(0, Math.max(opts.profileSessions, Math.min(opts.sessions, 10))).flatMap((c) => (c.handle ? [c.handle] : []));
+    const costs = await historyTurnCosts(costHandles);
+    const memory = perSessionMemory(rssIdle, rssLive, liveCounts.length ? median(liveCounts) : 0);
+
     const profile =
       opts.profileSessions > 0
         ? await profileHistories(callers.slice(0, opts.profileSessions).flatMap((c) => (c.handle ? [c.handle] : [])))
@@ -454,7 +484,11 @@ export async function runTurnsBench(opts: TurnsBenchOptions): Promise<TurnsBench
       p99_ms: round(percentile(rec.firstCommandMs, 99)),
       lost: rec.lost,
       duplicated: rec.duplicated,
-      rss_per_session_mb: round((rssLive - rssIdle) / (liveCounts.length ? median(liveCounts) : opts.sessions)),
+      rss_per_session_mb: memory.mb,
+      ...(memory.note ? { rss_per_session_note: memory.note } : {}),
+      events_per_turn: costs.events_per_turn,
+      tasks_per_turn: costs.tasks_per_turn,
+      turn_cost_sample: { sessions: costHandles.length, turns: costs.turns },
       engine_p50_ms: round(engineP50, 4),
       engine_p99_ms: round(percentile(engine.latenciesMs, 99), 4),
       ratio_p50: round(p50 / engineP50, 1),
