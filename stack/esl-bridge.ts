@@ -10,13 +10,10 @@ import { SESSION_TASK_QUEUE } from '../sessions/start';
 import { EslBridge } from '../esl-bridge/bridge';
 import { loadBridgeConfig } from '../esl-bridge/config';
 import { EslConnection } from '../lib/esl';
-import { VoiceEnvSchema } from '../activities/voice/config';
-import { parseEnv } from '../lib/env';
 
 export async function runBridgeProcess(env: NodeJS.ProcessEnv = process.env): Promise<number> {
   const log = createLogger('esl-bridge');
   const config = loadBridgeConfig(env);
-  const voice = parseEnv(VoiceEnvSchema, env, 'voice settings shared with the voice worker');
   const machine = loadMachine(config.machineFile);
   const connection = await Connection.connect({ address: config.temporalAddress });
   const client = new Client({ connection, namespace: config.namespace, dataConverter: dataConverter() });
