@@ -365,8 +365,10 @@ function bindWebSessionRouter(opts: WebSessionOptions, deps: ApiDeps): Router {
     try {
       const answered = await handle(id).executeUpdate(inputUpdate, { args: [event] });
       remember(id, answered);
-      // Still on the same screen: maybe a miss; the session's trace says (only then is it read).
-      const view = portalView(answered, answered.state === current.state && !answered.ended ? await missedIn(id, answered.state) : null);
+      // A typed value that left the person on the same screen may be a miss: the session's trace says (only then is
+      // it read; a choice is one of the state's own routes).
+      const mayHaveMissed = body.text !== undefined && answered.state === current.state && !answered.ended;
+      const view = portalView(answered, mayHaveMissed ? await missedIn(id, answered.state) : null);
       // An active reader keeps the credential alive as long as the session itself.
       setCookie(res, id);
       return { view };
