@@ -22,10 +22,10 @@ import type { CompiledMachine } from '../lib/machine/model';
 import { startSession, step } from './engine';
 import type { Ctx, EngineInput, SessionState, Step } from './engine/types';
 import { inputSignal, inputUpdate, traceQuery, viewQuery, type ChannelFailure, type SessionInput, type SessionResult } from './session-api';
-import { CommandRunner } from './shell/commands';
+import { CommandRunner, SafetyNet } from './shell/commands';
 import { isOrdinaryHangup } from './shell/hangup-causes';
 import { checkPortalInput, Inbox } from './shell/inbox';
-import { SessionStatus } from './shell/status';
+import { endingOf, SessionStatus } from './shell/status';
 import { ViewState } from './shell/view';
 import { afterIdle, waitLimitSec } from './shell/waiting';
 
@@ -45,6 +45,8 @@ export async function sessionWorkflow(input: SessionInput): Promise<SessionResul
   const clock = () => ({ nowIso: new Date().toISOString() });
   // The voice channel reports no-inputs itself since this marker; older runs replay with the session's own timer.
   const channelReportsNoInput = input.channel === 'voice' && input.voiceTaskQueue !== undefined && patched(CHANNEL_NOINPUT_PATCH);
+  // Since this marker that channel's safety net is one sliding timer, not a timer started and cancelled per wait.
+  const safetyNet = channelReportsNoInput && patched(SLIDING_SAFETY_NET_PATCH) ? new SafetyNet() : undefined;
   /** A FreeSWITCH command that failed for good: the session ends in `error` with it instead of failing the run. */
   let failure: ChannelFailure | undefined;
 
@@ -110,7 +112,15 @@ export async function sessionWorkflow(input: SessionInput): Promise<SessionResul
   const nextInput = async (): Promise<EngineInput> => {
     const timeoutSec = waitLimitSec(input.channel, view.lastListen, { channelReportsNoInput, globals: machine.globals });
     view.listening = true;
-    let gotInput = await condition(() => inbox.pending, `${timeoutSec} seconds`);
+    let gotInput: boolean;
+    if (safetyNet) {
+      safetyNet.arm(timeoutSec * 1000);
+      await condition(() => inbox.pending || safetyNet.expired);
+      safetyNet.disarm();
+      gotInput = inbox.pending;
+    } else {
+      gotInput = await condition(() => inbox.pending, `${timeoutSec} seconds`);
+    }
     const idle = gotInput ? undefined : afterIdle(input.channel, machine.globals);
     // Web: a reader past the idle limit is paused (same state, no re-prompt) until the session's lifetime is over.
     if (idle?.kind === 'pause') {
@@ -165,14 +175,17 @@ export async function sessionWorkflow(input: SessionInput): Promise<SessionResul
     failure = { kind: 'hangup', cause: inbox.hangupCause as string };
   }
   const outcome = failure ? 'error' : ended.outcome;
-  status.ended(outcome);
+  const ending = endingOf(outcome, failure ? { name: 'error', goal: false } : ended.declared);
+  status.ended(ending);
   status.publish(current());
   // Let a portal update waiting for this last view return it before the run closes.
   await condition(allHandlersFinished);
-  return { outcome, state: ended.state, turns: inbox.consumed, ...(failure ? { failure } : {}) };
+  const screen = machine.states[ended.state]?.screen;
+  return { outcome, ...ending, state: ended.state, ...(screen !== undefined ? { screen } : {}), turns: inbox.consumed, ...(failure ? { failure } : {}) };
 }
 
 const CHANNEL_NOINPUT_PATCH = 'voice-channel-reports-noinput';
+const SLIDING_SAFETY_NET_PATCH = 'voice-sliding-safety-net';
 
 /** The machine with this session's overrides of its globals (conversation scripts shorten timeouts). */
 function withGlobals(input: SessionInput): CompiledMachine {

@@ -7,7 +7,7 @@
  *   (e.g. a mutating action) finishes once.
  * Each kind of activity is timed and retried by its options in activity-options.ts.
  */
-import { ActivityFailure, condition, patched, proxyActivities } from '@temporalio/workflow';
+import { ActivityFailure, condition, isCancellation, patched, proxyActivities, sleep } from '@temporalio/workflow';
 import type { BackendActivities, SpeechActivities, VoiceActivities } from '../activity-types';
 import type { Command, EngineInput } from '../engine/types';
 import type { CallerInput } from '../session-api';
@@ -145,6 +145,55 @@ export class CommandRunner {
     } catch (err) {
       if (err instanceof ActivityFailure) return unavailableResult(command.stepId, err);
       throw err;
+    }
+  }
+}
+
+/**
+ * The voice session's safety net for a channel that never reports the end of a wait (a FreeSWITCH node gone
+ * silent): the wait ends as a no-input once its limit passed. The channel reports no-inputs itself, so this net
+ * almost never fires; a durable timer started and cancelled on every wait cost two history events and server work
+ * per turn for nothing. Here one timer runs at a time and is re-armed only when it fires: at one turn every few
+ * seconds it fires about once per limit (tens of seconds) instead of two events per turn, and a wait still ends at
+ * its own deadline (the timer, when it fires early for a later deadline, sleeps again until that one).
+ */
+export class SafetyNet {
+  /** Workflow time (ms) at which the current wait runs out; +Infinity when no wait is armed. */
+  private deadline = Number.POSITIVE_INFINITY;
+  private running = false;
+  /** True once the armed wait ran out (until the next arm). */
+  expired = false;
+
+  /** Arms a wait of limitMs from now (workflow time); starts the timer only when none runs. */
+  arm(limitMs: number): void {
+    this.deadline = Date.now() + limitMs;
+    this.expired = false;
+    if (this.running) return;
+    this.running = true;
+    void this.loop();
+  }
+
+  /** The wait ended (an input came): a running timer stops at its next firing. */
+  disarm(): void {
+    this.deadline = Number.POSITIVE_INFINITY;
+  }
+
+  private async loop(): Promise<void> {
+    try {
+      while (Number.isFinite(this.deadline)) {
+        const left = this.deadline - Date.now();
+        if (left <= 0) {
+          this.expired = true;
+          this.deadline = Number.POSITIVE_INFINITY;
+          break;
+        }
+        await sleep(left);
+      }
+    } catch (err) {
+      // The run was cancelled: the session's own code handles that; the net just stops.
+      if (!isCancellation(err)) throw err;
+    } finally {
+      this.running = false;
     }
   }
 }
