@@ -149,6 +149,10 @@ export function createApp(deps: ApiDeps, extras: AppExtras = {}): express.Expres
 
   app.use(portalRouter(extras.portalDist ?? PORTAL_DIST));
   for (const r of boundRouters) app.use(r);
+  // An API without the portal's sessions (no Temporal client) says so rather than "no route".
+  app.use('/portal/api', (_req: Request, res: Response) => {
+    sendError(res, new ApiError(503, 'portal_unavailable', 'The portal’s sessions are not served by this API: start it with TEMPORAL_ADDRESS set (npm start does).'), String(res.locals.requestId ?? ''));
+  });
 
   const router = express.Router();
   for (const r of routes) mount(router, r, deps);

@@ -196,3 +196,17 @@ test('session starts are limited per client address (each is a workflow): 429 wi
   expect(refused.status).toBe(429);
   expect(refused.headers.get('retry-after')).toMatch(/^\d+$/);
 });
+
+test('an API without the portal sessions (no Temporal) answers 503 portal_unavailable, and still serves the page', async () => {
+  const { startStack } = await import('../api/stack');
+  const bare = await startStack();
+  try {
+    const r = await new PortalClient(bare.api.url).send('POST', '/portal/api/session', {});
+    expect(r.status).toBe(503);
+    expect(r.body.error.code).toBe('portal_unavailable');
+    const page = await fetch(`${bare.api.url}/portal`);
+    expect(page.headers.get('content-type')).toMatch(/text\/html/);
+  } finally {
+    await bare.stop();
+  }
+});
