@@ -43,7 +43,7 @@ export interface WebSessionOptions {
   machine: CompiledMachine;
   /** Seals codes and backend tokens for the session (the session workers must hold the same key). */
   sealKey?: SealKey;
-  /** How long the browser's credential lives (default 60 minutes, the backend session's default TTL). */
+  /** How long the browser's credential lives (default: the session's web_session_minutes; renewed at each input). */
   credentialMinutes?: number;
   /** How long a start waits for the first screen. */
   firstViewTimeoutMs?: number;
@@ -205,7 +205,6 @@ function bindWebSessionRouter(opts: WebSessionOptions, deps: ApiDeps): Router {
   const router = express.Router();
   const key = macKey(deps.config.SESSION_KEY);
   const sealKey = opts.sealKey ?? sealKeyFromEnv();
-  const credentialSec = Math.round((opts.credentialMinutes ?? 60) * 60);
   const firstViewTimeoutMs = opts.firstViewTimeoutMs ?? 15_000;
   const handover = opts.handover ?? DEFAULT_HANDOVER;
   const secure = deps.config.API_PUBLIC_URL.startsWith('https:');
@@ -215,6 +214,7 @@ function bindWebSessionRouter(opts: WebSessionOptions, deps: ApiDeps): Router {
     web_idle_minutes: typeof g.web_idle_minutes === 'number' ? g.web_idle_minutes : DEFAULT_WEB_IDLE_MINUTES,
     web_session_minutes: typeof g.web_session_minutes === 'number' ? g.web_session_minutes : DEFAULT_WEB_SESSION_MINUTES,
   };
+  const credentialSec = Math.round((opts.credentialMinutes ?? webGlobals.web_session_minutes) * 60);
   const nowSec = () => Math.floor(deps.clock.now().getTime() / 1000);
   const handle = (id: string): WorkflowHandle => opts.client.workflow.getHandle(sessionWorkflowId('web', id));
 
