@@ -37,3 +37,23 @@ export function findDevServerPid(address: string): number | undefined {
   }
   return undefined;
 }
+
+/**
+ * The Temporal server processes whose CPU a run counts: those listed in TEMPORAL_SERVER_PIDS (comma-separated, as
+ * scripts/cluster/start.sh prints them for a cluster of several processes), else the dev server on this port.
+ */
+export function serverPids(address: string, env: NodeJS.ProcessEnv = process.env): number[] {
+  const listed = (env.TEMPORAL_SERVER_PIDS ?? '')
+    .split(',')
+    .map((s) => Number(s.trim()))
+    .filter((n) => Number.isInteger(n) && n > 0);
+  if (listed.length > 0) return listed;
+  const dev = findDevServerPid(address);
+  return dev ? [dev] : [];
+}
+
+/** Summed CPU ms of several processes; NaN when there are none or one cannot be read. */
+export function processesCpuMs(pids: readonly number[]): number {
+  if (pids.length === 0) return Number.NaN;
+  return pids.reduce((sum, pid) => sum + processCpuMs(pid), 0);
+}

@@ -14,7 +14,7 @@ import { NativeConnection, Worker } from '@temporalio/worker';
 import { dataConverter } from '../../lib/codec/data-converter';
 import type { CompiledMachine } from '../../lib/machine/model';
 import { startSessionWorkflow } from '../../sessions/start';
-import { resolveTemporalServer, type TemporalServer } from '../../lib/temporal/server';
+import { resolveTemporalServer, type DevServerOptions, type TemporalServer } from '../../lib/temporal/server';
 import { inputSignal, type CallerInput } from '../../workflows/session-api';
 import type { sessionWorkflow } from '../../workflows/session';
 import { startBenchBackend } from './backend';
@@ -24,7 +24,7 @@ import { loadBenchMachine, scriptedTurn } from './turn-script';
 import { createBenchVoiceActivities, type ChannelCommandKind } from './voice-activities';
 import { startBenchWorker, type BenchWorker } from './worker-process';
 import { historyTurnCosts, profileHistories, type TurnCostSummary, type TurnProfile } from './profile';
-import { findDevServerPid, processCpuMs } from './cpu';
+import { processCpuMs, processesCpuMs, serverPids } from './cpu';
 
 export interface TurnsBenchOptions {
   sessions: number;
@@ -45,6 +45,8 @@ export interface TurnsBenchOptions {
   profileSessions: number;
   /** Progress lines (stderr in the CLI). */
   log: (line: string) => void;
+  /** How to start the dev server when TEMPORAL_ADDRESS is unset (in memory by default). */
+  devServer?: DevServerOptions;
 }
 
 export interface TurnsBenchResult {
@@ -327,7 +329,7 @@ export async function runTurnsBench(opts: TurnsBenchOptions): Promise<TurnsBench
     }
   };
   try {
-    const server: TemporalServer = await resolveTemporalServer();
+    const server: TemporalServer = await resolveTemporalServer(opts.devServer ?? {});
     cleanup.push(() => server.stop());
     log(`Temporal ${server.address} (${server.source})`);
     const backend = await startBenchBackend();
@@ -425,10 +427,10 @@ export async function runTurnsBench(opts: TurnsBenchOptions): Promise<TurnsBench
       }
     })();
     const loadAtStart = os.loadavg()[0] ?? Number.NaN;
-    const serverPid = findDevServerPid(server.address);
+    const serverPidList = serverPids(server.address);
     const cpuAtStart = {
       worker: opts.worker === 'child' ? processCpuMs(worker.pid) : Number.NaN,
-      server: serverPid ? processCpuMs(serverPid) : Number.NaN,
+      server: processesCpuMs(serverPidList),
       bench: process.cpuUsage(),
     };
     const began = performance.now();
@@ -454,7 +456,7 @@ export async function runTurnsBench(opts: TurnsBenchOptions): Promise<TurnsBench
     const perTurn = (ms: number) => round(ms / Math.max(1, rec.firstCommandMs.length));
     const cpu = {
       worker: perTurn(processCpuMs(worker.pid) - cpuAtStart.worker),
-      server: perTurn(serverPid ? processCpuMs(serverPid) - cpuAtStart.server : Number.NaN),
+      server: perTurn(processesCpuMs(serverPidList) - cpuAtStart.server),
       bench: perTurn((benchCpu.user + benchCpu.system) / 1000),
     };
     const rssLive = liveSamples.length > 0 ? median(liveSamples) : Number.NaN;
