@@ -3,12 +3,13 @@
  * turnCosts) and the per-session memory that is never negative (run.ts perSessionMemory). Pure: synthetic histories.
  */
 import type { temporal } from '@temporalio/proto';
+import Long from 'long';
 import { summarizeTurnCosts, turnCosts } from '../../bench/lib/profile';
 import { MIN_SESSIONS_FOR_MEMORY, perSessionMemory } from '../../bench/lib/run';
 
 type Event = temporal.api.history.v1.IHistoryEvent;
 let id = 0;
-const ev = (e: Omit<Event, 'eventId'>): Event => ({ eventId: ++id, ...e });
+const ev = (e: Omit<Event, 'eventId'>): Event => ({ eventId: Long.fromNumber(++id), ...e });
 const signal = () => ev({ workflowExecutionSignaledEventAttributes: {} });
 const task = () => [ev({ workflowTaskScheduledEventAttributes: {} }), ev({ workflowTaskStartedEventAttributes: {} }), ev({ workflowTaskCompletedEventAttributes: {} })];
 function activity(name: string): Event[] {
