@@ -10,5 +10,6 @@ export const SESSION_SEARCH_ATTRIBUTES = {
   machineVersion: keyword('IvrMachineVersion'),
   channel: keyword('IvrChannel'),
   outcome: keyword('IvrOutcome'),
+  goal: keyword('IvrGoal'),
   callerHash: keyword('IvrCallerHash'),
 } as const;

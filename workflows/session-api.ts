@@ -5,7 +5,8 @@
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { CompiledMachine, JsonValue } from '../lib/machine/model';
-import type { Ctx, ListenSpec, SessionOutcome, SessionState, TraceEvent } from './engine/types';
+import type { GoalStatus } from '../lib/machine/outcomes';
+import type { Ctx, ListenSpec, SessionEnd, SessionOutcome, SessionState, TraceEvent } from './engine/types';
 
 export type Channel = 'voice' | 'web';
 
@@ -52,7 +53,7 @@ export interface SessionView {
   listen?: ListenSpec;
   /** Number of inputs applied so far. */
   turn: number;
-  ended?: { outcome: SessionOutcome; state: string };
+  ended?: SessionEnd;
   /** ctx with personal values masked. */
   ctx: Record<string, JsonValue>;
 }
@@ -65,9 +66,21 @@ export interface ChannelFailure {
 }
 
 export interface SessionResult {
+  /** How it ended for the channel: completed, handoff, hangup, noinput_exhausted, error (unchanged for older callers). */
   outcome: SessionOutcome;
+  /**
+   * What the session achieved or why it ended, as in `IvrOutcome`: the machine's outcome (booked, confirmed, …),
+   * the engine's (noinput_exhausted, nomatch_exhausted, backend_failed, caller_hung_up, transfer_failed,
+   * handed_off), or error.
+   */
+  declaredOutcome: string;
+  /** As in `IvrGoal`: whether the session reached what the caller came for. */
+  goal: GoalStatus;
   failure?: ChannelFailure;
+  /** State the session ended in (where the caller hung up, for caller_hung_up), as in `IvrState`. */
   state: string;
+  /** Screen of that state (C0…C7), when the machine says. */
+  screen?: string;
   turns: number;
 }
 

@@ -25,7 +25,7 @@ import { inputSignal, inputUpdate, traceQuery, viewQuery, type ChannelFailure, t
 import { CommandRunner, SafetyNet } from './shell/commands';
 import { isOrdinaryHangup } from './shell/hangup-causes';
 import { checkPortalInput, Inbox } from './shell/inbox';
-import { SessionStatus } from './shell/status';
+import { endingOf, SessionStatus } from './shell/status';
 import { ViewState } from './shell/view';
 import { afterIdle, waitLimitSec } from './shell/waiting';
 
@@ -175,11 +175,13 @@ export async function sessionWorkflow(input: SessionInput): Promise<SessionResul
     failure = { kind: 'hangup', cause: inbox.hangupCause as string };
   }
   const outcome = failure ? 'error' : ended.outcome;
-  status.ended(outcome);
+  const ending = endingOf(outcome, failure ? { name: 'error', goal: false } : ended.declared);
+  status.ended(ending);
   status.publish(current());
   // Let a portal update waiting for this last view return it before the run closes.
   await condition(allHandlersFinished);
-  return { outcome, state: ended.state, turns: inbox.consumed, ...(failure ? { failure } : {}) };
+  const screen = machine.states[ended.state]?.screen;
+  return { outcome, ...ending, state: ended.state, ...(screen !== undefined ? { screen } : {}), turns: inbox.consumed, ...(failure ? { failure } : {}) };
 }
 
 const CHANNEL_NOINPUT_PATCH = 'voice-channel-reports-noinput';

@@ -6,11 +6,12 @@
 import { usageOf, type CliCommand } from '../command';
 import { checkMachineFile, type CheckResult as MachineCheck } from '../../lib/machine/loader';
 import { countErrors, formatDiagnostic, type Diagnostic } from '../../lib/machine/diagnostics';
+import { outcomeSummary, type OutcomeSummary } from '../../lib/machine/outcome-summary';
 import { describeWaiting } from '../../workflows/shell/waiting';
 
 export interface CheckReport {
   ok: boolean;
-  files: { file: string; machine?: string; version?: string; sha256?: string; errors: number; warnings: number; readError?: string; waiting?: { voice: string; web: string } }[];
+  files: { file: string; machine?: string; version?: string; sha256?: string; errors: number; warnings: number; readError?: string; waiting?: { voice: string; web: string }; outcomes?: OutcomeSummary }[];
   diagnostics: Diagnostic[];
 }
 
@@ -39,6 +40,7 @@ export function checkFiles(files: string[]): { report: CheckReport; exitCode: nu
       entry.version = result.machine.version;
       entry.sha256 = result.machine.source.sha256;
       entry.waiting = describeWaiting(result.machine.globals);
+      entry.outcomes = outcomeSummary(result.machine);
     }
     report.files.push(entry);
     report.diagnostics.push(...result.diagnostics);
@@ -71,6 +73,10 @@ export const command: CliCommand = {
       if (f.readError) process.stderr.write(`ivr check: ${f.readError}\n`);
       else lines.push(`${f.file}: ${f.errors} error(s), ${f.warnings} warning(s)${f.machine ? ` — ${f.machine} ${f.version}` : ''}`);
       if (f.waiting) lines.push(`  waiting — voice: ${f.waiting.voice}`, `  waiting — web: ${f.waiting.web}`);
+      if (f.outcomes) {
+        lines.push(`  outcomes — goal reached: ${f.outcomes.reached.join(', ') || '(none)'}`, `  outcomes — goal not reached: ${f.outcomes.notReached.join(', ') || '(none)'}`);
+        if (f.outcomes.undeclared) lines.push('  outcomes — none written: a normal ending is "completed" with an unknown goal; add outcomes: and outcome: on the branches that end (machines/README.md)');
+      }
     }
     process.stdout.write(lines.join('\n') + '\n');
     return exitCode;

@@ -20,6 +20,7 @@ import type {
   Template,
   ValueExpr,
 } from './model';
+import { BUILTIN_OUTCOMES } from './outcomes';
 import type { RawMachineTop, RawState } from './schema';
 import type { MachineSource } from './source';
 import { hasTemplateSyntax, parseTemplate, TemplateSyntaxError } from './template';
@@ -111,14 +112,16 @@ export class Compiler {
       when: r.when_intent !== undefined ? { intent: r.when_intent } : { text: r.when_text ?? '' },
       set: this.assignments(r.set, [...at, 'set']),
       next: r.next,
+      ...(r.outcome !== undefined ? { outcome: r.outcome } : {}),
       loc: this.loc(at),
     };
   }
 
-  counter(b: { max: number; next?: string | undefined } | undefined, at: DocPath): CounterBlock | undefined {
+  counter(b: { max: number; next?: string | undefined; outcome?: string | undefined } | undefined, at: DocPath): CounterBlock | undefined {
     if (!b) return undefined;
     const out: CounterBlock = { max: b.max, loc: this.loc(at) };
     if (b.next !== undefined) out.next = b.next;
+    if (b.outcome !== undefined) out.outcome = b.outcome;
     return out;
   }
 
@@ -131,7 +134,11 @@ export class Compiler {
       loc: this.loc(at),
     };
     if (c.length !== undefined) out.length = c.length;
-    if (c.retry) out.retry = c.retry.on_fail_next !== undefined ? { max: c.retry.max, onFailNext: c.retry.on_fail_next } : { max: c.retry.max };
+    if (c.retry) {
+      out.retry = { max: c.retry.max };
+      if (c.retry.on_fail_next !== undefined) out.retry.onFailNext = c.retry.on_fail_next;
+      if (c.retry.outcome !== undefined) out.retry.outcome = c.retry.outcome;
+    }
     return out;
   }
 
@@ -156,6 +163,7 @@ export class Compiler {
       const p = this.prompt(s, sAt);
       if (p) out.onSuccess.prompt = p;
       if (s.next !== undefined) out.onSuccess.next = s.next;
+      if (s.outcome !== undefined) out.onSuccess.outcome = s.outcome;
     }
     if (a.on_fail) {
       const fAt = [...at, 'on_fail'];
@@ -163,6 +171,7 @@ export class Compiler {
       const p = this.prompt(a.on_fail, fAt);
       if (p) out.onFail.prompt = p;
       if (a.on_fail.next !== undefined) out.onFail.next = a.on_fail.next;
+      if (a.on_fail.outcome !== undefined) out.onFail.outcome = a.on_fail.outcome;
     }
     return out;
   }
@@ -196,7 +205,10 @@ export class Compiler {
         if (ni) out.noinput = ni;
         const nm = this.counter(s.nomatch, [...at, 'nomatch']);
         if (nm) out.nomatch = nm;
-        if (s.fallback) out.fallback = { set: this.assignments(s.fallback.set, [...at, 'fallback', 'set']), next: s.fallback.next, loc: this.loc([...at, 'fallback']) };
+        if (s.fallback) {
+          out.fallback = { set: this.assignments(s.fallback.set, [...at, 'fallback', 'set']), next: s.fallback.next, loc: this.loc([...at, 'fallback']) };
+          if (s.fallback.outcome !== undefined) out.fallback.outcome = s.fallback.outcome;
+        }
         if (s.next !== undefined) out.next = s.next;
         if (s.noinput_timeout_sec !== undefined) out.noinputTimeoutSec = s.noinput_timeout_sec;
         break;
@@ -217,6 +229,7 @@ export class Compiler {
           const fp = this.prompt(s.on_fail, [...at, 'on_fail']);
           if (fp) h.onFail.prompt = fp;
           if (s.on_fail.next !== undefined) h.onFail.next = s.on_fail.next;
+          if (s.on_fail.outcome !== undefined) h.onFail.outcome = s.on_fail.outcome;
         }
         out.handoff = h;
         break;
@@ -224,6 +237,7 @@ export class Compiler {
       case 'prompt_end': {
         const p = this.prompt(s, at);
         if (p) out.prompt = p;
+        if (s.outcome !== undefined) out.outcome = s.outcome;
         break;
       }
     }
@@ -247,6 +261,7 @@ export class Compiler {
       intents,
       globalRoutes: top.global_routes.map((r, i) => this.route(r, ['global_routes', i])),
       states: compiled,
+      outcomes: { ...BUILTIN_OUTCOMES, ...Object.fromEntries(Object.entries(top.outcomes).map(([k, o]) => [k, { goal: o.goal }])) },
       source: { file: this.src.file, sha256 },
     };
     if (top.globals.exhausted_next !== undefined) m.exhaustedNext = top.globals.exhausted_next;

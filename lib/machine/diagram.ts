@@ -30,7 +30,9 @@ function mergedEdges(m: CompiledMachine): MergedEdge[] {
   for (const e of allEdges(m) as Edge[]) {
     if (e.kind === 'global_route' || e.kind === 'exhausted') continue; // drawn once, below
     if (!m.states[e.to]) continue;
-    add(e.from, e.to, e.label, e.kind === 'max_visits' || e.kind === 'fallback' || e.kind === 'noinput' || e.kind === 'nomatch');
+    // An outcome written on the branch is part of what the branch means: drawn with it ("success ⇒ confirmed").
+    const label = e.outcomeWritten ? `${e.label} ⇒ ${e.outcome}` : e.label;
+    add(e.from, e.to, label, e.kind === 'max_visits' || e.kind === 'fallback' || e.kind === 'noinput' || e.kind === 'nomatch');
   }
   m.globalRoutes.forEach((r) => {
     if (!m.states[r.next]) return;

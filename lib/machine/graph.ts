@@ -20,6 +20,10 @@ export interface Edge {
   sets: string[];
   /** True when the edge is taken because the caller said or typed something. */
   input: boolean;
+  /** Outcome recorded when the edge is taken: the one written on the branch, else the engine's own, if any. */
+  outcome?: string;
+  /** True when `outcome` is written on the branch (not the engine's own). */
+  outcomeWritten?: boolean;
 }
 
 export const RUNTIME_CTX_KEYS = ['call_id', 'session_id', 'caller', 'channel'] as const;
@@ -52,12 +56,13 @@ export function applicableGlobalRoutes(m: CompiledMachine, s: CompiledState): { 
 export function stateEdges(m: CompiledMachine, s: CompiledState): Edge[] {
   const edges: Edge[] = [];
   const at: DocPath = ['states', s.name];
-  const add = (e: Omit<Edge, 'from'>): void => {
-    edges.push({ from: s.name, ...e });
+  const add = (e: Omit<Edge, 'from'>, written?: string, auto?: string): void => {
+    const outcome = written ?? auto;
+    edges.push({ from: s.name, ...e, ...(outcome !== undefined ? { outcome, outcomeWritten: written !== undefined } : {}) });
   };
-  const exhausted = (why: string): void => {
+  const exhausted = (why: string, written: string | undefined, auto: string): void => {
     if (m.exhaustedNext !== undefined) {
-      add({ to: m.exhaustedNext, kind: 'exhausted', label: why, at: ['globals', 'exhausted_next'], sets: [], input: false });
+      add({ to: m.exhaustedNext, kind: 'exhausted', label: why, at: ['globals', 'exhausted_next'], sets: [], input: false }, written, auto);
     }
   };
   const into = intoKeys(s);
@@ -66,33 +71,33 @@ export function stateEdges(m: CompiledMachine, s: CompiledState): Edge[] {
     if (!a) return;
     const aAt = [...at, 'action'];
     if (a.onSuccess?.next !== undefined) {
-      add({ to: a.onSuccess.next, kind: 'on_success', label: 'success', at: [...aAt, 'on_success', 'next'], sets: [...extra, ...Object.keys(a.onSuccess.set)], input });
+      add({ to: a.onSuccess.next, kind: 'on_success', label: 'success', at: [...aAt, 'on_success', 'next'], sets: [...extra, ...Object.keys(a.onSuccess.set)], input }, a.onSuccess.outcome);
     }
     if (a.onFail?.next !== undefined) {
-      add({ to: a.onFail.next, kind: 'on_fail', label: 'failure', at: [...aAt, 'on_fail', 'next'], sets: extra, input });
-    } else exhausted('failure');
+      add({ to: a.onFail.next, kind: 'on_fail', label: 'failure', at: [...aAt, 'on_fail', 'next'], sets: extra, input }, a.onFail.outcome, 'backend_failed');
+    } else exhausted('failure', a.onFail?.outcome, 'backend_failed');
   };
 
   if (s.maxVisits) {
     if (s.maxVisits.next !== undefined) {
-      add({ to: s.maxVisits.next, kind: 'max_visits', label: `visits > ${s.maxVisits.max}`, at: [...at, 'max_visits', 'next'], sets: [], input: false });
-    } else exhausted(`visits > ${s.maxVisits.max}`);
+      add({ to: s.maxVisits.next, kind: 'max_visits', label: `visits > ${s.maxVisits.max}`, at: [...at, 'max_visits', 'next'], sets: [], input: false }, s.maxVisits.outcome, 'max_visits_reached');
+    } else exhausted(`visits > ${s.maxVisits.max}`, s.maxVisits.outcome, 'max_visits_reached');
   }
 
   if (isListening(s)) {
     s.routes.forEach((r, i) => {
-      add({ to: r.next, kind: 'route', label: routeLabel(m, r), at: [...at, 'routes', i, 'next'], sets: Object.keys(r.set), input: true });
+      add({ to: r.next, kind: 'route', label: routeLabel(m, r), at: [...at, 'routes', i, 'next'], sets: Object.keys(r.set), input: true }, r.outcome);
     });
     for (const { route, index } of applicableGlobalRoutes(m, s)) {
-      add({ to: route.next, kind: 'global_route', label: routeLabel(m, route), at: ['global_routes', index, 'next'], sets: Object.keys(route.set), input: true });
+      add({ to: route.next, kind: 'global_route', label: routeLabel(m, route), at: ['global_routes', index, 'next'], sets: Object.keys(route.set), input: true }, route.outcome);
     }
     if (s.collect) {
       if (s.action) actionEdges(true, into);
       else if (s.next !== undefined) add({ to: s.next, kind: 'collected', label: `collected ${s.collect.mode}`, at: [...at, 'next'], sets: into, input: true });
       if (s.collect.retry) {
         if (s.collect.retry.onFailNext !== undefined) {
-          add({ to: s.collect.retry.onFailNext, kind: 'retry_exhausted', label: `invalid ×${s.collect.retry.max}`, at: [...at, 'collect', 'retry', 'on_fail_next'], sets: [], input: true });
-        } else exhausted(`invalid ×${s.collect.retry.max}`);
+          add({ to: s.collect.retry.onFailNext, kind: 'retry_exhausted', label: `invalid ×${s.collect.retry.max}`, at: [...at, 'collect', 'retry', 'on_fail_next'], sets: [], input: true }, s.collect.retry.outcome, 'nomatch_exhausted');
+        } else exhausted(`invalid ×${s.collect.retry.max}`, s.collect.retry.outcome, 'nomatch_exhausted');
       }
     } else {
       if (s.action) actionEdges(true, []);
@@ -101,19 +106,20 @@ export function stateEdges(m: CompiledMachine, s: CompiledState): Edge[] {
     for (const kind of ['noinput', 'nomatch'] as const) {
       const block = s[kind];
       const name = kind === 'noinput' ? 'no-input' : 'no-match';
+      const auto = `${kind}_exhausted`;
       if (block?.next !== undefined) {
-        add({ to: block.next, kind, label: `${name} ×${block.max}`, at: [...at, kind, 'next'], sets: [], input: false });
-      } else if (!s.fallback) exhausted(`${name} exhausted`);
+        add({ to: block.next, kind, label: `${name} ×${block.max}`, at: [...at, kind, 'next'], sets: [], input: false }, block.outcome, auto);
+      } else if (!s.fallback) exhausted(`${name} exhausted`, block?.outcome, auto);
     }
     if (s.fallback) {
-      add({ to: s.fallback.next, kind: 'fallback', label: 'fallback', at: [...at, 'fallback', 'next'], sets: Object.keys(s.fallback.set), input: false });
+      add({ to: s.fallback.next, kind: 'fallback', label: 'fallback', at: [...at, 'fallback', 'next'], sets: Object.keys(s.fallback.set), input: false }, s.fallback.outcome, 'nomatch_exhausted');
     }
   } else if (s.type === 'action_then_prompt') {
     actionEdges(false, []);
   } else if (s.type === 'handoff') {
     const next = s.handoff?.onFail?.next;
-    if (next !== undefined) add({ to: next, kind: 'handoff_failed', label: 'handoff failed', at: [...at, 'on_fail', 'next'], sets: [], input: false });
-    else exhausted('handoff failed');
+    if (next !== undefined) add({ to: next, kind: 'handoff_failed', label: 'handoff failed', at: [...at, 'on_fail', 'next'], sets: [], input: false }, s.handoff?.onFail?.outcome, 'transfer_failed');
+    else exhausted('handoff failed', s.handoff?.onFail?.outcome, 'transfer_failed');
   }
   return edges;
 }

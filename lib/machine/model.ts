@@ -59,7 +59,19 @@
  * - `handoff`: if `enabled`, say `prompt` and transfer to `queueId`; the channel reports success (the session ends
  *   with outcome "handoff") or failure (→ `onFail`). If not enabled, go to `onFail` at once.
  * - `prompt_end`: say the prompt and end the session.
+ *
+ * Outcomes (lib/machine/outcomes.ts)
+ * - Taking a branch that carries `outcome` records it; the engine records its built-in ones on its own branches
+ *   when the branch names none: an exhausted no-input (noinput_exhausted) or no-match / invalid value
+ *   (nomatch_exhausted) counter or fallback, a failed action (backend_failed), a failed handoff (transfer_failed),
+ *   max_visits (max_visits_reached). Entering a prompt_end with `outcome` records it.
+ * - A goal outcome, once recorded, stays: a later outcome replaces it only if it is a goal too. A recorded outcome
+ *   that is not a goal is forgotten when a listening state is entered (the caller is asked again).
+ * - The session ends with the recorded outcome; a hang-up with the recorded goal, else caller_hung_up; a handoff
+ *   with handed_off; a machine defect with error.
  */
+
+import type { OutcomeDef } from './outcomes';
 
 /** How a session comes to a state: the engine traces it, the checker and the diagrams draw it as an edge. */
 export type TransitionCause =
@@ -121,7 +133,7 @@ export interface Collect {
   allowDtmf: boolean;
   /** Number of digits (otp). */
   length?: number;
-  retry?: { max: number; onFailNext?: string };
+  retry?: { max: number; onFailNext?: string; outcome?: string };
   /** ctx keys that must hold a value after collection (seed: `validate: { phone_e164: required }`). */
   required: string[];
   /** ctx key(s) the value goes to; see the header for defaults. */
@@ -141,8 +153,8 @@ export interface Action {
   query: Assignments;
   body?: Assignments;
   headers: Assignments;
-  onSuccess?: { set: Assignments; prompt?: Template; next?: string };
-  onFail?: { prompt?: Template; next?: string };
+  onSuccess?: { set: Assignments; prompt?: Template; next?: string; outcome?: string };
+  onFail?: { prompt?: Template; next?: string; outcome?: string };
   loc: SourceLocation;
 }
 
@@ -150,12 +162,16 @@ export interface Route {
   when: { intent: string } | { text: string };
   set: Assignments;
   next: string;
+  /** Outcome recorded when this route is taken. */
+  outcome?: string;
   loc: SourceLocation;
 }
 
 export interface CounterBlock {
   max: number;
   next?: string;
+  /** Outcome recorded when the counter runs out (else the engine's built-in one). */
+  outcome?: string;
   loc: SourceLocation;
 }
 
@@ -172,14 +188,16 @@ export interface CompiledState {
   routes: Route[];
   noinput?: CounterBlock;
   nomatch?: CounterBlock;
-  fallback?: { set: Assignments; next: string; loc: SourceLocation };
+  fallback?: { set: Assignments; next: string; outcome?: string; loc: SourceLocation };
   next?: string;
   /** Assignments applied on entering the state. */
   set: Assignments;
   maxVisits?: CounterBlock;
   /** Seconds of silence before a no-input: the state's own value, else globals.noinput_timeout_sec. */
   noinputTimeoutSec: number;
-  handoff?: { enabled: boolean; queueId: string; prompt?: Template; onFail?: { prompt?: Template; next?: string } };
+  handoff?: { enabled: boolean; queueId: string; prompt?: Template; onFail?: { prompt?: Template; next?: string; outcome?: string } };
+  /** prompt_end: the outcome recorded on entering it. */
+  outcome?: string;
   loc: SourceLocation;
 }
 
@@ -206,5 +224,10 @@ export interface CompiledMachine {
   /** Routes available in every listening state (e.g. operator → handoff), below the state's own routes. */
   globalRoutes: Route[];
   states: Record<string, CompiledState>;
+  /**
+   * Every outcome the machine may record: the built-in ones and those under `outcomes:`. Absent in machines
+   * compiled before outcomes existed (frozen in older sessions): the engine then knows the built-in ones only.
+   */
+  outcomes?: Record<string, OutcomeDef>;
   source: { file: string; sha256: string };
 }

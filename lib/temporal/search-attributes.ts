@@ -8,7 +8,10 @@ export const SEARCH_ATTRIBUTES = {
   IvrMachine: 'Keyword',
   IvrMachineVersion: 'Keyword',
   IvrChannel: 'Keyword',
+  /** What the session achieved or why it ended (booked, noinput_exhausted, caller_hung_up, error…), set at the end. */
   IvrOutcome: 'Keyword',
+  /** `reached` or `not_reached` (`unknown` for a machine without outcomes), set at the end with IvrOutcome. */
+  IvrGoal: 'Keyword',
   /** Keyed hash of the caller's number, never the number itself. */
   IvrCallerHash: 'Keyword',
 } as const;

@@ -113,7 +113,7 @@ describe('results', () => {
 
   test('no on_fail and no exhaustedNext: the session ends as error with a reason', () => {
     const s = last(drive({ ...list, exhaustedNext: undefined } as typeof list, [dtmf('2'), failed('1')]));
-    expect(s.session.ended).toEqual({ outcome: 'error', state: 'persist' });
+    expect(s.session.ended).toEqual({ outcome: 'error', state: 'persist', declared: { name: 'error', goal: false } });
     expect(s.trace.some((e) => e.kind === 'error')).toBe(true);
   });
 

@@ -90,7 +90,7 @@ describe('no-input / no-match counters of a visit', () => {
       const steps = drive(m, [speech('bof'), speech('bof')]);
       expect(steps[1]!.session).toMatchObject({ state: 'ask', counters: { nomatch: 1 } });
       const s = last(steps);
-      expect(s.session.ended).toEqual({ outcome: 'noinput_exhausted', state: 'ask' });
+      expect(s.session.ended).toEqual({ outcome: 'noinput_exhausted', state: 'ask', declared: { name: 'nomatch_exhausted', goal: false } });
       expect(s.commands).toEqual([{ kind: 'end', outcome: 'noinput_exhausted' }]);
     });
   });

@@ -49,7 +49,7 @@ describe('seed machine journeys (machines/rdv-ivr.yaml)', () => {
     j.ok({ ok: true });
     expect(j.state).toBe('ivr.confirmation');
     j.say('non');
-    expect(j.session.ended).toEqual({ outcome: 'completed', state: 'ivr.goodbye' });
+    expect(j.session.ended).toEqual({ outcome: 'completed', state: 'ivr.goodbye', screen: 'C7', declared: { name: 'confirmed', goal: true } });
     expect(j.lastSaid()).toBe('Merci. Au revoir.');
   });
 
@@ -169,7 +169,7 @@ describe('seed machine journeys (machines/rdv-ivr.yaml)', () => {
     j.dtmf('123456');
     const stepId = j.pendingAction().stepId;
     j.send({ kind: 'hangup' });
-    expect(j.session.ended).toEqual({ outcome: 'hangup', state: 'ivr.auth.verify_otp' });
+    expect(j.session.ended).toEqual({ outcome: 'hangup', state: 'ivr.auth.verify_otp', screen: 'C1', declared: { name: 'caller_hung_up', goal: false } });
     const before = j.session;
     const late = j.send({ kind: 'action_result', stepId, ok: true, status: 200, body: {} });
     expect(late.commands).toEqual([]);

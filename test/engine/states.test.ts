@@ -104,7 +104,7 @@ describe('handoff', () => {
     });
     expect(s.session.waiting).toBe('handoff');
     const done = step(m, s.session, { kind: 'handoff_result', ok: true }, clock);
-    expect(done.session.ended).toEqual({ outcome: 'handoff', state: 'agent' });
+    expect(done.session.ended).toEqual({ outcome: 'handoff', state: 'agent', declared: { name: 'handed_off', goal: true } });
     expect(done.commands).toEqual([{ kind: 'end', outcome: 'handoff' }]);
   });
 
@@ -138,12 +138,12 @@ describe('hang-up and stray inputs', () => {
   test('hang-up while listening ends with outcome hangup', () => {
     const s = last(drive(m, [hangup]));
     expect(s.commands).toEqual([{ kind: 'end', outcome: 'hangup' }]);
-    expect(s.session.ended).toEqual({ outcome: 'hangup', state: 'entry' });
+    expect(s.session.ended).toEqual({ outcome: 'hangup', state: 'entry', declared: { name: 'caller_hung_up', goal: false } });
   });
 
   test('hang-up while an action is in flight ends at once; its late result is ignored', () => {
     const steps = drive(m, [dtmf('1'), hangup, ok('1', { count: 0 })]);
-    expect(steps[2]!.session.ended).toEqual({ outcome: 'hangup', state: 'list' });
+    expect(steps[2]!.session.ended).toEqual({ outcome: 'hangup', state: 'list', declared: { name: 'caller_hung_up', goal: false } });
     expect(last(steps).commands).toEqual([]);
     expect(last(steps).trace).toEqual([{ kind: 'ignored', state: 'list', input: 'action_result', reason: 'session already ended (hangup)' }]);
   });

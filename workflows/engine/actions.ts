@@ -4,7 +4,7 @@
  */
 import type { Action, CompiledState, JsonValue } from '../../lib/machine/model';
 import { evaluate, evaluateAll, renderPrompt, toText, type Scope } from './render';
-import { applySet, exhaust, machineError, say, scopeOf, transition, type Run } from './run';
+import { AUTO_OUTCOMES, applySet, exhaust, machineError, recordOutcome, say, scopeOf, transition, type Run } from './run';
 import type { ActionRequest, EngineInput } from './types';
 
 type ActionResult = Extract<EngineInput, { kind: 'action_result' }>;
@@ -67,11 +67,15 @@ export function onActionResult(run: Run, state: CompiledState, input: ActionResu
     if (state.type === 'action_then_prompt' && state.promptFromAction) say(run, renderPrompt(state.prompt, scope));
     say(run, renderPrompt(action.onSuccess?.prompt, scope));
     const next = action.onSuccess?.next ?? state.next;
+    recordOutcome(run, action.onSuccess?.outcome);
     if (next !== undefined) return transition(run, next, 'on_success');
     return exhaust(run, 'next');
   }
   delete run.s.lastResponse;
   if (action.onFail) say(run, renderPrompt(action.onFail.prompt, scopeOf(run)));
-  if (action.onFail?.next !== undefined) return transition(run, action.onFail.next, 'on_fail');
-  exhaust(run, 'action');
+  if (action.onFail?.next !== undefined) {
+    recordOutcome(run, action.onFail.outcome ?? AUTO_OUTCOMES.action);
+    return transition(run, action.onFail.next, 'on_fail');
+  }
+  exhaust(run, 'action', run.s.state, action.onFail?.outcome);
 }

@@ -7,7 +7,7 @@ import { COLLECT_MODES, storeCollected, type CollectSource } from './collect';
 import { startAction } from './actions';
 import { isSealedRef } from './sealed';
 import { candidatesFor, resolveDtmf, resolveText, type Candidate } from './intents';
-import { applySet, exhaust, globalString, maxNoinput, maxNomatch, transition, type ListenInput, type Run } from './run';
+import { AUTO_OUTCOMES, applySet, exhaust, globalString, maxNoinput, maxNomatch, recordOutcome, transition, type ListenInput, type Run } from './run';
 import type { ListenSpec } from './types';
 
 /** A key sequence never grows past this (a caller leaning on the keypad): it is then taken as finished. */
@@ -43,12 +43,14 @@ export function listenNow(run: Run, state: CompiledState): void {
 
 function takeRoute(run: Run, state: CompiledState, c: Candidate, input: 'dtmf' | 'speech' | 'text'): void {
   run.trace.push({ kind: 'route', state: state.name, route: c.id, input });
+  recordOutcome(run, c.route.outcome);
   applySet(run, c.route.set);
   transition(run, c.route.next, 'route');
 }
 
-function takeFallback(run: Run, state: CompiledState): boolean {
+function takeFallback(run: Run, state: CompiledState, kind: 'noinput' | 'nomatch', declared?: string): boolean {
   if (!state.fallback) return false;
+  recordOutcome(run, declared ?? state.fallback.outcome ?? AUTO_OUTCOMES[kind]);
   applySet(run, state.fallback.set);
   transition(run, state.fallback.next, 'fallback');
   return true;
@@ -61,11 +63,14 @@ export function countFailure(run: Run, state: CompiledState, kind: 'noinput' | '
   const block = state[kind];
   if (block) {
     if (count < block.max) return reprompt();
-    if (block.next !== undefined) return transition(run, block.next, kind);
-    if (takeFallback(run, state)) return;
-    return exhaust(run, kind);
+    if (block.next !== undefined) {
+      recordOutcome(run, block.outcome ?? AUTO_OUTCOMES[kind]);
+      return transition(run, block.next, kind);
+    }
+    if (takeFallback(run, state, kind, block.outcome)) return;
+    return exhaust(run, kind, run.s.state, block.outcome);
   }
-  if (takeFallback(run, state)) return;
+  if (takeFallback(run, state, kind)) return;
   // No block, no fallback: as if the block were { max: globals.max_noinput (max_nomatch) } with no next.
   if (count < (kind === 'noinput' ? maxNoinput(run) : maxNomatch(run))) return reprompt();
   exhaust(run, kind);
@@ -104,8 +109,11 @@ function collectValue(run: Run, state: CompiledState, text: string, source: Coll
     const count = ++run.s.counters.retry;
     run.trace.push({ kind: 'invalid', state: state.name, mode: collect.mode, count });
     if (count < collect.retry.max) return reprompt();
-    if (collect.retry.onFailNext !== undefined) return transition(run, collect.retry.onFailNext, 'retry_exhausted');
-    return exhaust(run, 'retry');
+    if (collect.retry.onFailNext !== undefined) {
+      recordOutcome(run, collect.retry.outcome ?? AUTO_OUTCOMES.retry);
+      return transition(run, collect.retry.onFailNext, 'retry_exhausted');
+    }
+    return exhaust(run, 'retry', run.s.state, collect.retry.outcome);
   }
   run.trace.push({ kind: 'invalid', state: state.name, mode: collect.mode, count: run.s.counters.nomatch + 1 });
   countFailure(run, state, 'nomatch', reprompt);

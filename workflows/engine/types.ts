@@ -37,7 +37,12 @@ export interface SessionState {
    * (e.g. slots listed by the previous state's action). Cleared by a failed action.
    */
   lastResponse?: JsonValue;
-  ended?: { outcome: SessionOutcome; state: string };
+  /**
+   * The outcome recorded so far (lib/machine/model.ts, "Outcomes"): the machine's or the engine's own name, and
+   * whether it is a goal reached.
+   */
+  outcome?: DeclaredOutcome;
+  ended?: SessionEnd;
   /**
    * ctx keys holding a one-time code (collect mode `otp`): removed from ctx as soon as the next action request is
    * built with them, so the code is not session state after the verify call (nor in a continue-as-new input).
@@ -45,7 +50,27 @@ export interface SessionState {
   oneTimeKeys?: string[];
 }
 
+/** How the session ended, as the channel sees it (kept for older callers; `declared` says what it achieved). */
 export type SessionOutcome = 'completed' | 'handoff' | 'hangup' | 'noinput_exhausted' | 'error';
+
+/** An outcome of the machine (booked, noinput_exhausted, …) and whether it is a goal reached. */
+export interface DeclaredOutcome {
+  name: string;
+  goal: boolean;
+}
+
+export interface SessionEnd {
+  outcome: SessionOutcome;
+  /** State the session ended in (where the caller hung up, for a hang-up). */
+  state: string;
+  /** Screen of that state (C0…C7), when the machine says. */
+  screen?: string;
+  /**
+   * What the session achieved or why it ended. Absent only when a machine compiled before outcomes existed
+   * ended normally without recording one.
+   */
+  declared?: DeclaredOutcome;
+}
 
 export type EngineInput =
   | { kind: 'start' }
@@ -95,7 +120,9 @@ export type TraceEvent =
   | { kind: 'collected'; state: string; key: string }
   | { kind: 'invalid'; state: string; mode: CollectMode; count: number }
   | { kind: 'action'; state: string; stepId: string; endpoint?: string; ok?: boolean; status?: number }
-  | { kind: 'end'; state: string; outcome: SessionOutcome }
+  | { kind: 'end'; state: string; outcome: SessionOutcome; declared?: DeclaredOutcome }
+  /** An outcome recorded on a branch (it may still be replaced before the end, see lib/machine/model.ts). */
+  | { kind: 'outcome'; state: string; outcome: string; goal: boolean }
   /** Added by the workflow shell when a prompt is said (the engine's own `say` command carries the text). */
   | { kind: 'say'; state: string; text: string }
   /** An input that arrived while the session was not waiting for it (stale action result, speech during an action…). */

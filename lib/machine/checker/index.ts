@@ -2,6 +2,7 @@
 import type { Rule } from './rule';
 import { rule as actionLoop } from './action-loop';
 import { rule as intentCollision } from './intent-collision';
+import { rule as missingOutcome } from './missing-outcome';
 import { rule as missingPathParam } from './missing-path-param';
 import { rule as noExit } from './no-exit';
 import { rule as silenceLoop } from './silence-loop';
@@ -9,6 +10,7 @@ import { rule as templateScope } from './template-scope';
 import { rule as unknownEndpoint } from './unknown-endpoint';
 import { rule as unknownGlobal } from './unknown-global';
 import { rule as unknownIntent } from './unknown-intent';
+import { rule as unknownOutcome } from './unknown-outcome';
 import { rule as unknownState } from './unknown-state';
 import { rule as unreachableState } from './unreachable-state';
 import { rule as unsetCtx } from './unset-ctx';
@@ -30,4 +32,6 @@ export const rules: Rule[] = [
   unsetCtx,
   templateScope,
   missingPathParam,
+  unknownOutcome,
+  missingOutcome,
 ];

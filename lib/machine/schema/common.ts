@@ -13,14 +13,19 @@ export const assignments = z.record(z.string().min(1), jsonValue);
 
 const positiveInt = z.number().int().min(1);
 
+/** `outcome: booked`: a name under `outcomes:` or a built-in one (lib/machine/outcomes.ts). */
+export const outcomeName = z.string().regex(/^[a-z][a-z0-9_]*$/, 'an outcome is a lower-case name such as booked or noinput_exhausted');
+
 export const counterBlock = z.strictObject({
   max: positiveInt,
   next: stateName.optional(),
+  outcome: outcomeName.optional(),
 });
 
 export const maxVisits = z.strictObject({
   max: positiveInt,
   next: stateName.optional(),
+  outcome: outcomeName.optional(),
 });
 
 export const route = z
@@ -29,6 +34,7 @@ export const route = z
     when_text: z.string().min(1).optional(),
     set: assignments.optional(),
     next: stateName,
+    outcome: outcomeName.optional(),
   })
   .superRefine((r, ctx) => {
     if ((r.when_intent === undefined) === (r.when_text === undefined)) {
@@ -43,7 +49,7 @@ export const collect = z
     mode: z.enum(collectModes),
     allow_dtmf: z.boolean().optional(),
     length: positiveInt.optional(),
-    retry: z.strictObject({ max: positiveInt, on_fail_next: stateName.optional() }).optional(),
+    retry: z.strictObject({ max: positiveInt, on_fail_next: stateName.optional(), outcome: outcomeName.optional() }).optional(),
     validate: z.record(z.string().min(1), z.literal('required')).optional(),
     into: z.union([z.string().min(1), z.strictObject({ from: z.string().min(1), to: z.string().min(1) })]).optional(),
   })
@@ -80,6 +86,7 @@ export const action = z.strictObject({
       set: assignments.optional(),
       ...promptKeys,
       next: stateName.optional(),
+      outcome: outcomeName.optional(),
     })
     .optional(),
   on_fail: z
@@ -87,6 +94,7 @@ export const action = z.strictObject({
       prompt: z.string().optional(),
       prompt_template: z.string().optional(),
       next: stateName.optional(),
+      outcome: outcomeName.optional(),
     })
     .optional(),
 });
@@ -105,7 +113,7 @@ export const listeningKeys = {
   routes: z.array(route).optional(),
   noinput: counterBlock.optional(),
   nomatch: counterBlock.optional(),
-  fallback: z.strictObject({ set: assignments.optional(), next: stateName }).optional(),
+  fallback: z.strictObject({ set: assignments.optional(), next: stateName, outcome: outcomeName.optional() }).optional(),
   next: stateName.optional(),
   noinput_timeout_sec: z.number().positive().optional(),
 };

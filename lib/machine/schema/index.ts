@@ -4,7 +4,7 @@
  * names that state's own keys. `machineSchema` is the whole thing in one piece (for `z.toJSONSchema`).
  */
 import { z } from 'zod';
-import { jsonValue, route, stateName } from './common';
+import { jsonValue, outcomeName, route, stateName } from './common';
 import { actionThenPromptState } from './states/action_then_prompt';
 import { handoffState } from './states/handoff';
 import { listenState } from './states/listen';
@@ -60,6 +60,8 @@ export const machineTopSchema = z.strictObject({
   globals: globalsSchema,
   intents: z.record(z.string().min(1), intentSchema).default({}),
   global_routes: z.array(route).default([]),
+  /** The machine's own outcomes (the built-in ones need no entry): whether each is a goal reached. */
+  outcomes: z.record(outcomeName, z.strictObject({ goal: z.boolean(), description: z.string().optional() })).default({}),
   states: z.record(stateName, z.unknown()).refine((s) => Object.keys(s).length > 0, 'a machine needs at least one state'),
 });
 

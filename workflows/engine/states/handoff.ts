@@ -5,7 +5,7 @@
  */
 import type { CompiledState } from '../../../lib/machine/model';
 import { renderPrompt, toText } from '../render';
-import { endSession, exhaust, machineError, say, scopeOf, transition, type Run, type StateHandler } from '../run';
+import { AUTO_OUTCOMES, endSession, exhaust, machineError, recordOutcome, say, scopeOf, transition, type Run, type StateHandler } from '../run';
 
 function handoffVars(run: Run, from: string | undefined): Record<string, string> {
   const vars: Record<string, string> = {
@@ -25,8 +25,11 @@ function handoffVars(run: Run, from: string | undefined): Record<string, string>
 function handoffFailed(run: Run, state: CompiledState): void {
   const onFail = state.handoff?.onFail;
   say(run, renderPrompt(onFail?.prompt, scopeOf(run)));
-  if (onFail?.next !== undefined) return transition(run, onFail.next, 'handoff_failed');
-  exhaust(run, 'handoff');
+  if (onFail?.next !== undefined) {
+    recordOutcome(run, onFail.outcome ?? AUTO_OUTCOMES.handoff);
+    return transition(run, onFail.next, 'handoff_failed');
+  }
+  exhaust(run, 'handoff', run.s.state, onFail?.outcome);
 }
 
 export const handoffState: StateHandler = {

@@ -1,6 +1,6 @@
 /** `handoff`: transfer the caller to a human queue; on failure go to on_fail. */
 import { z } from 'zod';
-import { baseStateKeys, stateName } from '../common';
+import { baseStateKeys, outcomeName, stateName } from '../common';
 
 export const handoffState = z.strictObject({
   type: z.literal('handoff'),
@@ -10,6 +10,6 @@ export const handoffState = z.strictObject({
   prompt: z.string().optional(),
   prompt_template: z.string().optional(),
   on_fail: z
-    .strictObject({ prompt: z.string().optional(), prompt_template: z.string().optional(), next: stateName.optional() })
+    .strictObject({ prompt: z.string().optional(), prompt_template: z.string().optional(), next: stateName.optional(), outcome: outcomeName.optional() })
     .optional(),
 });
