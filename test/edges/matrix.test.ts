@@ -6,7 +6,7 @@
  *    peer never received is the one allowed "none", and only with a prompt that says the sending is uncertain);
  *  - a truthful prompt (success said only when the effect is there; "pas certain" when the outcome is unknown);
  *  - a defined end state (the state the machine's success branch names).
- * Peer timeouts are 1 s here (ODOO_TIMEOUT_MS, BREVO_TIMEOUT_MS) and the activity's 3 s, so a slow answer costs
+ * Peer timeouts are 2 s here (ODOO_TIMEOUT_MS, BREVO_TIMEOUT_MS: 1 s was too tight for a retried send on a loaded machine) and the activity's 3 s, so a slow answer costs
  * 1.5–4 s, not 16. Findings 1–3 of the issue are the rows callback × odoo delay, request_otp × brevo delay and
  * select_slot × odoo delay.
  */
@@ -43,8 +43,8 @@ function faultOf(name: FaultName, where: Where): Fault {
   switch (name) {
     case 'delay':
     case 'delay_every':
-      // after the peer (or the API) acted: longer than the client's bound (1 s to the peers, 3 s to the API)
-      return { kind: 'delay', ms: where === 'api' ? 4000 : 1500 };
+      // after the peer (or the API) acted: longer than the client's bound (2 s to the peers, 3 s to the API)
+      return { kind: 'delay', ms: where === 'api' ? 4000 : 2500 };
     case 'drop_after':
       return { kind: 'drop_after' };
     case 'drop_before':

@@ -1,6 +1,6 @@
 /**
  * The stack the edge tests run on: the Odoo and Brevo simulators, each behind a fault proxy; the API on those
- * proxies with short peer timeouts (1 s, so a "slow" answer costs 1–2 s, not 16); a second fault proxy in front of
+ * proxies with short peer timeouts (2 s, so a "slow" answer costs 2–3 s, not 16); a second fault proxy in front of
  * the API; a session worker on the real dev server whose backend activity goes through that proxy. Every case gets
  * its own partner (own phone, own e-mail) and its own appointment, so cases run side by side and each counts its own
  * effects on the simulators.
@@ -91,9 +91,9 @@ export async function startEdgeStack(opts: { cases: number; storeDir?: string; a
   const brevoProxy = await startFaultProxy(brevoSim.url);
   const env: NodeJS.ProcessEnv = {
     ...process.env,
-    ODOO_URL: odooProxy.url, ODOO_DB: odooSim.db, ODOO_LOGIN: 'admin', ODOO_PASSWORD: 'admin', ODOO_TIMEOUT_MS: '1000',
+    ODOO_URL: odooProxy.url, ODOO_DB: odooSim.db, ODOO_LOGIN: 'admin', ODOO_PASSWORD: 'admin', ODOO_TIMEOUT_MS: '2000',
     BREVO_API_KEY: 'edge-brevo-key', BREVO_BASE_URL: brevoProxy.url, BREVO_SMS_SENDER: 'Cabinet', BREVO_EMAIL_SENDER: 'Cabinet <rdv@cabinet.example>',
-    BREVO_TIMEOUT_MS: '1000',
+    BREVO_TIMEOUT_MS: '2000',
     API_STORE_DIR: opts.storeDir ?? 'memory://',
     RATE_IP_EXEMPT: '127.0.0.1,::1,::ffff:127.0.0.1',
   };
