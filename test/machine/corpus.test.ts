@@ -23,7 +23,7 @@ describe('checker corpus', () => {
       'yaml-syntax', 'unknown-key', 'missing-field', 'wrong-type', 'invalid-value', 'unknown-state', 'unknown-global',
       'unknown-endpoint', 'unknown-intent', 'unused-intent', 'unreachable-state', 'no-exit', 'action-loop',
       'silence-loop', 'intent-collision', 'unset-ctx', 'template-syntax', 'template-scope', 'missing-path-param',
-      'duplicate-prompt', 'nested-template', 'yaml-alias-bomb',
+      'duplicate-prompt', 'nested-template', 'yaml-alias-bomb', 'missing-outcome', 'unknown-outcome',
     ]) {
       expect(codes).toContain(code);
     }
