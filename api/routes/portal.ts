@@ -78,6 +78,12 @@ export interface ExchangedLink {
   sessionId: string | null;
 }
 
+/** A spent link of a number that belongs to no client: it can only lead back to the call that sent it. */
+export interface CallOnlyLink {
+  partnerId: null;
+  sessionId: string | null;
+}
+
 export const linkTokenSchema = z.string().regex(/^[A-Za-z0-9_-]{20,100}$/, 'a link token');
 
 /**
@@ -85,7 +91,9 @@ export const linkTokenSchema = z.string().regex(/^[A-Za-z0-9_-]{20,100}$/, 'a li
  * when the number belongs to no client. Shared by the JSON route below and the portal's hand-over
  * (api/routes/web-session.ts).
  */
-export async function exchangePortalLink(deps: ApiDeps, token: string): Promise<ExchangedLink> {
+export async function exchangePortalLink(deps: ApiDeps, token: string): Promise<ExchangedLink>;
+export async function exchangePortalLink(deps: ApiDeps, token: string, opts: { callOnly: true }): Promise<ExchangedLink | CallOnlyLink>;
+export async function exchangePortalLink(deps: ApiDeps, token: string, opts: { callOnly?: boolean } = {}): Promise<ExchangedLink | CallOnlyLink> {
   const k = kit(deps);
   const hash = k.linkHash(token);
   const link = await deps.store.getLink(hash);
@@ -93,7 +101,11 @@ export async function exchangePortalLink(deps: ApiDeps, token: string): Promise<
   if (link.usedAt) throw new ApiError(410, 'expired', 'This link was already used; ask for a new one.', { reason: 'used' });
   if (link.expiresAt.getTime() <= deps.clock.now().getTime()) throw new ApiError(410, 'expired', 'This link has expired; ask for a new one.', { reason: 'expired' });
   if (!(await deps.store.useLink(hash, deps.clock.now()))) throw new ApiError(410, 'expired', 'This link was already used; ask for a new one.', { reason: 'used' });
-  if (link.partnerId === null) throw new ApiError(404, 'unknown_number', 'This number belongs to no client.');
+  if (link.partnerId === null) {
+    // A new person (e.g. a contact dictated by phone): no login, but the page may join the call that sent the link.
+    if (opts.callOnly) return { partnerId: null, sessionId: link.sessionId };
+    throw new ApiError(404, 'unknown_number', 'This number belongs to no client.');
+  }
   const s = await deps.sessions.create(link.partnerId, 'magic_link', link.sessionId);
   return { sessionToken: s.token, partnerId: link.partnerId, expiresIn: s.expiresIn, sessionId: link.sessionId };
 }

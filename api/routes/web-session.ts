@@ -10,7 +10,9 @@
  *   GET  /portal/api/session          the current view (401 no_session when there is none)
  *   POST /portal/api/session          {restart?: true}: resumes the running session, or starts one (first screen)
  *   POST /portal/api/input            {eventId, choice | text}: applies it once, answers the next view
- *   POST /portal/api/link             {token}: spends a magic link, starts a session continuing the call
+ *   POST /portal/api/link             {token}: spends a magic link, starts a session continuing the call; for a number
+ *                                     that belongs to no client, the page joins the call itself while it runs (a
+ *                                     caller of the voice CRM types the e-mail speech could not catch)
  *   POST /portal/api/logout           ends the session and forgets the cookie
  *
  * CSRF: the cookie is SameSite=Strict, every POST must be `application/json` (a cross-site form cannot send it
@@ -113,7 +115,18 @@ function missLimit(machine: CompiledMachine, state: string, invalid: boolean): n
 
 // ---------- the browser's credential ----------
 
-const SESSION_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const SESSION_ID = /^(call-)?[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/**
+ * A browser that joined a phone call through the call's SMS link holds `call-<FreeSWITCH uuid>`: its inputs go to
+ * the call's own session (`voice-<uuid>`), the same workflow the phone drives. Leaving the page never ends the call.
+ */
+const CALL_PREFIX = 'call-';
+const CALL_SESSION = /^voice-([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/;
+
+function workflowIdOf(id: string): string {
+  return id.startsWith(CALL_PREFIX) ? sessionWorkflowId('voice', id.slice(CALL_PREFIX.length)) : sessionWorkflowId('web', id);
+}
 
 function macKey(sessionKey: string): Buffer {
   return crypto.createHash('sha256').update(`portal-credential:v1:${sessionKey}`).digest();
@@ -216,7 +229,7 @@ function bindWebSessionRouter(opts: WebSessionOptions, deps: ApiDeps): Router {
   };
   const credentialSec = Math.round((opts.credentialMinutes ?? webGlobals.web_session_minutes) * 60);
   const nowSec = () => Math.floor(deps.clock.now().getTime() / 1000);
-  const handle = (id: string): WorkflowHandle => opts.client.workflow.getHandle(sessionWorkflowId('web', id));
+  const handle = (id: string): WorkflowHandle => opts.client.workflow.getHandle(workflowIdOf(id));
 
   /** The last view answered per session (bounded; oldest out first), to check a click without a query. */
   const lastViews = new Map<string, SessionView>();
@@ -336,7 +349,7 @@ function bindWebSessionRouter(opts: WebSessionOptions, deps: ApiDeps): Router {
       if (v && !v.ended) return { view: portalView(v), resumed: true };
     }
     await limitStarts(req);
-    if (id) await handle(id).signal(inputSignal, { eventId: `web-restart-${crypto.randomUUID()}`, kind: 'hangup', cause: 'portal_restart' }).catch(() => undefined);
+    if (id && !id.startsWith(CALL_PREFIX)) await handle(id).signal(inputSignal, { eventId: `web-restart-${crypto.randomUUID()}`, kind: 'hangup', cause: 'portal_restart' }).catch(() => undefined);
     return { view: await start(res, {}, opts.machine), resumed: false };
   }));
 
@@ -359,7 +372,7 @@ function bindWebSessionRouter(opts: WebSessionOptions, deps: ApiDeps): Router {
       text = (body.text ?? '').trim();
       if (text === '') throw new ApiError(400, 'invalid_request', 'Invalid body: body.text: empty; type a value.');
       // A code never becomes workflow state in clear: only the backend activity can open it, for this session.
-      if (current.listen?.collect?.mode === 'otp' && /^\d{4,8}$/.test(text.replace(/\s/g, ''))) text = seal(sealKey, sessionWorkflowId('web', id), text.replace(/\s/g, ''));
+      if (current.listen?.collect?.mode === 'otp' && /^\d{4,8}$/.test(text.replace(/\s/g, ''))) text = seal(sealKey, workflowIdOf(id), text.replace(/\s/g, ''));
     }
     const event: CallerInput = { eventId: `web-${body.eventId}`, kind: 'text', text };
     try {
@@ -386,7 +399,8 @@ function bindWebSessionRouter(opts: WebSessionOptions, deps: ApiDeps): Router {
   router.post('/portal/api/link', wrap(async (req, res) => {
     const body = validate(linkBody, req.body, 'body');
     await limitStarts(req);
-    const link = await exchangePortalLink(deps, body.token);
+    const link = await exchangePortalLink(deps, body.token, { callOnly: true });
+    if (link.partnerId === null) return joinCall(res, link.sessionId);
     const call = await callContext(link.sessionId);
     const machine = machineStartingAt(opts.machine, handoverState(opts.machine, handover, call));
     const ctx: Record<string, JsonValue> = { partner_id: link.partnerId, handover_from: link.sessionId ?? '', ...call };
@@ -396,10 +410,29 @@ function bindWebSessionRouter(opts: WebSessionOptions, deps: ApiDeps): Router {
 
   router.post('/portal/api/logout', wrap(async (req, res) => {
     const id = sessionOf(req);
-    if (id) await handle(id).signal(inputSignal, { eventId: `web-logout-${crypto.randomUUID()}`, kind: 'hangup', cause: 'portal_logout' }).catch(() => undefined);
+    if (id && !id.startsWith(CALL_PREFIX)) await handle(id).signal(inputSignal, { eventId: `web-logout-${crypto.randomUUID()}`, kind: 'hangup', cause: 'portal_logout' }).catch(() => undefined);
     clearCookie(res);
     return { ok: true };
   }));
+
+  /**
+   * The link of a number that belongs to no client opens only the call that sent it, while that call runs: the page
+   * shows the call's current screen and what is typed there goes to the call (e.g. the e-mail address the voice CRM
+   * could not understand). Anything else stays a 404 unknown_number, as before.
+   */
+  async function joinCall(res: Response, sessionId: string | null): Promise<{ view: PortalView; resumed: false }> {
+    const m = sessionId ? CALL_SESSION.exec(sessionId) : null;
+    if (!m) throw new ApiError(404, 'unknown_number', 'This number belongs to no client.');
+    const id = `${CALL_PREFIX}${m[1]}`;
+    const running = await handle(id)
+      .describe()
+      .then((d) => d.status.name === 'RUNNING', (err: unknown) => (err instanceof WorkflowNotFoundError ? false : Promise.reject(err)));
+    const v = running ? await currentView(id) : null;
+    if (!v || v.ended) throw new ApiError(410, 'expired', 'The call this link belongs to has ended.', { reason: 'call_ended' });
+    setCookie(res, id);
+    deps.log.info({ session: sessionId }, 'portal page joined a call');
+    return { view: portalView(v), resumed: false };
+  }
 
   /** The last no-match or invalid value of the current visit of `state`, if the last thing that happened is one. */
   async function missedIn(id: string, state: string): Promise<PortalView['missed']> {
