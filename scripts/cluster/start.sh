@@ -16,7 +16,7 @@ if [ ! -s "$PGDATA/PG_VERSION" ]; then
   as_postgres "$PG_BIN/initdb" -D "$PGDATA" -U postgres -A trust >/dev/null
 fi
 chown postgres "$CLUSTER_RUN" 2>/dev/null || true
-as_postgres "$PG_BIN/pg_ctl" -D "$PGDATA" -l "$CLUSTER_RUN/postgres.log" -w \
+as_postgres "$PG_BIN/pg_ctl" -D "$PGDATA" status >/dev/null 2>&1 || as_postgres "$PG_BIN/pg_ctl" -D "$PGDATA" -l "$CLUSTER_RUN/postgres.log" -w \
   -o "-c listen_addresses=127.0.0.1 -p $PG_PORT -k $CLUSTER_RUN -c max_connections=200" start >/dev/null
 psql_() { as_postgres psql -h "$CLUSTER_RUN" -p "$PG_PORT" -U postgres -v ON_ERROR_STOP=1 -qtA "$@"; }
 [ "$(psql_ -c "select 1 from pg_roles where rolname='temporal'")" = 1 ] || psql_ -c "create role temporal login password 'temporal' createdb"
@@ -26,14 +26,28 @@ for db in temporal temporal_visibility; do
   schema=temporal; [ "$db" = temporal_visibility ] && schema=visibility
   if [ "$(psql_ -c "select 1 from pg_database where datname='$db'")" != 1 ]; then
     log "creating database $db and its schema"
-    "${SQL[@]}" --db "$db" create-database >/dev/null
-    "${SQL[@]}" --db "$db" setup-schema -v 0.0 >/dev/null
+    "${SQL[@]}" --db "$db" create-database >/dev/null 2>>"$CLUSTER_RUN/schema.log"
+    "${SQL[@]}" --db "$db" setup-schema -v 0.0 >/dev/null 2>>"$CLUSTER_RUN/schema.log"
   fi
-  "${SQL[@]}" --db "$db" update-schema --schema-name "postgresql/v12/$schema" >/dev/null
+  "${SQL[@]}" --db "$db" update-schema --schema-name "postgresql/v12/$schema" >/dev/null 2>>"$CLUSTER_RUN/schema.log"
 done
 
 # One config file per process: each needs its own gRPC and membership ports (they find each other through the
-# cluster_membership table in PostgreSQL).
+# cluster_membership table in PostgreSQL). Every file lists all four services (a process tracks the others through
+# them); the process's own service gets its own ports.
+services_yaml() { # ownService grpcPort membershipPort
+  local svc g m
+  for svc in frontend history matching worker; do
+    case $svc in
+      frontend) g=$CLUSTER_PORT; m=$((CLUSTER_PORT + 100)) ;;
+      history) g=$((CLUSTER_PORT + 11)); m=$((CLUSTER_PORT + 111)) ;;
+      matching) g=$((CLUSTER_PORT + 21)); m=$((CLUSTER_PORT + 121)) ;;
+      worker) g=$((CLUSTER_PORT + 30)); m=$((CLUSTER_PORT + 130)) ;;
+    esac
+    [ "$svc" = "$1" ] && { g=$2; m=$3; }
+    printf '  %s:\n    rpc: { grpcPort: %s, membershipPort: %s, bindOnIP: "127.0.0.1" }\n' "$svc" "$g" "$m"
+  done
+}
 config() { # service index grpcPort membershipPort
   local file="$CLUSTER_RUN/$1-$2.yaml"
   cat > "$file" <<YAML
@@ -50,8 +64,7 @@ persistence:
 global:
   membership: { maxJoinDuration: 30s, broadcastAddress: "127.0.0.1" }
 services:
-  $1:
-    rpc: { grpcPort: $3, membershipPort: $4, bindOnIP: "127.0.0.1" }
+$(services_yaml "$1" "$3" "$4")
 clusterMetadata:
   enableGlobalNamespace: false
   failoverVersionIncrement: 10
