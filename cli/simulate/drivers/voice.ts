@@ -135,6 +135,14 @@ export class VoiceSessionDriver implements SessionDriver {
 
   async send(input: CallerInput): Promise<void> {
     const call = this.simCall;
+    // A caller speaks when asked: the listening recording (a media bug) hears only what comes after it starts,
+    // as on FreeSWITCH. Keys need no wait: they queue on the channel until something reads them.
+    if (input.kind === 'speech' || input.kind === 'text' || input.kind === 'audio') {
+      await this.waitFor('the session to listen before the caller speaks', async () => {
+        const v = await this.view();
+        return v.listening || v.ended !== undefined;
+      });
+    }
     const before = await this.view();
     switch (input.kind) {
       case 'dtmf':
