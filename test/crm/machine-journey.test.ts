@@ -78,5 +78,5 @@ test('dictate, hear the read-back, correct the e-mail, confirm, list, leave', as
   expect(view.prompts.join(' ')).toMatch(/Voici les \d+ derniers contacts\. Lina Andrianina, plus 261 32 12 34 567/);
 
   view = await say(handle, 'au revoir');
-  expect(view.ended).toEqual({ outcome: 'completed', state: 'crm.goodbye' });
+  expect(view.ended).toEqual({ outcome: 'completed', state: 'crm.goodbye', screen: 'C3', declared: { name: 'contacts_listed', goal: true } });
 });
