@@ -824,29 +824,10 @@ export class SimCall {
     return true;
   }
 
-  /** @deprecated kept for callers of the earlier API: uuid_record start without variables. */
-  startBackgroundRecord(file: string, limitS: number): void {
-    this.startMediaBugRecord(file, limitS, []);
-  }
-
-  /** @deprecated kept for callers of the earlier API. */
-  stopBackgroundRecord(file: string): boolean {
-    return this.stopMediaBugRecord(file);
-  }
-
   /** What the channel plays to the caller, as the media bugs recording the write stream hear it. */
   private playingToCaller(on: boolean): void {
     this.playing = on;
-    for (const [file, bug] of [...this.mediaBugs]) {
-      const now = this.bugNow(bug);
-      const stoppedAt = bug.rec.advance(now);
-      if (stoppedAt !== undefined) {
-        this.closeMediaBug(file, stoppedAt);
-        continue;
-      }
-      bug.rec.playing(on, now);
-      this.scheduleMediaBug(bug);
-    }
+    this.updateMediaBugs((rec, now) => rec.playing(on, now));
   }
 
   private playing = false;
@@ -856,6 +837,11 @@ export class SimCall {
   }
 
   private hearInMediaBugs(pcm: PcmAudio): void {
+    this.updateMediaBugs((rec, now) => rec.hear(pcm, now));
+  }
+
+  /** Brings each recording up to now (closing one silence detection already ended), then applies `change`. */
+  private updateMediaBugs(change: (rec: MediaBugRecording, nowMs: number) => void): void {
     for (const [file, bug] of [...this.mediaBugs]) {
       const now = this.bugNow(bug);
       const stoppedAt = bug.rec.advance(now);
@@ -863,7 +849,7 @@ export class SimCall {
         this.closeMediaBug(file, stoppedAt);
         continue;
       }
-      bug.rec.hear(pcm, now);
+      change(bug.rec, now);
       this.scheduleMediaBug(bug);
     }
   }
