@@ -70,6 +70,8 @@ function portalRouter(dist: string): express.Router {
     res.status(200).type('html').sendFile(index);
   };
   r.get(['/portal', '/portal/', '/portal/link/:token'], page);
+  // The operators' console is the same app; its data routes (/console/api) are operator routes.
+  r.get(/^\/console(\/(?!api(\/|$)).*)?$/, page);
   // A shared appointment: the page for a person's browser, the JSON route (api/routes/portal.ts) for the page itself.
   r.get('/portal/shared/:token', (req: Request, res: Response, next: NextFunction) => {
     if (req.accepts(['json', 'html']) !== 'html') return next();
