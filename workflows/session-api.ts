@@ -88,6 +88,11 @@ export const inputSignal = defineSignal<[CallerInput]>('input');
 /** The portal's way in: applies the input and returns the view once the session waits again. */
 export const inputUpdate = defineUpdate<SessionView, [CallerInput]>('input');
 export const viewQuery = defineQuery<SessionView>('view');
+/**
+ * The first screen in one round trip: sent with the workflow's start (Update-with-Start), it answers the view once
+ * the session first waits for the caller (or has ended). Changes nothing in the session.
+ */
+export const firstViewUpdate = defineUpdate<SessionView>('firstView');
 /** Trace events of this run from index `since` on (states entered, routes, counters, actions): transcripts, coverage. */
 export const traceQuery = defineQuery<{ events: TraceEvent[]; next: number }, [number]>('trace');
 

@@ -21,7 +21,7 @@ import {
 import type { CompiledMachine } from '../lib/machine/model';
 import { startSession, step } from './engine';
 import type { Ctx, EngineInput, SessionState, Step } from './engine/types';
-import { inputSignal, inputUpdate, traceQuery, viewQuery, type ChannelFailure, type SessionInput, type SessionResult } from './session-api';
+import { firstViewUpdate, inputSignal, inputUpdate, traceQuery, viewQuery, type ChannelFailure, type SessionInput, type SessionResult } from './session-api';
 import { CommandRunner, SafetyNet } from './shell/commands';
 import { isOrdinaryHangup } from './shell/hangup-causes';
 import { checkPortalInput, Inbox } from './shell/inbox';
@@ -84,6 +84,10 @@ export async function sessionWorkflow(input: SessionInput): Promise<SessionResul
     },
     { validator: (event) => checkPortalInput(current(), event) },
   );
+  setHandler(firstViewUpdate, async () => {
+    await condition(() => view.listening || current().ended !== undefined);
+    return render();
+  });
   setHandler(viewQuery, render);
   setHandler(traceQuery, (since) => view.traceSince(since));
 
