@@ -14,6 +14,7 @@ import { portalRoutes } from './routes/portal';
 import { appointmentRoutes } from './routes/appointments';
 import { agentRoutes } from './routes/agent';
 import { boundRouterOf } from './routes/web-session';
+import { consoleAuthRouter } from './console-auth/router';
 import type { ApiDeps } from './deps';
 
 export const ALL_ROUTES: AnyRoute[] = [...authRoutes, ...portalRoutes, ...appointmentRoutes, ...agentRoutes];
@@ -150,6 +151,8 @@ export function createApp(deps: ApiDeps, extras: AppExtras = {}): express.Expres
   });
 
   app.use(portalRouter(extras.portalDist ?? PORTAL_DIST));
+  // The console's login: its cookie then opens every operator route (api/console-auth/).
+  app.use(consoleAuthRouter(deps));
   for (const r of boundRouters) app.use(r);
   // An API without the portal's sessions (no Temporal client) says so rather than "no route".
   app.use('/portal/api', (_req: Request, res: Response) => {

@@ -58,6 +58,12 @@ export const apiEnvSchema = z.object({
   /** Callback deadline: requests after this local hour (or on a non-working day) are due the next working day. */
   CALLBACK_CUTOFF_HOUR: z.coerce.number().int().min(0).max(23).default(16),
   IDEMPOTENCY_WAIT_MS: z.coerce.number().int().min(0).default(5000),
+  /** Operators' console: login attempts per client address in a sliding window, how long a login lasts. */
+  RATE_CONSOLE_LOGIN_PER_IP: int(20),
+  RATE_CONSOLE_LOGIN_WINDOW_SEC: int(600),
+  CONSOLE_LOGIN_HOURS: int(12),
+  /** Where operators' browsers open Odoo (the console links a captured partner and lead there); no link when unset. */
+  ODOO_PUBLIC_URL: z.url().optional(),
 });
 
 export type ApiEnv = z.infer<typeof apiEnvSchema>;

@@ -10,6 +10,7 @@ import { ApiError, toApiError } from './errors';
 import type { ApiDeps } from './deps';
 import { readUpload, type UploadedFile, type UploadSpec } from './multipart';
 import { kit } from './routes/context';
+import { operatorFromCookie } from './console-auth/credential';
 import { invalidToken, missingToken, type OperatorIdentity } from './services/operators';
 
 export type Method = 'get' | 'put' | 'post';
@@ -146,11 +147,20 @@ export function bearerToken(header: string | undefined): string | null {
   return m[1]!;
 }
 
-/** Resolves the operator behind a request (401 with WWW-Authenticate when there is none or it is not valid). */
-export async function requireOperator(deps: ApiDeps, header: string | undefined): Promise<OperatorIdentity> {
-  const token = bearerToken(header);
-  if (!token) throw missingToken('An operator token is required: Authorization: Bearer <token> (from `npx ivr operators add <name>`).');
-  return kit(deps).operators.resolve(token);
+const OPERATOR_REQUIRED = 'An operator token is required: Authorization: Bearer <token> (from `npx ivr operators add <name>`), or the console\'s login (POST /console/api/login).';
+
+/**
+ * Resolves the operator behind a request (401 with WWW-Authenticate when there is none or it is not valid). Given
+ * the request, an operator without an Authorization header may be the console's login cookie (console-auth/), with
+ * its CSRF checks on requests that have an effect; given only the header, bearer tokens alone.
+ */
+export async function requireOperator(deps: ApiDeps, from: Request | string | undefined): Promise<OperatorIdentity> {
+  const isReq = typeof from === 'object';
+  const token = bearerToken(isReq ? from.get('authorization') : from);
+  if (token) return kit(deps).operators.resolve(token);
+  const viaCookie = isReq ? await operatorFromCookie(deps, from) : null;
+  if (!viaCookie) throw missingToken(OPERATOR_REQUIRED);
+  return viaCookie;
 }
 
 export function sha256(text: string): string {
@@ -192,6 +202,7 @@ export function openAnswer(secret: string, sealed: string): string {
 }
 
 export function sendError(res: Response, err: ApiError, requestId: string): void {
+  res.locals.apiErrorCode = err.code; // counted by ivr_api_errors_total (api/metrics.ts)
   for (const [k, v] of Object.entries(err.headers)) res.setHeader(k, v);
   res.status(err.status).json({ error: { code: err.code, message: err.message, ...err.details, request_id: requestId } });
 }
@@ -209,7 +220,7 @@ export function mount(router: Router, def: AnyRoute, deps: ApiDeps): void {
       let session: AuthSession | null = null;
       let token: string | null = null;
       if (def.auth === 'operator') {
-        operator = await requireOperator(deps, req.get('authorization'));
+        operator = await requireOperator(deps, req);
         token = bearerToken(req.get('authorization'));
       } else if (def.auth !== 'none') {
         token = bearerToken(req.get('authorization'));
@@ -232,7 +243,9 @@ export function mount(router: Router, def: AnyRoute, deps: ApiDeps): void {
 
       const key = def.idempotent ? headers['idempotency-key'] ?? null : null;
       if (key && def.idempotent === true) {
-        const fingerprint = sha256(canonical({ m: def.method, p: req.path, b: body, q: query, s: token ? sha256(token) : null }));
+        // An answer replays only to whoever asked: the same token, else the same operator (console cookie).
+        const scope = token ? sha256(token) : operator ? sha256(`operator:${operator.name}`) : null;
+        const fingerprint = sha256(canonical({ m: def.method, p: req.path, b: body, q: query, s: scope }));
         const replay = await claimOrReplay(deps, key, fingerprint);
         if (replay) {
           res.setHeader('Idempotent-Replay', 'true');
@@ -293,14 +306,15 @@ async function claimOrReplay(deps: ApiDeps, key: string, fingerprint: string): P
 /**
  * Operator check for routers mounted outside the route table (`AppExtras.routers`, e.g. api/crm): the same 401
  * answers as `auth: 'operator'` routes, and the same audit row when the request ends. The router's handlers read
- * the operator with `gatedOperator(res)`, which refuses when the gate did not run (fail closed).
+ * the operator with `gatedOperator(res)`, which refuses when the gate did not run (fail closed). Like those routes
+ * it accepts an operator token or the console's login cookie (with the cookie's CSRF checks).
  */
 export function operatorGate(deps: ApiDeps) {
   return async (req: Request, res: Response, next: (err?: unknown) => void): Promise<void> => {
     const requestId = String(res.locals.requestId ?? '');
     let operator: OperatorIdentity;
     try {
-      operator = await requireOperator(deps, req.get('authorization'));
+      operator = await requireOperator(deps, req);
     } catch (e) {
       const apiErr = toApiError(e);
       deps.log.info({ requestId, route: `${req.method} ${req.baseUrl}`, errorCode: apiErr.code, status: apiErr.status }, 'request failed');
@@ -319,7 +333,7 @@ export function operatorGate(deps: ApiDeps) {
 
 export function gatedOperator(res: Response): OperatorIdentity {
   const op = res.locals.operator as OperatorIdentity | undefined;
-  if (!op) throw missingToken('An operator token is required: Authorization: Bearer <token> (from `npx ivr operators add <name>`).');
+  if (!op) throw missingToken(OPERATOR_REQUIRED);
   return op;
 }
 

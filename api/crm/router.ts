@@ -5,8 +5,8 @@
  *
  *   POST /crm/voice-contacts   multipart: audio (+ call_id, session_id, dry_run, create_lead, consent_*)
  *   POST /crm/text-contacts    {text} | {text, dry_run:true} | {dry_run:true, draft, field, text} | {dry_run:false, contact}
- *   GET  /crm/contacts?limit=&q=
- *   GET  /crm/leads?limit=&q=
+ *   GET  /crm/contacts?limit=&offset=&q=   (next_offset: the next page's offset, null on the last)
+ *   GET  /crm/leads?limit=&offset=&q=
  *
  * All are operator routes (Authorization: Bearer <operator token>), declared in the API's route table.
  * Mount: `startApiServer({ routers: [createCrmRouter({...})] })` (or createApp's `routers`).
@@ -70,32 +70,32 @@ export function crmRoutes(deps: CrmRouterDeps): AnyRoute[] {
   const listContacts = route({
     method: 'get',
     path: '/crm/contacts',
-    summary: 'The newest persons in the CRM (q: name, e-mail or a number in any spelling), with a spoken summary.',
+    summary: 'The newest persons in the CRM (q: name, e-mail or a number in any spelling; offset/next_offset page), with a spoken summary.',
     auth: 'operator',
     idempotent: false,
     query: listSchema(),
     response: contactsAnswerSchema,
     errors: [[401, 'unauthorized']],
     async handler({ query, audit }) {
-      const contacts = await crm.listContacts(query);
-      audit.add('res.partner', contacts.map((c) => c.id));
-      return { contacts, count: contacts.length, summary_voice: summaryVoice(contacts) };
+      const page = paged(await crm.listContacts({ ...query, limit: query.limit + 1 }), query);
+      audit.add('res.partner', page.rows.map((c) => c.id));
+      return { contacts: page.rows, count: page.rows.length, offset: query.offset, next_offset: page.next, summary_voice: summaryVoice(page.rows) };
     },
   });
 
   const listLeads = route({
     method: 'get',
     path: '/crm/leads',
-    summary: 'The newest leads (q: name, contact, e-mail or phone).',
+    summary: 'The newest leads (q: name, contact, e-mail or phone; offset/next_offset page).',
     auth: 'operator',
     idempotent: false,
     query: listSchema(),
     response: leadsAnswerSchema,
     errors: [[401, 'unauthorized']],
     async handler({ query, audit }) {
-      const leads = await crm.listLeads(query);
-      audit.add('crm.lead', leads.map((l) => l.id));
-      return { leads, count: leads.length };
+      const page = paged(await crm.listLeads({ ...query, limit: query.limit + 1 }), query);
+      audit.add('crm.lead', page.rows.map((l) => l.id));
+      return { leads: page.rows, count: page.rows.length, offset: query.offset, next_offset: page.next };
     },
   });
 
@@ -108,6 +108,11 @@ export function crmRoutes(deps: CrmRouterDeps): AnyRoute[] {
  */
 export function createCrmRouter(deps: CrmRouterDeps): Router {
   return tableRouter(crmRoutes(deps));
+}
+
+/** One row more than the page was read: its presence says a next page exists, without a count query. */
+function paged<T>(rows: T[], q: { limit: number; offset: number }): { rows: T[]; next: number | null } {
+  return { rows: rows.slice(0, q.limit), next: rows.length > q.limit ? q.offset + q.limit : null };
 }
 
 const CAPTURE_ERRORS: Array<[number, string]> = [

@@ -85,6 +85,8 @@ export function textContactsSchema(defaultRegion: string, maxTextChars: number) 
 export function listSchema() {
   return z.object({
     limit: z.coerce.number().int('a whole number').min(1).max(50, 'at most 50').default(10),
+    /** Paging: how many of the newest to skip (the previous page's next_offset). */
+    offset: z.coerce.number().int('a whole number').min(0, 'at least 0').max(10_000, 'at most 10000').default(0),
     q: optText(100),
   });
 }
@@ -156,6 +158,8 @@ export const draftAnswerSchema = z.object({
 export const contactsAnswerSchema = z.object({
   contacts: z.array(z.object({ id: z.number().int(), name: z.string(), email: z.string().nullable(), phone: z.string().nullable(), created_at: z.string().nullable() })),
   count: z.number().int(),
+  offset: z.number().int(),
+  next_offset: z.number().int().nullable().describe('the offset of the next page; null on the last page'),
   summary_voice: z.string(),
 });
 
@@ -171,4 +175,6 @@ export const leadsAnswerSchema = z.object({
     created_at: z.string().nullable(),
   })),
   count: z.number().int(),
+  offset: z.number().int(),
+  next_offset: z.number().int().nullable().describe('the offset of the next page; null on the last page'),
 });

@@ -62,7 +62,13 @@ export interface CrmSettings {
 
 export type TextContactRequest = z.infer<ReturnType<typeof textContactsSchema>>;
 export type VoiceContactForm = z.infer<typeof voiceFormSchema>;
-export type ListQuery = z.infer<ReturnType<typeof listSchema>>;
+/** The routes' query; offset (paging) may be left out by callers in code. */
+export type ListQuery = Omit<z.infer<ReturnType<typeof listSchema>>, 'offset'> & { offset?: number };
+
+/** search_read's offset, sent only past the first page. */
+function pageFrom(q: ListQuery): { offset?: number } {
+  return q.offset ? { offset: q.offset } : {};
+}
 export type CorrectedField = 'name' | 'email' | 'phone';
 
 /** A contact read but not stored (dry_run): what the caller hears back before confirming. */
@@ -177,7 +183,7 @@ export class CrmService {
     const customers = fields.partner_share ? ['partner_share', '=', true] : ['user_ids', '=', false];
     const domain: unknown[] = [['is_company', '=', false], customers, ...this.searchTerms(q.q, fields, ['name', 'email'])];
     const read = ['id', 'name', 'email', 'phone', ...(fields.mobile ? ['mobile'] : []), 'create_date'];
-    const rows = await this.deps.odoo.callKw<Row[]>('res.partner', 'search_read', [domain], { fields: read, limit: q.limit, order: 'id desc' });
+    const rows = await this.deps.odoo.callKw<Row[]>('res.partner', 'search_read', [domain], { fields: read, limit: q.limit, ...pageFrom(q), order: 'id desc' });
     return rows.map((r) => ({
       id: r.id,
       name: str(r.name) ?? '',
@@ -193,6 +199,7 @@ export class CrmService {
     const rows = await this.deps.odoo.callKw<Row[]>('crm.lead', 'search_read', [domain], {
       fields: ['id', 'name', 'contact_name', 'email_from', 'phone', 'partner_id', 'type', 'create_date'],
       limit: q.limit,
+      ...pageFrom(q),
       order: 'id desc',
     });
     return rows.map((r) => ({

@@ -91,7 +91,7 @@ describe('operator credentials on /crm', () => {
     }
     expect(Object.keys(o.body.paths['/crm/voice-contacts'].post.requestBody.content)).toEqual(['multipart/form-data']);
     expect(o.body.paths['/crm/voice-contacts'].post.requestBody.content['multipart/form-data'].schema.required).toContain('audio');
-    expect(o.body.paths['/crm/contacts'].get.parameters.map((x: { name: string }) => x.name)).toEqual(['limit', 'q']);
+    expect(o.body.paths['/crm/contacts'].get.parameters.map((x: { name: string }) => x.name)).toEqual(['limit', 'offset', 'q']);
   });
 
   test('CRM validation errors have the API shape and paths', async () => {
