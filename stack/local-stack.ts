@@ -26,6 +26,7 @@ import { startLocalApi, type LocalApi } from './local-api';
 import { localOperatorToken } from './operator-token';
 import { crmRouterFromEnv } from '../api/crm/from-env';
 import { webSessionRouterFromEnv } from '../api/routes/web-session';
+import { consoleRouterFromEnv } from '../api/console/router';
 import { choosePeers, configuredStatus, describePeer, PEER_NAMES, simulatorEnv, startSimulator, startedStatus, type PeerName, type PeerStatus } from './peers';
 
 export interface LocalStackOptions {
@@ -108,7 +109,7 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
     env.RATE_IP_EXEMPT ??= '127.0.0.1,::1,::ffff:127.0.0.1';
     const crm = crmRouterFromEnv(env, { temporalClient: client, taskQueue, ...(openaiSim ? { useLlm: false } : {}) });
     const portal = webSessionRouterFromEnv(env, { client, taskQueue });
-    const api: LocalApi = await startLocalApi(env, { port: opts.apiPort ?? 0, routers: [crm, portal] });
+    const api: LocalApi = await startLocalApi(env, { port: opts.apiPort ?? 0, routers: [crm, portal, consoleRouterFromEnv(env, { client })] });
     stops.push(() => api.stop());
     lines.push(`Backend API   ${api.url} (OpenAPI at ${api.url}/openapi.json)`);
     lines.push(`Portal        ${api.url}/portal`);

@@ -6,6 +6,7 @@ import { Client, Connection } from '@temporalio/client';
 import { crmRouterFromEnv } from '../../api/crm/from-env';
 import { SESSION_TASK_QUEUE } from '../../sessions/start';
 import { webSessionRouterFromEnv } from '../../api/routes/web-session';
+import { consoleRouterFromEnv } from '../../api/console/router';
 import { dataConverter } from '../../lib/codec/data-converter';
 import { createLogger } from '../../lib/log';
 import { startLocalApi } from '../../stack/local-api';
@@ -22,6 +23,7 @@ export const command: CliCommand = {
       const client = new Client({ connection, namespace: env.TEMPORAL_NAMESPACE ?? 'default', dataConverter: dataConverter() });
       routers.push(crmRouterFromEnv(env, { temporalClient: client }));
       routers.push(webSessionRouterFromEnv(env, { client, taskQueue: SESSION_TASK_QUEUE }));
+      routers.push(consoleRouterFromEnv(env, { client }));
     } else {
       log.warn('TEMPORAL_ADDRESS unset: the voice → CRM routes (/crm/*) and the portal\'s sessions (/portal/api/*) are not served');
     }

@@ -5,6 +5,7 @@ import { Client, Connection } from '@temporalio/client';
 import { dataConverter } from '../../lib/codec/data-converter';
 import { crmRouterFromEnv } from '../../api/crm/from-env';
 import { webSessionRouterFromEnv } from '../../api/routes/web-session';
+import { consoleRouterFromEnv } from '../../api/console/router';
 import { startLocalApi } from '../local-api';
 import { parse, port, type PartRunner } from './common';
 
@@ -19,7 +20,7 @@ export const run: PartRunner = async (config, env) => {
     const client = new Client({ connection, namespace: env.TEMPORAL_NAMESPACE ?? 'default', dataConverter: dataConverter() });
     const crm = crmRouterFromEnv(env, { temporalClient: client, taskQueue: cfg.taskQueue });
     const portal = webSessionRouterFromEnv(env, { client, taskQueue: cfg.taskQueue });
-    const api = await startLocalApi(env, { port: cfg.port, routers: [crm, portal] });
+    const api = await startLocalApi(env, { port: cfg.port, routers: [crm, portal, consoleRouterFromEnv(env, { client })] });
     let operatorToken: string;
     try {
       operatorToken = await localOperatorToken(env, api.deps);
