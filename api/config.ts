@@ -1,6 +1,7 @@
 /** API configuration from the environment (zod through parseEnv). The Odoo and Brevo clients read their own. */
 import { z } from 'zod';
 import { parseEnv } from '../lib/env';
+import { metricsEnvSchema } from '../lib/metrics/server';
 import { DEFAULT_ALLOWED_COUNTRIES } from './services/destinations';
 
 const int = (def: number) => z.coerce.number().int().positive().default(def);
@@ -11,6 +12,12 @@ export const apiEnvSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   /** Listen address: loopback unless asked (HOST=0.0.0.0 in containers, set by docker-compose.yml). */
   HOST: z.string().min(1).default('127.0.0.1'),
+  /**
+   * Metrics (lib/metrics/server.ts): METRICS_PORT opens GET /metrics on a listener of its own (METRICS_HOST,
+   * loopback by default); METRICS_TOKEN, when set, is required by that listener and is the only way /metrics is
+   * served on the API's own port. Neither set: no metrics endpoint at all.
+   */
+  ...metricsEnvSchema.shape,
   /** Idempotency records, finished challenges, used links and old rate windows older than this are deleted. */
   STORE_RETENTION_DAYS: z.coerce.number().int().positive().default(30),
   API_PUBLIC_URL: z.url().default('http://localhost:3000'),

@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import type { Router } from 'express';
 import type { Logger } from 'pino';
 import { createLogger } from '../lib/log';
+import { startMetricsServer, type MetricsServer } from '../lib/metrics';
 import { explainListenError } from '../lib/net/ports';
 import { createOdooClient, odooConfigFromEnv } from '../lib/odoo/client';
 import { brevoConfigFromEnv, createBrevoClient, type BrevoConfig } from '../lib/brevo/client';
@@ -14,6 +15,7 @@ import { serveAdminSocket, type AdminSocket } from './admin-socket';
 import { createApp } from './app';
 import { loadApiConfig, type ApiConfig } from './config';
 import type { ApiDeps } from './deps';
+import { instrumentBrevo, instrumentOdoo, withHttpMetrics } from './metrics';
 import { systemClock, type BrevoPort, type Clock, type OdooPort } from './ports';
 import { SessionService } from './services/sessions';
 import { ApiStore } from './store/store';
@@ -42,6 +44,8 @@ export interface RunningApi {
   port: number;
   /** The address the server is bound to (127.0.0.1 unless HOST opened it). */
   host: string;
+  /** GET /metrics on its own listener when METRICS_PORT is set (see api/metrics.ts for the token rule). */
+  metricsUrl: string | null;
   deps: ApiDeps;
   stop(): Promise<void>;
 }
@@ -52,11 +56,12 @@ export async function startApiServer(opts: StartApiOptions = {}): Promise<Runnin
   const clock = opts.clock ?? systemClock;
   const ownStore = !opts.store;
   const store = opts.store ?? (await ApiStore.open({ databaseUrl: config.DATABASE_URL, dataDir: config.API_STORE_DIR }));
-  const odoo = opts.odoo ?? createOdooClient(odooConfigFromEnv());
+  // Every peer call is timed per endpoint (ivr_peer_request_duration_seconds), whoever built the client.
+  const odoo = instrumentOdoo(opts.odoo ?? createOdooClient(odooConfigFromEnv()));
   const brevoOpt = opts.brevo ?? { config: brevoConfigFromEnv() };
-  const brevo = 'config' in brevoOpt ? createBrevoClient(brevoOpt.config, { ledger: store.sendLedger(clock) }) : brevoOpt;
+  const brevo = instrumentBrevo('config' in brevoOpt ? createBrevoClient(brevoOpt.config, { ledger: store.sendLedger(clock) }) : brevoOpt);
   const deps: ApiDeps = { config, store, odoo, brevo, clock, log, sessions: new SessionService(store, clock, config.SESSION_KEY, config.SESSION_TTL_SEC) };
-  const server = http.createServer(createApp(deps, { routers: opts.routers ?? [] }));
+  const server = http.createServer(withHttpMetrics(createApp(deps, { routers: opts.routers ?? [] }), { token: config.METRICS_TOKEN }));
   const port = opts.port ?? config.PORT;
   const host = opts.host ?? config.HOST;
   await new Promise<void>((resolve, reject) => {
@@ -69,6 +74,22 @@ export async function startApiServer(opts: StartApiOptions = {}): Promise<Runnin
   const bound = server.address() as AddressInfo;
   const actual = bound.port;
   log.info({ port: actual, host, store: store.db.kind }, 'api listening');
+  let metrics: MetricsServer | null = null;
+  if (config.METRICS_PORT !== undefined) {
+    try {
+      metrics = await startMetricsServer({
+        port: config.METRICS_PORT,
+        host: config.METRICS_HOST,
+        ...(config.METRICS_TOKEN ? { token: config.METRICS_TOKEN } : {}),
+        what: 'backend API metrics',
+      });
+    } catch (err) {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      if (ownStore) await store.close();
+      throw err;
+    }
+    log.info({ metrics: metrics.url, token: config.METRICS_TOKEN ? 'required' : 'none' }, 'api metrics listening');
+  }
   const prune = () => store.prune(clock.now(), config.STORE_RETENTION_DAYS).catch((e: unknown) => log.warn({ cause: e instanceof Error ? e.name : typeof e }, 'store prune failed'));
   void prune();
   const pruneTimer = setInterval(() => void prune(), 3_600_000);
@@ -86,9 +107,11 @@ export async function startApiServer(opts: StartApiOptions = {}): Promise<Runnin
     url: `http://${host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host}:${actual}`,
     port: actual,
     host: bound.address,
+    metricsUrl: metrics?.url ?? null,
     deps,
     async stop() {
       clearInterval(pruneTimer);
+      await metrics?.close();
       await admin?.close();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
