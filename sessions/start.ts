@@ -1,13 +1,14 @@
 /**
  * Starting a session workflow from the outside (esl-bridge on a new call, the portal, `ivr simulate`).
- * Starting twice is harmless: the second start attaches to the running session.
+ * Starting twice is harmless: the second start attaches to the running session. The portal starts its sessions
+ * with their first view in one call (`startSessionWithFirstView`, Update-with-Start).
  */
 import { WorkflowIdConflictPolicy } from '@temporalio/common';
-import type { Client, WorkflowHandle, WorkflowStartOptions } from '@temporalio/client';
+import { WithStartWorkflowOperation, type Client, type WorkflowHandle, type WorkflowStartOptions } from '@temporalio/client';
 import { piiHash } from '../lib/log';
 import type { CompiledMachine } from '../lib/machine/model';
 import { SESSION_SEARCH_ATTRIBUTES } from '../workflows/search-attribute-keys';
-import { sessionWorkflowId, type SessionInput } from '../workflows/session-api';
+import { firstViewUpdate, sessionWorkflowId, type SessionInput, type SessionView } from '../workflows/session-api';
 import type { sessionWorkflow } from '../workflows/session';
 
 export const SESSION_TASK_QUEUE = process.env.SESSION_TASK_QUEUE ?? 'ivr-sessions';
@@ -38,6 +39,23 @@ export async function startSessionWorkflow(
   opts: { taskQueue?: string } = {},
 ): Promise<WorkflowHandle<typeof sessionWorkflow>> {
   return client.workflow.start('sessionWorkflow', startOptions(input, opts.taskQueue)) as Promise<WorkflowHandle<typeof sessionWorkflow>>;
+}
+
+/**
+ * Starts a new session and answers its first view (once it waits for the person, or has ended) in one round trip:
+ * the `firstView` update sent with the start (Update-with-Start). The id must be new: the conflict policy is FAIL,
+ * so a start never attaches to a session already running under that id (a restart gets a fresh id and a fresh run).
+ */
+export async function startSessionWithFirstView(
+  client: Client,
+  input: SessionInput,
+  opts: { taskQueue?: string } = {},
+): Promise<SessionView> {
+  const startWorkflowOperation = new WithStartWorkflowOperation<typeof sessionWorkflow>('sessionWorkflow', {
+    ...startOptions(input, opts.taskQueue),
+    workflowIdConflictPolicy: WorkflowIdConflictPolicy.FAIL,
+  });
+  return client.workflow.executeUpdateWithStart(firstViewUpdate, { startWorkflowOperation });
 }
 
 /**

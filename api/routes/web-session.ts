@@ -26,7 +26,7 @@ import { z } from 'zod';
 import { loadMachine } from '../../lib/machine/loader';
 import type { CompiledMachine, JsonValue } from '../../lib/machine/model';
 import { seal, sealKeyFromEnv, type SealKey } from '../../lib/secrets/seal';
-import { machineStartingAt, startSessionWorkflow } from '../../sessions/start';
+import { machineStartingAt, startSessionWithFirstView } from '../../sessions/start';
 import { DEFAULT_WEB_IDLE_MINUTES, DEFAULT_WEB_SESSION_MINUTES } from '../../workflows/shell/waiting';
 import { inputSignal, inputUpdate, sessionWorkflowId, traceQuery, viewQuery, type CallerInput, type SessionView } from '../../workflows/session-api';
 import type { ApiDeps } from '../deps';
@@ -253,17 +253,6 @@ function bindWebSessionRouter(opts: WebSessionOptions, deps: ApiDeps): Router {
     return id;
   };
 
-  /** The view once the session waits for the person (or ended): the first screen after a start. */
-  const settledView = async (id: string): Promise<SessionView> => {
-    const deadline = Date.now() + firstViewTimeoutMs;
-    for (let pause = 10; ; pause = Math.min(pause * 2, 200)) {
-      const v = await handle(id).query(viewQuery);
-      if (v.listening || v.ended) return v;
-      if (Date.now() > deadline) throw new ApiError(503, 'session_slow', 'The session did not answer in time; reload the page to try again.', {}, { 'Retry-After': '2' });
-      await sleep(pause);
-    }
-  };
-
   const startLimit = opts.startLimit ?? { max: 20, windowSec: 600 };
   /** Each start is a workflow: bounded per client address (429 with Retry-After). */
   const limitStarts = async (req: Request) => {
@@ -272,19 +261,33 @@ function bindWebSessionRouter(opts: WebSessionOptions, deps: ApiDeps): Router {
     await enforceLimits(deps.store, deps.clock.now(), [{ bucket: `portal-start:ip:${ip}`, ...startLimit }], 'Too many portal sessions from this address; retry later.');
   };
 
+  /**
+   * A new session and its first screen in one round trip (Update-with-Start of the `firstView` update): no start
+   * followed by queries until the session waits. The id is new at each start (a restart never reuses an old one).
+   */
   const start = async (res: Response, ctx: Record<string, JsonValue>, machine: CompiledMachine, makeCtx?: (workflowId: string) => Record<string, JsonValue>) => {
     const id = crypto.randomUUID();
     const workflowId = sessionWorkflowId('web', id);
-    await startSessionWorkflow(
+    // Set first: if the first screen is slow, a reload resumes this session instead of starting another.
+    setCookie(res, id);
+    const first = startSessionWithFirstView(
       opts.client,
       { machine, channel: 'web', callId: id, ctx: { ...ctx, ...(makeCtx ? makeCtx(workflowId) : {}) }, globals: webGlobals },
       { taskQueue: opts.taskQueue },
     );
-    setCookie(res, id);
-    deps.log.info({ session: workflowId, state: machine.entry }, 'portal session started');
-    const first = await settledView(id);
-    remember(id, first);
-    return portalView(first);
+    let timer: NodeJS.Timeout | undefined;
+    const slow = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new ApiError(503, 'session_slow', 'The session did not answer in time; reload the page to try again.', {}, { 'Retry-After': '2' })), firstViewTimeoutMs);
+    });
+    try {
+      const view = await Promise.race([first, slow]);
+      deps.log.info({ session: workflowId, state: machine.entry }, 'portal session started');
+      remember(id, view);
+      return portalView(view);
+    } finally {
+      clearTimeout(timer);
+      first.catch(() => undefined);
+    }
   };
 
   /** The current view, or null when the workflow is gone (retention passed, or never started). */
@@ -349,7 +352,9 @@ function bindWebSessionRouter(opts: WebSessionOptions, deps: ApiDeps): Router {
       if (v && !v.ended) return { view: portalView(v), resumed: true };
     }
     await limitStarts(req);
-    if (id && !id.startsWith(CALL_PREFIX)) await handle(id).signal(inputSignal, { eventId: `web-restart-${crypto.randomUUID()}`, kind: 'hangup', cause: 'portal_restart' }).catch(() => undefined);
+    // No hang-up cause: the session reads an unknown cause as a failed channel (FreeSWITCH's causes), and a person
+    // starting again is an ordinary end; the event id says why.
+    if (id && !id.startsWith(CALL_PREFIX)) await handle(id).signal(inputSignal, { eventId: `web-restart-${crypto.randomUUID()}`, kind: 'hangup' }).catch(() => undefined);
     return { view: await start(res, {}, opts.machine), resumed: false };
   }));
 
@@ -410,7 +415,7 @@ function bindWebSessionRouter(opts: WebSessionOptions, deps: ApiDeps): Router {
 
   router.post('/portal/api/logout', wrap(async (req, res) => {
     const id = sessionOf(req);
-    if (id && !id.startsWith(CALL_PREFIX)) await handle(id).signal(inputSignal, { eventId: `web-logout-${crypto.randomUUID()}`, kind: 'hangup', cause: 'portal_logout' }).catch(() => undefined);
+    if (id && !id.startsWith(CALL_PREFIX)) await handle(id).signal(inputSignal, { eventId: `web-logout-${crypto.randomUUID()}`, kind: 'hangup' }).catch(() => undefined);
     clearCookie(res);
     return { ok: true };
   }));
