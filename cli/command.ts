@@ -78,6 +78,11 @@ export const COMMANDS: readonly CommandEntry[] = [
     'simulate <machine.yaml> (--script <file> | --scripts <dir> [--coverage]) [--channel voice|web] [--json] [--save-histories <dir>]',
     'run conversation scripts against real sessions (exit 0 pass, 1 fail, 2 invalid)',
   ),
+  entry(
+    'stats',
+    'stats [--machine NAME] [--since-hours 24] [--limit 200] [--json]',
+    'per-state figures of recent sessions (visits, no-input / no-match rates, p50/p95 time spent, hang-ups) from TEMPORAL_ADDRESS',
+  ),
   entry('start', 'start [--check-only] [--stdout] [--data-dir .data]', 'check the machines, draw them, then run the local stack (Temporal + UI, API, worker, simulators)'),
   entry('stt-server', 'stt-server [--port 8300] [--host 127.0.0.1] [--model-dir DIR] [--decode-timeout 10] [--install]', 'a local OpenAI-compatible speech-to-text server (faster-whisper; installs into .cache/ when missing)'),
   entry('voice-worker', 'voice-worker', 'run the voice worker of one FreeSWITCH node (ESL_*, TEMPORAL_ADDRESS, VOICE_* from the environment)'),

@@ -36,7 +36,8 @@ let token: string;
 const ids: Record<'silence' | 'nomatch' | 'success' | 'hangup', string> = { silence: '', nomatch: '', success: '', hangup: '' };
 
 const get = (path: string, auth: string | null = token) => call(base, 'GET', path, auth ? { token: auth } : {});
-const send = (h: WorkflowHandle, input: Omit<CallerInput, 'eventId'>) => h.signal(inputSignal, { eventId: crypto.randomUUID(), ...input } as CallerInput);
+type Input = CallerInput extends infer T ? (T extends CallerInput ? Omit<T, 'eventId'> : never) : never;
+const send = (h: WorkflowHandle, input: Input) => h.signal(inputSignal, { eventId: crypto.randomUUID(), ...input } as CallerInput);
 
 beforeAll(async () => {
   machine = outcomesMachine(OUTCOMES_MACHINE_YAML.replace('version: "1.0.0"', `version: "${version}"`));
