@@ -27,6 +27,7 @@ import { startOpenAiSimulator } from '../../sim/openai';
 import { startSimNode } from '../../stack/sim-node';
 import type { ListenSpec } from '../../workflows/engine/types';
 import { viewQuery } from '../../workflows/session-api';
+import { endingLine } from '../../lib/machine/outcome-summary';
 import { usageOf, type CliCommand } from '../command';
 import { SpokenTranscripts } from '../simulate/drivers/voice';
 
@@ -203,7 +204,7 @@ async function runCall(a: z.infer<typeof Args> & { address: string }): Promise<n
           out(listeningLine(v.listen));
         }
         if (v.ended) {
-          out(`■  ended in ${v.ended.state} (${v.ended.outcome})`);
+          out(`■  ${endingLine(v.ended)}`);
           ended = true;
         }
       }

@@ -24,3 +24,12 @@ export function outcomeSummary(m: CompiledMachine): OutcomeSummary {
   if (namesNoOutcome(Object.keys(outcomes).some((n) => !(n in BUILTIN_OUTCOMES)), m)) summary.undeclared = true;
   return summary;
 }
+
+/**
+ * One line for a person watching a session end (`ivr call`, `ivr simulate`): what it achieved or why it ended, and
+ * whether that is a goal, before how the channel ended — « booked, goal reached (completed) ».
+ */
+export function endingLine(end: { state: string; outcome: string; declared?: { name: string; goal: boolean } }): string {
+  const what = end.declared ? `${end.declared.name}, goal ${end.declared.goal ? 'reached' : 'not reached'}` : 'no declared outcome';
+  return `ended in ${end.state}: ${what} (${end.outcome})`;
+}

@@ -91,7 +91,8 @@ describe('ivr call on the local stack', () => {
     at = (await waitFor(/\[ivr\.auth\.consent\]/, Math.max(at, sms.end))).end;
     await waitFor(/🎙  à vous/, at);
     type('q');
-    await waitFor(/■  ended/, at);
+    // The ending says what the call achieved (the declared outcome, a hang-up here) before how the channel ended.
+    await waitFor(/■  ended in ivr\.auth\.consent: caller_hung_up\S*, goal not reached \(hangup\)/, at);
     const code = await new Promise<number | null>((r) => (child!.exitCode !== null ? r(child!.exitCode) : child!.once('exit', r)));
     expect(code).toBe(0);
     // One 🎙 line after each set of prompts: the keys of the number and of the code do not repeat it.
