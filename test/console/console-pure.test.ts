@@ -6,6 +6,7 @@ import { machineGraph } from '../../api/console/graph';
 import { quoteValue, sessionFiltersSchema, sessionsQuery } from '../../api/console/query';
 import { percentile, stateFigures, statsTable } from '../../api/console/stats';
 import { heardOf, machinePhrases, sessionTimeline, type HistoryFacts } from '../../api/console/timeline';
+import { layeredLayout } from '../../web/portal/src/console/session-views/layout';
 import type { TraceEvent } from '../../workflows/engine/types';
 import { outcomesMachine } from '../outcomes/machine';
 
@@ -144,5 +145,32 @@ describe('per-state figures', () => {
     expect(table.split('\n')[0]).toMatch(/^state\s+visits\s+turns\s+no-input\s+no-match\s+p50\s+p95\s+hang-ups$/);
     expect(table).toMatch(/menu\s+2\s+5\s+20%\s+40%\s+1\.0s\s+3\.0s\s+1/);
     expect(table).toMatch(/2 session\(s\) read$/);
+  });
+});
+
+describe('diagram layout', () => {
+  it('puts each state on the layer of its distance from the entry, unreachable ones last, back edges on the side', () => {
+    const l = layeredLayout({
+      entry: 'a',
+      nodes: [{ id: 'a', screen: 'C0' }, { id: 'b', screen: 'C1' }, { id: 'c', screen: 'C1' }, { id: 'd', screen: null }, { id: 'orphan', screen: null }],
+      edges: [{ from: 'a', to: 'b' }, { from: 'a', to: 'c' }, { from: 'b', to: 'd' }, { from: 'd', to: 'a' }, { from: 'c', to: 'c' }],
+    });
+    const layer = Object.fromEntries(l.nodes.map((n) => [n.id, n.layer]));
+    expect(layer).toEqual({ a: 0, b: 1, c: 1, d: 2, orphan: 3 });
+    const at = Object.fromEntries(l.nodes.map((n) => [n.id, n]));
+    expect(at.b!.y).toBe(at.c!.y);
+    expect(at.b!.x).not.toBe(at.c!.x);
+    expect(at.d!.y).toBeGreaterThan(at.b!.y);
+    // Every node fits in the drawing.
+    for (const n of l.nodes) {
+      expect(n.x).toBeGreaterThanOrEqual(0);
+      expect(n.x + l.nodeWidth).toBeLessThanOrEqual(l.width);
+      expect(n.y + l.nodeHeight).toBeLessThanOrEqual(l.height);
+    }
+    expect(l.edges).toHaveLength(5);
+    const down = l.edges.find((e) => e.from === 'a' && e.to === 'b')!;
+    expect(down.d).toMatch(/^M [\d.]+ [\d.]+ C /);
+    const back = l.edges.find((e) => e.from === 'd' && e.to === 'a')!;
+    expect(back.d.startsWith(`M ${at.d!.x}`) || back.d.startsWith(`M ${at.d!.x + l.nodeWidth}`)).toBe(true);
   });
 });
