@@ -19,6 +19,7 @@ import type { Client } from '@temporalio/client';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import type { Logger } from 'pino';
 import { createLogger, piiHash } from '../lib/log';
+import { watchEslConnection } from '../lib/metrics';
 import type { CompiledMachine, JsonValue } from '../lib/machine/model';
 import type { Ctx } from '../workflows/engine/types';
 import { startSessionWorkflow } from '../sessions/start';
@@ -112,6 +113,8 @@ export class EslBridge {
       };
       node.esl.on('event', onEvent);
       node.esl.on('reconnected', onReconnected);
+      // ivr_esl_connected / _reconnects_total / _disconnects_total for this node.
+      watchEslConnection(node.esl, 'esl-bridge', node.name);
       this.detach.push(() => {
         node.esl.off('event', onEvent);
         node.esl.off('reconnected', onReconnected);

@@ -10,6 +10,7 @@ import { SESSION_TASK_QUEUE } from '../sessions/start';
 import { EslBridge } from '../esl-bridge/bridge';
 import { loadBridgeConfig } from '../esl-bridge/config';
 import { EslConnection } from '../lib/esl';
+import { serveMetricsFromEnv } from '../lib/metrics';
 
 export async function runBridgeProcess(env: NodeJS.ProcessEnv = process.env): Promise<number> {
   const log = createLogger('esl-bridge');
@@ -31,6 +32,7 @@ export async function runBridgeProcess(env: NodeJS.ProcessEnv = process.env): Pr
     logger: log,
   });
   await bridge.start();
+  const metrics = await serveMetricsFromEnv(env, 'esl-bridge metrics');
   log.info({ machine: machine.name, version: machine.version, nodes: nodes.map((n) => n.name) }, 'esl-bridge running');
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
@@ -39,5 +41,6 @@ export async function runBridgeProcess(env: NodeJS.ProcessEnv = process.env): Pr
   await bridge.stop();
   await Promise.all(nodes.map((n) => n.esl.close()));
   await connection.close();
+  await metrics?.close();
   return 0;
 }

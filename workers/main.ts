@@ -10,6 +10,7 @@ import { createSessionWorker } from './session-worker';
 import { installRuntimeLogger } from './runtime-logger';
 import { crmActivitiesFromEnv } from './crm-activities';
 import { sealKeyFromEnv } from '../lib/secrets/seal';
+import { serveMetricsFromEnv } from '../lib/metrics';
 
 const envSchema = z.object({
   TEMPORAL_ADDRESS: z.string().min(1, 'TEMPORAL_ADDRESS is the Temporal frontend, e.g. 127.0.0.1:7233'),
@@ -24,6 +25,8 @@ export async function runWorkerProcess(env: NodeJS.ProcessEnv = process.env): Pr
   const sealKey = sealKeyFromEnv(env);
   installRuntimeLogger();
   const log = createLogger('worker');
+  const metrics = await serveMetricsFromEnv(env, 'session worker metrics');
+  if (metrics) log.info({ metrics: metrics.url }, 'session worker metrics listening');
   const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
   const worker = await createSessionWorker({
     connection,
@@ -40,6 +43,7 @@ export async function runWorkerProcess(env: NodeJS.ProcessEnv = process.env): Pr
   log.info({ taskQueue: config.SESSION_TASK_QUEUE, temporal: config.TEMPORAL_ADDRESS }, 'session worker running');
   await worker.run();
   await connection.close();
+  await metrics?.close();
   log.info('session worker stopped');
   return 0;
 }

@@ -8,6 +8,7 @@ import type { temporal } from '@temporalio/proto';
 import { Worker } from '@temporalio/worker';
 import { dataConverter } from '../lib/codec/data-converter';
 import { sessionWorkflowBundle } from './session-worker';
+import { replayMetricsSinks } from './metrics';
 
 type History = temporal.api.history.v1.IHistory;
 
@@ -36,7 +37,7 @@ export function readHistoryFile(file: string): History {
 async function replayOnce(history: History, workflowId: string): Promise<{ ok: true } | { ok: false; err: unknown }> {
   try {
     await Worker.runReplayHistory(
-      { workflowBundle: await sessionWorkflowBundle(), dataConverter: dataConverter() },
+      { workflowBundle: await sessionWorkflowBundle(), dataConverter: dataConverter(), sinks: replayMetricsSinks() },
       history,
       workflowId,
     );

@@ -10,6 +10,7 @@ import type { SpeechActivities } from '../workflows/activity-types';
 import { SESSION_TASK_QUEUE } from '../sessions/start';
 import { dataConverter as productDataConverter, FAILURE_CONVERTER_PATH } from '../lib/codec/data-converter';
 import { sealKeyFromEnv, type SealKey } from '../lib/secrets/seal';
+import { activityMetricsInterceptor, METRICS_INTERCEPTOR_MODULE, sessionMetricsSinks } from './metrics';
 
 export const WORKFLOWS_ENTRY = path.join(__dirname, '..', 'workflows', 'index.ts');
 
@@ -21,6 +22,8 @@ export function sessionWorkflowBundle(): Promise<WorkflowBundleWithSourceMap> {
   bundlePromise ??= bundleWorkflowCode({
     workflowsPath: WORKFLOWS_ENTRY,
     failureConverterPath: FAILURE_CONVERTER_PATH,
+    // Sessions ended and turn starts leave the workflow through this interceptor (workers/metrics.ts).
+    workflowInterceptorModules: [METRICS_INTERCEPTOR_MODULE],
     logger: quietBundlerLogger,
   });
   return bundlePromise;
@@ -68,6 +71,8 @@ export async function createSessionWorker(opts: SessionWorkerOptions): Promise<W
       }),
       ...speech, ...(opts.extraActivities ?? {}) },
     dataConverter: opts.dataConverter ?? productDataConverter(),
+    sinks: sessionMetricsSinks(),
+    interceptors: { activity: [activityMetricsInterceptor] },
     // A caller hears dead air while a dead worker's sticky queue times out: fall back to another worker quickly.
     stickyQueueScheduleToStartTimeout: '3 seconds',
   });

@@ -18,6 +18,9 @@ import { dataConverter as productDataConverter } from '../lib/codec/data-convert
 import { parseEnv } from '../lib/env';
 import { createLogger } from '../lib/log';
 import { createTranscriber, sttConfigFromEnv, type Transcriber } from '../lib/stt/transcriber';
+import { serveMetricsFromEnv, watchEslConnection } from '../lib/metrics';
+import { activityMetricsInterceptor } from './metrics';
+import { installRuntimeLogger } from './runtime-logger';
 
 export interface VoiceWorkerOptions {
   connection: NativeConnection;
@@ -50,6 +53,8 @@ export async function createVoiceWorker(opts: VoiceWorkerOptions): Promise<Voice
     ...(opts.prompts ? { prompts: opts.prompts } : {}),
     ...(opts.logger ? { logger: opts.logger } : {}),
   });
+  // Drops and reconnects of this node's sockets (ivr_esl_*), followed from before the first connect.
+  for (const c of [opts.esl, ...(opts.commandPool ?? [])]) watchEslConnection(c, 'voice-worker', opts.node);
   for (const c of [opts.esl, ...(opts.commandPool ?? [])]) if (!c.isReady) await c.connect();
   await voice.subscribe();
   const transcribe = createTranscribeActivity({ transcriber: opts.transcriber, allowedDirs: [opts.config.recordDir] });
@@ -61,6 +66,8 @@ export async function createVoiceWorker(opts: VoiceWorkerOptions): Promise<Voice
     activities: { ...voice.activities, transcribe },
     dataConverter: opts.dataConverter ?? productDataConverter(),
     maxConcurrentActivityTaskExecutions: opts.maxConcurrentActivityTaskExecutions ?? 1000,
+    // A voice turn is the first command after most inputs: its start closes the turn latency (workers/metrics.ts).
+    interceptors: { activity: [activityMetricsInterceptor] },
   });
   return { worker, taskQueue };
 }
@@ -87,6 +94,9 @@ export async function runVoiceWorkerProcess(env: NodeJS.ProcessEnv = process.env
   const connect = () => new EslConnection({ host: node.host, port: node.port, password: node.password, logger: createLogger('esl') });
   const esl = connect();
   const commandPool = Array.from({ length: w.VOICE_ESL_CONNECTIONS - 1 }, connect);
+  installRuntimeLogger();
+  const metrics = await serveMetricsFromEnv(env, 'voice worker metrics');
+  if (metrics) log.info({ metrics: metrics.url }, 'voice worker metrics listening');
   const connection = await NativeConnection.connect({ address: w.TEMPORAL_ADDRESS });
   const { worker, taskQueue } = await createVoiceWorker({
     connection,
@@ -104,6 +114,7 @@ export async function runVoiceWorkerProcess(env: NodeJS.ProcessEnv = process.env
   await worker.run();
   await Promise.all([esl, ...commandPool].map((c) => c.close()));
   await connection.close();
+  await metrics?.close();
   return 0;
 }
 

@@ -5,6 +5,9 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { METRIC_DEFS, PROCESS_METRICS_PREFIX } from './names';
 
+type Key = keyof typeof METRIC_DEFS;
+type KeyOf<T extends string> = { [K in Key]: (typeof METRIC_DEFS)[K]['type'] extends T ? K : never }[Key];
+
 export const registry = new Registry();
 
 /** Latency buckets in seconds: turns and API calls target tens of milliseconds, peers may take seconds. */
@@ -31,17 +34,17 @@ function once<T extends Counter<string> | Gauge<string> | Histogram<string>>(key
   return m;
 }
 
-export function histogram<K extends keyof typeof METRIC_DEFS>(key: K): Histogram<Labels<K>> {
+export function histogram<K extends KeyOf<'histogram'>>(key: K): Histogram<Labels<K>> {
   const d = METRIC_DEFS[key];
   return once(key, () => new Histogram({ name: d.name, help: d.help, labelNames: [...d.labels], buckets: LATENCY_BUCKETS, registers: [registry] })) as Histogram<Labels<K>>;
 }
 
-export function counter<K extends keyof typeof METRIC_DEFS>(key: K): Counter<Labels<K>> {
+export function counter<K extends KeyOf<'counter'>>(key: K): Counter<Labels<K>> {
   const d = METRIC_DEFS[key];
   return once(key, () => new Counter({ name: d.name, help: d.help, labelNames: [...d.labels], registers: [registry] })) as Counter<Labels<K>>;
 }
 
-export function gauge<K extends keyof typeof METRIC_DEFS>(key: K): Gauge<Labels<K>> {
+export function gauge<K extends KeyOf<'gauge'>>(key: K): Gauge<Labels<K>> {
   const d = METRIC_DEFS[key];
   return once(key, () => new Gauge({ name: d.name, help: d.help, labelNames: [...d.labels], registers: [registry] })) as Gauge<Labels<K>>;
 }
@@ -65,4 +68,14 @@ export function errorClass(err: unknown): string {
 
 export function statusClass(status: number): string {
   return status >= 100 && status < 600 ? `${Math.floor(status / 100)}xx` : 'other';
+}
+
+/** Creates every metric of METRIC_DEFS (a process normally creates only what it uses); for checks and tools. */
+export function registerAllMetrics(): void {
+  for (const key of Object.keys(METRIC_DEFS) as Key[]) {
+    const type = METRIC_DEFS[key].type;
+    if (type === 'histogram') histogram(key as KeyOf<'histogram'>);
+    else if (type === 'counter') counter(key as KeyOf<'counter'>);
+    else gauge(key as KeyOf<'gauge'>);
+  }
 }

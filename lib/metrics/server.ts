@@ -11,13 +11,16 @@ import { parseEnv } from '../env';
 import { explainListenError, LOOPBACK } from '../net/ports';
 import { enableProcessMetrics, registry } from './registry';
 
+/** An empty variable (a blank line of .env) is an unset one. */
+const unsetIfEmpty = (v: unknown) => (v === '' ? undefined : v);
+
 export const metricsEnvSchema = z.object({
   /** Port of the metrics listener; unset: no listener. 0 picks a free port (logged). */
-  METRICS_PORT: z.coerce.number().int().min(0, 'a port 0-65535').max(65535, 'a port 0-65535').optional(),
+  METRICS_PORT: z.preprocess(unsetIfEmpty, z.coerce.number().int().min(0, 'a port 0-65535').max(65535, 'a port 0-65535').optional()),
   /** Its address: loopback unless set (0.0.0.0 in containers, where only the compose network reaches it). */
   METRICS_HOST: z.string().min(1).default(LOOPBACK),
   /** When set, every scrape needs `Authorization: Bearer <token>` (16+ characters). */
-  METRICS_TOKEN: z.string().min(16, 'METRICS_TOKEN needs 16+ characters (e.g. `openssl rand -hex 24`)').optional(),
+  METRICS_TOKEN: z.preprocess(unsetIfEmpty, z.string().min(16, 'METRICS_TOKEN needs 16+ characters (e.g. `openssl rand -hex 24`)').optional()),
 });
 
 export type MetricsEnv = z.infer<typeof metricsEnvSchema>;

@@ -1,0 +1,98 @@
+/**
+ * Workflow interceptor that lets the session worker count sessions and time turns, without workflow code touching
+ * metrics (it must stay deterministic and replayable: no clock, no I/O, no process state).
+ *
+ * - A session's end goes out through a sink (`ivrMetrics.sessionEnded`): sinks run in the worker's Node context,
+ *   and are not called again when a history is replayed, so a session is counted once per run that completes.
+ * - A turn's start is the workflow time of the activation that delivered the caller's input (the `input` signal or
+ *   update): the start of that workflow task, a deterministic value. The first activity scheduled after it carries
+ *   that time in a header (`ivr-turn`); the worker that runs the activity observes the turn latency when it starts it.
+ *   Headers are not part of the history's determinism checks, so replays of older histories are unaffected.
+ */
+import {
+  defaultPayloadConverter,
+  proxySinks,
+  workflowInfo,
+  type ActivityInput,
+  type Next,
+  type SignalInput,
+  type Sinks,
+  type UpdateInput,
+  type WorkflowExecuteInput,
+  type WorkflowInboundCallsInterceptor,
+  type WorkflowInterceptors,
+  type WorkflowOutboundCallsInterceptor,
+} from '@temporalio/workflow';
+
+/** The header an activity scheduled after a caller input carries (see workers/metrics.ts). */
+export const TURN_HEADER = 'ivr-turn';
+
+export interface TurnHeader {
+  /** Workflow time (ms since epoch) of the workflow task that took the input. */
+  inputAtMs: number;
+  channel: string;
+}
+
+export interface SessionEndedEvent {
+  machine: string;
+  channel: string;
+  outcome: string;
+  goal: string;
+}
+
+export interface IvrMetricsSinks extends Sinks {
+  ivrMetrics: {
+    sessionEnded(event: SessionEndedEvent): void;
+  };
+}
+
+const { ivrMetrics } = proxySinks<IvrMetricsSinks>();
+
+const SESSION_WORKFLOW = 'sessionWorkflow';
+
+function field(v: unknown, key: string): unknown {
+  return typeof v === 'object' && v !== null ? (v as Record<string, unknown>)[key] : undefined;
+}
+
+class SessionMetrics implements WorkflowInboundCallsInterceptor, WorkflowOutboundCallsInterceptor {
+  private channel = 'unknown';
+  private pendingInputAt: number | undefined;
+
+  async execute(input: WorkflowExecuteInput, next: Next<WorkflowInboundCallsInterceptor, 'execute'>): Promise<unknown> {
+    const first = input.args[0];
+    const channel = field(first, 'channel');
+    if (typeof channel === 'string') this.channel = channel;
+    const result = await next(input);
+    const outcome = field(result, 'declaredOutcome');
+    const goal = field(result, 'goal');
+    const machine = field(field(first, 'machine'), 'name');
+    if (typeof outcome === 'string' && typeof goal === 'string') {
+      ivrMetrics.sessionEnded({ machine: typeof machine === 'string' ? machine : 'unknown', channel: this.channel, outcome, goal });
+    }
+    return result;
+  }
+
+  async handleSignal(input: SignalInput, next: Next<WorkflowInboundCallsInterceptor, 'handleSignal'>): Promise<void> {
+    if (input.signalName === 'input') this.pendingInputAt ??= Date.now();
+    return next(input);
+  }
+
+  async handleUpdate(input: UpdateInput, next: Next<WorkflowInboundCallsInterceptor, 'handleUpdate'>): Promise<unknown> {
+    if (input.name === 'input') this.pendingInputAt ??= Date.now();
+    return next(input);
+  }
+
+  scheduleActivity(input: ActivityInput, next: Next<WorkflowOutboundCallsInterceptor, 'scheduleActivity'>): Promise<unknown> {
+    const at = this.pendingInputAt;
+    if (at === undefined) return next(input);
+    this.pendingInputAt = undefined;
+    const turn: TurnHeader = { inputAtMs: at, channel: this.channel };
+    return next({ ...input, headers: { ...input.headers, [TURN_HEADER]: defaultPayloadConverter.toPayload(turn) } });
+  }
+}
+
+export const interceptors = (): WorkflowInterceptors => {
+  if (workflowInfo().workflowType !== SESSION_WORKFLOW) return {};
+  const m = new SessionMetrics();
+  return { inbound: [m], outbound: [m] };
+};
