@@ -109,4 +109,6 @@ test('metrics settings are validated with the rest of the configuration', () => 
   const c = loadApiConfig({ ...base, METRICS_PORT: '9464' });
   expect(c).toMatchObject({ METRICS_PORT: 9464, METRICS_HOST: '127.0.0.1' });
   expect(loadApiConfig(base).METRICS_PORT).toBeUndefined();
+  // Blank lines of a copied .env.example leave them unset.
+  expect(loadApiConfig({ ...base, METRICS_PORT: '', METRICS_TOKEN: '' })).toMatchObject({ METRICS_PORT: undefined, METRICS_TOKEN: undefined });
 });
