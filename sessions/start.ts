@@ -13,7 +13,13 @@ import type { sessionWorkflow } from '../workflows/session';
 
 export const SESSION_TASK_QUEUE = process.env.SESSION_TASK_QUEUE ?? 'ivr-sessions';
 
-function startOptions(input: SessionInput, taskQueue: string | undefined): WorkflowStartOptions<typeof sessionWorkflow> {
+/** What a start may add to the workflow's memo (never personal data in clear: the memo shows in the Temporal UI). */
+export interface SessionMemoExtra {
+  /** The portal's keyed hash of the browser's address (api/services/client-address.ts), for the API's limits. */
+  clientRef?: string;
+}
+
+function startOptions(input: SessionInput, taskQueue: string | undefined, extra: SessionMemoExtra = {}): WorkflowStartOptions<typeof sessionWorkflow> {
   const workflowId = sessionWorkflowId(input.channel, input.callId);
   const attributes = [
     { key: SESSION_SEARCH_ATTRIBUTES.machine, value: input.machine.name },
@@ -28,7 +34,7 @@ function startOptions(input: SessionInput, taskQueue: string | undefined): Workf
     args: [input],
     workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
     typedSearchAttributes: attributes,
-    memo: { machine: input.machine.name, machineVersion: input.machine.version, channel: input.channel },
+    memo: { machine: input.machine.name, machineVersion: input.machine.version, channel: input.channel, ...(extra.clientRef ? { clientRef: extra.clientRef } : {}) },
     staticSummary: `${input.channel} session on ${input.machine.name} ${input.machine.version}`,
   };
 }
@@ -49,10 +55,10 @@ export async function startSessionWorkflow(
 export async function startSessionWithFirstView(
   client: Client,
   input: SessionInput,
-  opts: { taskQueue?: string } = {},
+  opts: { taskQueue?: string; memo?: SessionMemoExtra } = {},
 ): Promise<SessionView> {
   const startWorkflowOperation = new WithStartWorkflowOperation<typeof sessionWorkflow>('sessionWorkflow', {
-    ...startOptions(input, opts.taskQueue),
+    ...startOptions(input, opts.taskQueue, opts.memo),
     workflowIdConflictPolicy: WorkflowIdConflictPolicy.FAIL,
   });
   return client.workflow.executeUpdateWithStart(firstViewUpdate, { startWorkflowOperation });

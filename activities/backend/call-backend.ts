@@ -5,6 +5,9 @@
  * (an outcome unknown, e.g. `messaging_outcome_unknown`) is an answer too, so Temporal never repeats it. Timeouts
  * and network errors are retried: mutating calls carry the step's idempotency key, which the API holds.
  *
+ * Code and link sends and code checks carry the session's workflow id and the service credential (the operator
+ * token), so the API counts its per-address limits against the session's browser (api/services/client-address.ts).
+ *
  * Secrets never become workflow state: secret fields of an answer (`session_token`, see lib/secrets/seal.ts) are
  * replaced by a reference sealed for this session before the answer is returned to the workflow, and references
  * found in a request (e.g. `Authorization: Bearer sealed:v1:…`, a code the portal sealed) are unsealed just before
@@ -31,6 +34,14 @@ export interface BackendActivityOptions {
 }
 
 const log = createLogger('backend-activity');
+
+/**
+ * The API's relay headers and the routes whose limits count a client address (api/services/client-address.ts;
+ * activities do not import the API): only those calls carry the service credential.
+ */
+const RELAY_SESSION_HEADER = 'x-care-session';
+const RELAY_TOKEN_HEADER = 'x-care-service-token';
+const ADDRESS_LIMITED_PATHS = new Set(['/auth/request-otp', '/auth/verify-otp', '/portal/send-otp-link']);
 
 /** The request with every sealed reference replaced by its secret; only ever held in this activity's memory. */
 function unsealRequest(key: SealKey, workflowId: string, request: BackendCall['request']): BackendCall['request'] {
@@ -101,6 +112,12 @@ export function createBackendActivities(opts: BackendActivityOptions): BackendAc
       if (call.mutating) headers['idempotency-key'] = call.idempotencyKey;
       const hasAuth = Object.keys(headers).some((h) => h.toLowerCase() === 'authorization');
       if (operatorToken && !hasAuth && /^\/crm\//.test(call.request.path)) headers.authorization = `Bearer ${operatorToken}`;
+      // Code and link sends and code checks say which session they are for, with the service credential: the API
+      // counts its per-address limits against that session's browser, not against this worker.
+      if (operatorToken && !hasAuth && ADDRESS_LIMITED_PATHS.has(call.request.path)) {
+        headers[RELAY_SESSION_HEADER] = workflowId;
+        headers[RELAY_TOKEN_HEADER] = operatorToken;
+      }
       let body: string | undefined;
       if (call.request.body !== undefined && call.request.method !== 'GET') {
         headers['content-type'] = 'application/json';

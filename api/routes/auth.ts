@@ -9,6 +9,7 @@ import { ApiError } from '../errors';
 import { BrevoOutcomeUnknown } from '../../lib/brevo/errors';
 import { route, type AnyRoute } from '../http';
 import { channelSchema, optionalId, phoneE164 } from '../schemas';
+import { addressBucket } from '../services/client-address';
 import { enforceLimits } from '../services/rate-limit';
 import { checkMessageDestination } from '../services/destinations';
 import { invalidToken } from '../services/operators';
@@ -16,15 +17,25 @@ import { kit } from './context';
 import type { ApiDeps } from '../deps';
 
 /**
+ * The client address a request counts against, as a bucket (null: none counts). A portal session's sends come from
+ * the session worker, which names the session: they count against the browser's address (services/client-address.ts).
+ */
+function clientBucket(deps: ApiDeps, kind: string, ip: string): string | null {
+  return addressBucket(kind, ip, { sessionKey: deps.config.SESSION_KEY, exempt: (a) => kit(deps).ipExempt(a) });
+}
+
+/**
  * Before any code or link is sent: the destination must be allowed (SMS pumping), then the number's and the
- * address's sliding windows must have room.
+ * client address's sliding windows must have room. The number's window is the same whether the phone or the portal
+ * sends.
  */
 export async function limitSends(deps: ApiDeps, kind: string, phone: string, ip: string): Promise<void> {
   const c = deps.config;
   checkMessageDestination(phone, c.OTP_ALLOWED_COUNTRIES);
   const phoneHash = kit(deps).otp.phoneHash(phone);
   const limits = [{ bucket: `${kind}:phone:${phoneHash}`, max: c.RATE_OTP_PER_PHONE, windowSec: c.RATE_OTP_PHONE_WINDOW_SEC }];
-  if (!kit(deps).ipExempt(ip)) limits.push({ bucket: `${kind}:ip:${ip}`, max: c.RATE_OTP_PER_IP, windowSec: c.RATE_OTP_IP_WINDOW_SEC });
+  const client = clientBucket(deps, kind, ip);
+  if (client) limits.push({ bucket: client, max: c.RATE_OTP_PER_IP, windowSec: c.RATE_OTP_IP_WINDOW_SEC });
   await enforceLimits(deps.store, deps.clock.now(), limits);
 }
 
@@ -98,8 +109,9 @@ const verifyOtp = route({
   async handler({ body, ip }, deps) {
     const k = kit(deps);
     // Each challenge locks after OTP_MAX_ATTEMPTS; this bounds guessing across many challenges from one address.
-    if (!k.ipExempt(ip)) {
-      await enforceLimits(deps.store, deps.clock.now(), [{ bucket: `verify:ip:${ip}`, max: deps.config.RATE_VERIFY_PER_IP, windowSec: deps.config.RATE_VERIFY_IP_WINDOW_SEC }], 'Too many code checks from this address; retry later.');
+    const client = clientBucket(deps, 'verify', ip);
+    if (client) {
+      await enforceLimits(deps.store, deps.clock.now(), [{ bucket: client, max: deps.config.RATE_VERIFY_PER_IP, windowSec: deps.config.RATE_VERIFY_IP_WINDOW_SEC }], 'Too many code checks from this address; retry later.');
     }
     await k.otp.verify({ phone: body.phone_e164, challengeId: body.challenge_id, code: body.otp });
     const partnerId = await k.practice.findPartnerIdByPhone(body.phone_e164);

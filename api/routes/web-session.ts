@@ -32,6 +32,7 @@ import { inputSignal, inputUpdate, sessionWorkflowId, traceQuery, viewQuery, typ
 import type { ApiDeps } from '../deps';
 import { ApiError, toApiError } from '../errors';
 import { sendError, validate } from '../http';
+import { ADDRESS_LIMITED_PATHS, clientRef, RELAY_SESSION_HEADER, RELAY_TOKEN_HEADER, runRelayed } from '../services/client-address';
 import { enforceLimits } from '../services/rate-limit';
 import { kit } from './context';
 import { exchangePortalLink, linkTokenSchema } from './portal';
@@ -265,15 +266,19 @@ function bindWebSessionRouter(opts: WebSessionOptions, deps: ApiDeps): Router {
    * A new session and its first screen in one round trip (Update-with-Start of the `firstView` update): no start
    * followed by queries until the session waits. The id is new at each start (a restart never reuses an old one).
    */
-  const start = async (res: Response, ctx: Record<string, JsonValue>, machine: CompiledMachine, makeCtx?: (workflowId: string) => Record<string, JsonValue>) => {
+  const start = async (req: Request, res: Response, ctx: Record<string, JsonValue>, machine: CompiledMachine, makeCtx?: (workflowId: string) => Record<string, JsonValue>) => {
     const id = crypto.randomUUID();
     const workflowId = sessionWorkflowId('web', id);
+    // The browser's address, hashed, for the limits of the codes and links this session sends (none when exempt).
+    const ip = req.ip ?? '';
+    const ref = kit(deps).ipExempt(ip) ? null : clientRef(deps.config.SESSION_KEY, ip);
+    rememberRef(workflowId, ref);
     // Set first: if the first screen is slow, a reload resumes this session instead of starting another.
     setCookie(res, id);
     const first = startSessionWithFirstView(
       opts.client,
       { machine, channel: 'web', callId: id, ctx: { ...ctx, ...(makeCtx ? makeCtx(workflowId) : {}) }, globals: webGlobals },
-      { taskQueue: opts.taskQueue },
+      { taskQueue: opts.taskQueue, ...(ref ? { memo: { clientRef: ref } } : {}) },
     );
     let timer: NodeJS.Timeout | undefined;
     const slow = new Promise<never>((_, reject) => {
@@ -336,6 +341,50 @@ function bindWebSessionRouter(opts: WebSessionOptions, deps: ApiDeps): Router {
     }
   };
 
+  /** The browser address's hash of each session this API started (bounded; the memo holds it for the others). */
+  const refs = new Map<string, string | null>();
+  function rememberRef(workflowId: string, ref: string | null) {
+    refs.set(workflowId, ref);
+    if (refs.size > 10_000) refs.delete(refs.keys().next().value as string);
+  }
+  const refOf = async (workflowId: string): Promise<string | null> => {
+    const known = refs.get(workflowId);
+    if (known !== undefined) return known;
+    if (!/^web-[0-9a-f-]{36}$/.test(workflowId)) return null;
+    try {
+      const memo = (await opts.client.workflow.getHandle(workflowId).describe()).memo ?? {};
+      const ref = typeof memo.clientRef === 'string' && /^[0-9a-f]{32}$/.test(memo.clientRef) ? memo.clientRef : null;
+      rememberRef(workflowId, ref);
+      return ref;
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) return null;
+      throw err;
+    }
+  };
+
+  /**
+   * Code and link sends of a portal session reach the API from the session worker: with the worker's service
+   * credential, the session it names decides whose address counts (services/client-address.ts). A claim without a
+   * valid credential is ignored: the caller counts as itself.
+   */
+  router.use([...ADDRESS_LIMITED_PATHS], (req: Request, res: Response, next: (err?: unknown) => void) => {
+    const session = req.get(RELAY_SESSION_HEADER);
+    const token = req.get(RELAY_TOKEN_HEADER);
+    if (session === undefined || token === undefined) {
+      next();
+      return;
+    }
+    void (async () => {
+      const trusted = await kit(deps).operators.resolve(token).then(() => true, () => false);
+      if (!trusted || !/^(web|voice)-[A-Za-z0-9._:-]{1,200}$/.test(session)) {
+        deps.log.warn({ requestId: res.locals.requestId, path: req.path }, 'relayed session claim without a valid service token: counted as the caller');
+        return next;
+      }
+      const ref = await refOf(session);
+      return () => runRelayed({ session, ref }, () => next());
+    })().then((go) => go(), (err: unknown) => next(err));
+  });
+
   router.get('/portal/api/session', wrap(async (req) => {
     const id = requireSession(req);
     const v = await currentView(id);
@@ -355,7 +404,7 @@ function bindWebSessionRouter(opts: WebSessionOptions, deps: ApiDeps): Router {
     // No hang-up cause: the session reads an unknown cause as a failed channel (FreeSWITCH's causes), and a person
     // starting again is an ordinary end; the event id says why.
     if (id && !id.startsWith(CALL_PREFIX)) await handle(id).signal(inputSignal, { eventId: `web-restart-${crypto.randomUUID()}`, kind: 'hangup' }).catch(() => undefined);
-    return { view: await start(res, {}, opts.machine), resumed: false };
+    return { view: await start(req, res, {}, opts.machine), resumed: false };
   }));
 
   router.post('/portal/api/input', wrap(async (req, res) => {
@@ -409,7 +458,7 @@ function bindWebSessionRouter(opts: WebSessionOptions, deps: ApiDeps): Router {
     const call = await callContext(link.sessionId);
     const machine = machineStartingAt(opts.machine, handoverState(opts.machine, handover, call));
     const ctx: Record<string, JsonValue> = { partner_id: link.partnerId, handover_from: link.sessionId ?? '', ...call };
-    const view = await start(res, ctx, machine, (workflowId) => ({ portal_session_token: seal(sealKey, workflowId, link.sessionToken) }));
+    const view = await start(req, res, ctx, machine, (workflowId) => ({ portal_session_token: seal(sealKey, workflowId, link.sessionToken) }));
     return { view, resumed: false };
   }));
 

@@ -22,10 +22,11 @@ export interface PortalReply {
 /** A browser's view of the portal's routes: keeps the cookie it is given, sends JSON. */
 export class PortalClient {
   cookie = '';
-  constructor(readonly base: string) {}
+  /** Headers of every request (e.g. X-Forwarded-For: the browser's address as the API's trusted proxy says it). */
+  constructor(readonly base: string, readonly headers: Record<string, string> = {}) {}
 
   async send(method: 'GET' | 'POST', path: string, body?: unknown, headers: Record<string, string> = {}): Promise<PortalReply> {
-    const h: Record<string, string> = { ...headers };
+    const h: Record<string, string> = { ...this.headers, ...headers };
     if (this.cookie) h.cookie = this.cookie;
     if (body !== undefined) h['content-type'] ??= 'application/json';
     const res = await fetch(this.base + path, { method, headers: h, body: body === undefined ? undefined : JSON.stringify(body) });
