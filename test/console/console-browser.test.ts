@@ -73,6 +73,14 @@ afterAll(async () => {
   if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
 });
 
+/** Waits until the page's own counter shows `seconds` of recording (the fake device may start late on a loaded machine). */
+async function recordedFor(page: Page, seconds: number): Promise<void> {
+  await page.waitForFunction((min) => {
+    const m = /\((\d+) s\)/.exec((globalThis as any).document.querySelector('[data-status]')?.textContent ?? '');
+    return !!m && Number(m[1]) >= min;
+  }, seconds);
+}
+
 async function scan(page: Page, name: string): Promise<void> {
   expect({ page: name, violations: await axeSerious(page) }).toEqual({ page: name, violations: [] });
 }
@@ -164,7 +172,7 @@ test('dictate with the microphone: WebM/Opus through the speech path, transcript
   await stop.waitFor();
   expect(await stop.getAttribute('aria-pressed')).toBe('true');
   expect(await page.locator('[data-status]').textContent()).toMatch(/Enregistrement en cours/);
-  await page.waitForTimeout(2500);
+  await recordedFor(page, 2);
   const previewAnswer = page.waitForResponse((r) => r.url().endsWith('/crm/voice-contacts'));
   await stop.click();
   const answer = await (await previewAnswer).json() as { needs_check: string[]; transcript: string };
@@ -240,6 +248,27 @@ test('upload a file instead: its transcript, confirm as is, the same person foun
   await page.waitForSelector('[data-result]');
   expect(await page.locator('#result-title').textContent()).toBe('Contact existant retrouvé');
   expect(await page.locator('[data-result]').textContent()).toMatch(/retrouvé par son e-mail/);
+  expect(problems).toEqual([]);
+  await context.close();
+});
+
+test('a recording the speech server hears nothing in (the simulator of `npm start`): said so, and the contact typed by hand', async () => {
+  const { context, page, problems } = await loggedIn('gaby');
+  await page.getByRole('button', { name: 'Enregistrer la dictée' }).click();
+  await page.getByRole('button', { name: 'Arrêter et transcrire' }).waitFor();
+  await recordedFor(page, 2);
+  await page.getByRole('button', { name: 'Arrêter et transcrire' }).click();
+  await page.waitForSelector('[role="alert"]');
+  expect(await page.locator('[role="alert"]').textContent()).toMatch(/^Aucun nom, e-mail ni téléphone n’a été compris/);
+  expect(stack.openaiSim!.transcriptions.at(-1)).toMatchObject({ fileName: 'dictee.webm', status: 200, text: '' });
+  await scan(page, 'nothing understood');
+  await page.getByRole('button', { name: 'Saisir à la main' }).click();
+  await page.getByLabel('Prénom').fill('Yanis');
+  await page.getByLabel('Nom', { exact: true }).fill('Caron');
+  await page.getByLabel('Téléphone').fill('+33 7 55 44 33 22');
+  await page.getByRole('button', { name: 'Confirmer et créer dans Odoo' }).click();
+  await page.waitForSelector('[data-result]');
+  expect(await page.locator('[data-result] [data-partner] a').textContent()).toMatch(/^Yanis Caron — n° \d+$/);
   expect(problems).toEqual([]);
   await context.close();
 });
