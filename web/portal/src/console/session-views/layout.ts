@@ -19,7 +19,7 @@ export interface PlacedNode {
 export interface PlacedEdge {
   from: string;
   to: string;
-  /** SVG path data from the bottom of `from` to the top of `to` (a loop for a state to itself). */
+  /** SVG path data: down from the bottom of `from` to the top of `to`; side to side within a layer; a loop to itself. */
   d: string;
   /** Where its label goes. */
   labelX: number;
@@ -106,8 +106,16 @@ export function layeredLayout(input: LayoutInput): Layout {
       const y2 = b.y;
       const mid = (y1 + y2) / 2;
       edges.push({ from: e.from, to: e.to, d: `M ${x1} ${y1} C ${x1} ${mid}, ${x2} ${mid}, ${x2} ${y2}`, labelX: (x1 + x2) / 2, labelY: mid });
+    } else if (b.layer === a.layer) {
+      // Within a layer: side to side, arched a little above the row.
+      const right = b.x > a.x;
+      const sx = right ? a.x + NODE_W : a.x;
+      const tx = right ? b.x : b.x + NODE_W;
+      const y = a.y + NODE_H / 2;
+      const dir = right ? 1 : -1;
+      edges.push({ from: e.from, to: e.to, d: `M ${sx} ${y} C ${sx + dir * 12} ${y - 24}, ${tx - dir * 12} ${y - 24}, ${tx} ${y}`, labelX: (sx + tx) / 2, labelY: y - 22 });
     } else {
-      // Back or sideways: out of the source's side, into the target's side, bowed outwards.
+      // Back up: out of the source's side, into the target's side, bowed outwards.
       const side = x2 <= x1 ? -1 : 1;
       const sx = side < 0 ? a.x : a.x + NODE_W;
       const tx = side < 0 ? b.x : b.x + NODE_W;
