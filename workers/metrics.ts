@@ -18,12 +18,30 @@ export const METRICS_INTERCEPTOR_MODULE = path.join(__dirname, '..', 'workflows'
 const NAME = /^[a-z][a-z0-9_]{0,63}$/;
 const MACHINE = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 
+/** Runs counted lately, oldest first: a bounded memory of what this worker already counted. */
+class RecentRuns {
+  private readonly seen = new Set<string>();
+  constructor(private readonly max = 10_000) {}
+
+  /** True the first time a run id is given. */
+  first(runId: string): boolean {
+    if (this.seen.has(runId)) return false;
+    this.seen.add(runId);
+    if (this.seen.size > this.max) this.seen.delete(this.seen.values().next().value as string);
+    return true;
+  }
+}
+
 export function sessionMetricsSinks(): InjectedSinks<IvrMetricsSinks> {
   const ended = counter('sessionsEnded');
+  const counted = new RecentRuns();
   return {
     ivrMetrics: {
       sessionEnded: {
-        fn: (_info, e) => {
+        fn: (info, e) => {
+          // A completion the server refused (a signal arrived meanwhile, e.g. the caller's hang-up racing the IVR's)
+          // is retried by a new workflow task that runs the end again live: count each run once.
+          if (!counted.first(info.runId)) return;
           ended.inc({ machine: labelValue(e.machine, MACHINE), channel: labelValue(e.channel, NAME), outcome: labelValue(e.outcome, NAME), goal: labelValue(e.goal, NAME) });
         },
         // Counted once, when the run completes live; a replayed history is not a new session.

@@ -134,7 +134,7 @@ test('the dashboard parses, and every query names metrics the code registers (a 
   expect(panels.length).toBeGreaterThanOrEqual(12);
   // What the code really registers, read back from the registry (not from the list alone).
   registerAllMetrics();
-  const registered = new Map(registry.getMetricsAsArray().map((m) => [m.name, m.type as string]));
+  const registered = new Map(registry.getMetricsAsArray().map((m) => [m.name, String(m.type)]));
   for (const name of PRODUCT_METRIC_NAMES) expect(registered.has(name)).toBe(true);
   const used = new Set<string>();
   for (const panel of panels) {
