@@ -13,7 +13,7 @@ export const METRIC_DEFS = {
   apiErrors: {
     type: 'counter',
     name: 'ivr_api_errors_total',
-    help: 'Backend API error answers, by route template and the error code of the answer body (invalid_request, route_not_found, upstream_unavailable, ...).',
+    help: 'Backend API error answers, by route template and the error code of the answer body (invalid_request, not_found, odoo_unavailable, ...).',
     labels: ['route', 'code', 'status_class'],
   },
   peerRequestDuration: {
