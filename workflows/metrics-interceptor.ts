@@ -7,6 +7,8 @@
  * - A turn's start is the workflow time of the activation that delivered the caller's input (the `input` signal or
  *   update): the start of that workflow task, a deterministic value. The first activity scheduled after it carries
  *   that time in a header (`ivr-turn`); the worker that runs the activity observes the turn latency when it starts it.
+ *   The latest input counts. A portal input (the `input` update) that led to no activity is forgotten when its
+ *   update returns the next view, so it never lends its time to a later command.
  *   Headers are not part of the history's determinism checks, so replays of older histories are unaffected.
  */
 import {
@@ -56,7 +58,8 @@ function field(v: unknown, key: string): unknown {
 
 class SessionMetrics implements WorkflowInboundCallsInterceptor, WorkflowOutboundCallsInterceptor {
   private channel = 'unknown';
-  private pendingInputAt: number | undefined;
+  /** The latest caller input not yet followed by an activity (an object, so an update knows its own). */
+  private pending: { at: number } | undefined;
 
   async execute(input: WorkflowExecuteInput, next: Next<WorkflowInboundCallsInterceptor, 'execute'>): Promise<unknown> {
     const first = input.args[0];
@@ -73,20 +76,27 @@ class SessionMetrics implements WorkflowInboundCallsInterceptor, WorkflowOutboun
   }
 
   async handleSignal(input: SignalInput, next: Next<WorkflowInboundCallsInterceptor, 'handleSignal'>): Promise<void> {
-    if (input.signalName === 'input') this.pendingInputAt ??= Date.now();
+    if (input.signalName === 'input') this.pending = { at: Date.now() };
     return next(input);
   }
 
   async handleUpdate(input: UpdateInput, next: Next<WorkflowInboundCallsInterceptor, 'handleUpdate'>): Promise<unknown> {
-    if (input.name === 'input') this.pendingInputAt ??= Date.now();
-    return next(input);
+    if (input.name !== 'input') return next(input);
+    const mark = { at: Date.now() };
+    this.pending = mark;
+    try {
+      return await next(input);
+    } finally {
+      // The view is answered: the session waits for the caller again.
+      if (this.pending === mark) this.pending = undefined;
+    }
   }
 
   scheduleActivity(input: ActivityInput, next: Next<WorkflowOutboundCallsInterceptor, 'scheduleActivity'>): Promise<unknown> {
-    const at = this.pendingInputAt;
-    if (at === undefined) return next(input);
-    this.pendingInputAt = undefined;
-    const turn: TurnHeader = { inputAtMs: at, channel: this.channel };
+    const mark = this.pending;
+    if (mark === undefined) return next(input);
+    this.pending = undefined;
+    const turn: TurnHeader = { inputAtMs: mark.at, channel: this.channel };
     return next({ ...input, headers: { ...input.headers, [TURN_HEADER]: defaultPayloadConverter.toPayload(turn) } });
   }
 }
