@@ -15,6 +15,8 @@ export type DecodePayloads = (payloads: Payload[] | null | undefined) => Promise
 const PROMPT_ACTIVITIES = new Set(['voiceTurn', 'voiceSay']);
 /** The machine's backend actions; the history numbers their answers in the order the engine saw them. */
 const ACTION_ACTIVITY = 'callBackend';
+/** Speech-to-text of a recording: its text is what the caller said, masked like any words heard. */
+const TRANSCRIBE_ACTIVITY = 'transcribe';
 
 function isCallerInput(v: unknown): v is CallerInput {
   return typeof v === 'object' && v !== null && typeof (v as { eventId?: unknown }).eventId === 'string' && typeof (v as { kind?: unknown }).kind === 'string';
@@ -28,11 +30,12 @@ export interface DecodedHistory {
 }
 
 export async function decodeHistory(events: readonly HistoryEvent[], decode: DecodePayloads): Promise<DecodedHistory> {
-  const facts: HistoryFacts = { startedAt: 0, closedAt: null, triggers: [], actionResults: [], prompts: [], updatesCompleted: [], tasksCompleted: [] };
+  const facts: HistoryFacts = { startedAt: 0, closedAt: null, triggers: [], actionResults: [], prompts: [], updatesCompleted: [], tasksCompleted: [], transcripts: [] };
   let input: SessionInput | null = null;
   let result: unknown = null;
   const seen = new Set<string>();
   const actionScheduled = new Set<number>();
+  const transcribeScheduled = new Set<number>();
   const pushInput = (eventId: number, at: number, value: unknown, updateId?: string) => {
     if (!isCallerInput(value) || seen.has(value.eventId)) return;
     seen.add(value.eventId);
@@ -63,6 +66,7 @@ export async function decodeHistory(events: readonly HistoryEvent[], decode: Dec
     } else if (e.activityTaskScheduledEventAttributes) {
       const name = e.activityTaskScheduledEventAttributes.activityType?.name ?? '';
       if (name === ACTION_ACTIVITY) actionScheduled.add(eventId);
+      if (name === TRANSCRIBE_ACTIVITY) transcribeScheduled.add(eventId);
       if (PROMPT_ACTIVITIES.has(name)) facts.prompts.push({ eventId, at });
     } else if (e.workflowTaskCompletedEventAttributes) {
       facts.tasksCompleted.push({ eventId, at });
@@ -70,7 +74,14 @@ export async function decodeHistory(events: readonly HistoryEvent[], decode: Dec
       const ended =
         e.activityTaskCompletedEventAttributes ?? e.activityTaskFailedEventAttributes ?? e.activityTaskTimedOutEventAttributes ?? e.activityTaskCanceledEventAttributes;
       if (ended) {
-        if (actionScheduled.has(Number(ended.scheduledEventId ?? 0))) facts.actionResults.push(at);
+        const scheduled = Number(ended.scheduledEventId ?? 0);
+        if (actionScheduled.has(scheduled)) facts.actionResults.push(at);
+        if (transcribeScheduled.has(scheduled)) {
+          // A failed transcription is heard as nothing (commands.ts): an empty text keeps the order.
+          const [answer] = e.activityTaskCompletedEventAttributes ? await decode(e.activityTaskCompletedEventAttributes.result?.payloads) : [];
+          const text = (answer as { text?: unknown } | undefined)?.text;
+          facts.transcripts.push(typeof text === 'string' ? text : '');
+        }
       } else if (e.workflowExecutionCompletedEventAttributes) {
         facts.closedAt = at;
         [result = null] = await decode(e.workflowExecutionCompletedEventAttributes.result?.payloads);

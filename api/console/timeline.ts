@@ -11,6 +11,7 @@
  */
 import type { CompiledMachine } from '../../lib/machine/model';
 import type { TraceEvent } from '../../workflows/engine/types';
+import { MAX_DTMF_KEYS } from '../../workflows/engine/listening';
 import { redactCtx } from '../../workflows/redact';
 import type { CallerInput } from '../../workflows/session-api';
 
@@ -28,6 +29,8 @@ export interface HistoryFacts {
   updatesCompleted: Array<{ updateId: string; at: number }>;
   /** Workflow tasks completed: the session settled after what came before. */
   tasksCompleted: Array<{ eventId: number; at: number }>;
+  /** What speech-to-text made of each recording, in order (voice: the `transcribe` activity's answers). */
+  transcripts: string[];
 }
 
 export type Trigger =
@@ -75,7 +78,10 @@ interface Step {
   kind: StepKind;
   events: TraceEvent[];
   at: number | null;
+  /** The last trigger of the step (the key that completed a sequence, the input itself). */
   trigger?: Trigger;
+  /** What the caller did: one input, or the keys of a sequence typed one event at a time. */
+  heard?: CallerInput;
 }
 
 /** Is this event the first of a caller-input step? */
@@ -125,11 +131,35 @@ function fits(step: Step, t: Trigger): boolean {
   return t.input.kind !== 'hangup' && t.input.kind !== 'noinput';
 }
 
+/**
+ * Keys of a collect state arrive one event each on the phone ("123456#" is seven signals) and make one engine step
+ * when the sequence ends: at the terminator, at the collect's length, or at a silence after some keys. Returns how
+ * many triggers from `from` that step took (the engine's rule, listening.ts), at least one.
+ */
+function dtmfRun(triggers: readonly Trigger[], from: number, machine: CompiledMachine, state: string): number {
+  const collect = machine.states[state]?.collect;
+  if (!collect?.allowDtmf) return 1;
+  const term = typeof machine.globals.dtmf_terminator === 'string' ? machine.globals.dtmf_terminator : '#';
+  const length = collect.length ?? MAX_DTMF_KEYS;
+  let buffer = '';
+  for (let i = from; i < triggers.length; i++) {
+    const t = triggers[i]!;
+    if (t.kind !== 'input' || t.input.kind !== 'dtmf') return buffer && (t.kind === 'timer' || t.input.kind === 'noinput') ? i - from + 1 : Math.max(1, i - from);
+    for (const key of t.input.digits) {
+      if (key === term) return i - from + 1;
+      buffer += key;
+      if (buffer.length >= length) return i - from + 1;
+    }
+  }
+  return Math.max(1, triggers.length - from);
+}
+
 /** Gives each step its trigger and time (see the header). Timers that match no step (a filler prompt's wait) are skipped. */
-function timeSteps(steps: Step[], facts: HistoryFacts): void {
+function timeSteps(steps: Step[], facts: HistoryFacts, machine: CompiledMachine): void {
   steps[0]!.at = facts.startedAt;
   let cursor = 0;
   let action = 0;
+  let transcript = 0;
   for (const step of steps) {
     if (step.kind === 'action') {
       step.at = facts.actionResults[action++] ?? null;
@@ -137,12 +167,19 @@ function timeSteps(steps: Step[], facts: HistoryFacts): void {
       // A hang-up jumps the queue (the inbox puts it first): it is looked for among all triggers not used yet.
       for (let i = cursor; i < facts.triggers.length; i++) {
         const t = facts.triggers[i]!;
-        if (fits(step, t)) {
-          step.trigger = t;
-          step.at = t.at;
-          cursor = i + 1;
-          break;
-        }
+        if (!fits(step, t)) continue;
+        const first = step.events[0]!;
+        const n = t.kind === 'input' && t.input.kind === 'dtmf' && first.kind !== 'ignored' ? dtmfRun(facts.triggers, i, machine, first.state) : 1;
+        const taken = facts.triggers.slice(i, i + n);
+        const last = taken[taken.length - 1]!;
+        step.trigger = last;
+        step.at = last.at;
+        const keys = taken.flatMap((x) => (x.kind === 'input' && x.input.kind === 'dtmf' ? [x.input.digits] : [])).join('');
+        if (keys) step.heard = { eventId: '', kind: 'dtmf', digits: keys };
+        else if (t.kind === 'input' && t.input.kind === 'audio') step.heard = { eventId: '', kind: 'speech', text: facts.transcripts[transcript++] ?? '' };
+        else if (t.kind === 'input') step.heard = t.input;
+        cursor = i + n;
+        break;
       }
     }
   }
@@ -217,13 +254,14 @@ function answeredAt(t: Trigger | undefined, next: Trigger | undefined, facts: Hi
 
 export function sessionTimeline(trace: readonly TraceEvent[], facts: HistoryFacts, machine: CompiledMachine): SessionTimeline {
   const steps = splitSteps(trace);
-  timeSteps(steps, facts);
+  timeSteps(steps, facts, machine);
   const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
   const path: PathStep[] = [];
   let lastAt = facts.startedAt;
   for (const step of steps) {
-    if (step.at !== null) lastAt = step.at;
+    // Never earlier than the step before (a trigger the alignment missed must not send the path back in time).
+    if (step.at !== null) lastAt = Math.max(lastAt, step.at);
     for (const e of step.events) if (e.kind === 'enter') path.push({ state: e.state, enteredAt: iso(lastAt)!, via: e.via, spentMs: null });
   }
   path.forEach((p, i) => {
@@ -248,7 +286,7 @@ export function sessionTimeline(trace: readonly TraceEvent[], facts: HistoryFact
     const owned = [...step.events];
     for (let j = i + 1; j < steps.length && steps[j]!.kind !== 'caller'; j++) owned.push(...steps[j]!.events);
     const result = resultOf(first, step.events);
-    const input = step.trigger?.kind === 'input' ? step.trigger.input : undefined;
+    const input = step.heard;
     const actions = owned.flatMap((e) => (e.kind === 'action' && e.ok !== undefined ? [{ endpoint: e.endpoint ?? null, ok: e.ok, status: e.status ?? null }] : []));
     const entered = owned.filter((e) => e.kind === 'enter').at(-1);
     const nextTrigger = usedTriggers.slice(callerIndex + 1).find((t) => t !== undefined);

@@ -46,7 +46,7 @@ describe('machine graph', () => {
 });
 
 const T0 = Date.parse('2030-03-01T09:00:00Z');
-const facts = (over: Partial<HistoryFacts>): HistoryFacts => ({ startedAt: T0, closedAt: null, triggers: [], actionResults: [], prompts: [], updatesCompleted: [], tasksCompleted: [], ...over });
+const facts = (over: Partial<HistoryFacts>): HistoryFacts => ({ startedAt: T0, closedAt: null, triggers: [], actionResults: [], prompts: [], updatesCompleted: [], tasksCompleted: [], transcripts: [], ...over });
 
 describe('session timeline', () => {
   const machine = outcomesMachine();
@@ -110,6 +110,41 @@ describe('session timeline', () => {
     expect(t.turns[1]!.prompt).toEqual(['Je n’ai rien entendu. Tapez 1.']);
     expect(t.hangupState).toBe('menu');
     expect(t.path).toEqual([{ state: 'menu', enteredAt: '2030-03-01T09:00:00.000Z', via: 'start', spentMs: 9000 }]);
+  });
+
+  it('keys typed one event at a time in a collect state make one turn, at the key that ended the sequence', () => {
+    const m = outcomesMachine(`
+machine: keys_test
+version: "1.0.0"
+locale: fr-FR
+timezone: Europe/Paris
+entry: code
+globals: { noinput_timeout_sec: 5, max_noinput: 2, max_nomatch: 2, exhausted_next: bye }
+states:
+  code:
+    type: prompt_and_listen
+    prompt: "Tapez votre code."
+    collect: { mode: otp, length: 4, into: otp_code }
+    next: bye
+  bye:
+    type: prompt_end
+    prompt: "Au revoir."
+    outcome: noinput_exhausted
+`);
+    const trace: TraceEvent[] = [
+      { kind: 'enter', state: 'code', via: 'start' },
+      { kind: 'say', state: 'code', text: 'Tapez votre code.' },
+      { kind: 'collected', state: 'code', key: 'otp_code' },
+      { kind: 'enter', state: 'bye', from: 'code', via: 'collected' },
+      { kind: 'ignored', state: 'bye', input: 'dtmf', reason: 'not listening' },
+    ];
+    const key = (eventId: number, digits: string) => ({ eventId, at: T0 + eventId * 100, kind: 'input' as const, input: { eventId: `k${eventId}`, kind: 'dtmf' as const, digits } });
+    const t = sessionTimeline(trace, facts({ triggers: [key(1, '1'), key(2, '2'), key(3, '34'), key(4, '#')] }), m);
+    expect(t.turns.map((r) => [r.result, r.heard, r.at])).toEqual([
+      ['collected:otp_code', { kind: 'dtmf', value: '•••' }, '2030-03-01T09:00:00.300Z'],
+      ['ignored', { kind: 'dtmf', value: '•••' }, '2030-03-01T09:00:00.400Z'],
+    ]);
+    expect(t.path.map((p) => [p.state, p.enteredAt])).toEqual([['code', '2030-03-01T09:00:00.000Z'], ['bye', '2030-03-01T09:00:00.300Z']]);
   });
 
   it('masks what was heard as the session masks ctx: collected values by key, words unless the machine’s own', () => {
