@@ -42,6 +42,9 @@ describe('machine graph', () => {
     const bookToBye = g.edges.find((e) => e.from === 'book' && e.to === 'bye');
     expect(bookToBye?.labels).toEqual(['success ⇒ booked', 'failure']);
     expect(bookToBye?.input).toBe(false);
+    expect(bookToBye?.kind).toBe('main');
+    // Silence or no-match at the menu goes to the machine's exhausted_next: drawn only when a session took it.
+    expect(g.edges.find((e) => e.from === 'menu' && e.to === 'bye')).toMatchObject({ kind: 'exhausted', labels: ['no-input exhausted', 'no-match exhausted'] });
   });
 });
 

@@ -7,7 +7,7 @@ import { useCallback, useEffect, useState } from 'react';
 import { ConsoleApiError, ConsoleAuthError, getJson } from './console-client';
 import { navigate } from './routes';
 import { Diagram } from './session-views/Diagram';
-import { channelLabel, dateTime, duration, goalLabel, heardKindLabel, resultLabel, statusLabel } from './session-views/labels';
+import { channelLabel, dateTime, duration, goalLabel, heardKindLabel, resultLabel, statusLabel, timeOf } from './session-views/labels';
 import type { SessionPageData } from './session-views/types';
 import './session-views/sessions.css';
 
@@ -71,7 +71,7 @@ export function SessionPage(props: { id?: string }): React.ReactElement {
           {data.path.length > 0 && (
             <ol className="session-path" aria-label="États parcourus, dans l’ordre">
               {data.path.map((p, i) => (
-                <li key={`${i}-${p.state}`}><span className="mono">{p.state}</span> — {dateTime(p.enteredAt)}, {duration(p.spentMs)}</li>
+                <li key={`${i}-${p.state}`}><span className="mono">{p.state}</span> — {timeOf(p.enteredAt)}, {duration(p.spentMs)}</li>
               ))}
             </ol>
           )}
@@ -90,7 +90,7 @@ export function SessionPage(props: { id?: string }): React.ReactElement {
                 {data.turns.map((t) => (
                   <tr key={t.index}>
                     <td data-label="#">{t.index}</td>
-                    <td data-label="Heure">{dateTime(t.at)}</td>
+                    <td data-label="Heure">{timeOf(t.at)}</td>
                     <td data-label="État" className="mono">{t.state}</td>
                     <td data-label="Message">{t.prompt.length ? t.prompt.join(' ') : '—'}</td>
                     <td data-label="Entendu">{heardKindLabel(t.heard.kind)}{t.heard.value !== null && <> : <span className="mono">{t.heard.value}</span></>}</td>

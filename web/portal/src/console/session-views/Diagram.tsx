@@ -4,17 +4,33 @@
  * inline style).
  */
 import { useMemo } from 'react';
-import { layeredLayout } from './layout';
+import { edgeBetween, layeredLayout } from './layout';
 import type { MachineGraph, PathStep } from './types';
 
 const short = (s: string, n = 24) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
 
 export function Diagram(props: { graph: MachineGraph; path: PathStep[]; current: string | null; running: boolean }): React.ReactElement {
   const { graph, path, current } = props;
-  const layout = useMemo(() => layeredLayout(graph), [graph]);
+  // Placed once per machine from the edges drawn for everyone; the session's own transitions are added on top.
+  const layout = useMemo(() => layeredLayout({ ...graph, edges: graph.edges.filter((e) => e.kind !== 'exhausted') }), [graph]);
+  const at = useMemo(() => new Map(layout.nodes.map((n) => [n.id, n])), [layout]);
   const visited = new Set(path.map((p) => p.state));
-  const taken = new Set(path.slice(1).map((p, i) => `${path[i]!.state}\u0000${p.state}`));
-  const labels = new Map(graph.edges.map((e) => [`${e.from}\u0000${e.to}`, e.labels.join(' · ')]));
+  const pairOf = (from: string, to: string) => `${from}\u0000${to}`;
+  const taken = new Set(path.slice(1).map((p, i) => pairOf(path[i]!.state, p.state)));
+  const byPair = new Map(graph.edges.map((e) => [pairOf(e.from, e.to), e]));
+  const labels = new Map(graph.edges.map((e) => [pairOf(e.from, e.to), e.labels.join(' · ')]));
+  // Every edge but the exhausted ones (drawn only when taken), and any transition taken that the graph lacks.
+  const drawn = [
+    ...graph.edges.filter((e) => e.kind !== 'exhausted' || taken.has(pairOf(e.from, e.to))),
+    ...[...taken].filter((k) => !byPair.has(k)).map((k) => {
+      const [from, to] = k.split('\u0000') as [string, string];
+      return { from, to, labels: [], input: false, kind: 'main' as const };
+    }),
+  ].flatMap((e) => {
+    const placed = edgeBetween(at, e.from, e.to);
+    return placed ? [{ ...placed, kind: e.kind }] : [];
+  });
+  const exhaustedTo = graph.edges.find((e) => e.kind === 'exhausted')?.to;
   const nodeInfo = new Map(graph.nodes.map((n) => [n.id, n]));
   const summary = path.length
     ? `Parcours : ${path.map((p) => p.state).join(' → ')}. ${current ? `État ${props.running ? 'actuel' : 'final'} : ${current}.` : ''}`
@@ -33,11 +49,11 @@ export function Diagram(props: { graph: MachineGraph; path: PathStep[]; current:
               <path d="M 0 0 L 10 5 L 0 10 z" className="diagram-arrow taken" />
             </marker>
           </defs>
-          {layout.edges.map((e) => {
-            const key = `${e.from}\u0000${e.to}`;
+          {drawn.map((e) => {
+            const key = pairOf(e.from, e.to);
             const isTaken = taken.has(key);
             return (
-              <g key={key} className={`diagram-edge${isTaken ? ' taken' : ''}`}>
+              <g key={key} className={`diagram-edge ${e.kind}${isTaken ? ' taken' : ''}`}>
                 <title>{`${e.from} → ${e.to} : ${labels.get(key) ?? ''}`}</title>
                 <path d={e.d} markerEnd={isTaken ? 'url(#arrow-taken)' : 'url(#arrow)'} />
                 {isTaken && <text x={e.labelX} y={e.labelY} className="diagram-edge-label">{short(labels.get(key) ?? '', 30)}</text>}
@@ -61,6 +77,7 @@ export function Diagram(props: { graph: MachineGraph; path: PathStep[]; current:
       <figcaption>
         <span className="legend visited">parcouru</span> <span className="legend current">{props.running ? 'état actuel' : 'état final'}</span>
         {graph.globalRoutes.length > 0 && <> — depuis tout état qui écoute : {graph.globalRoutes.map((r) => `${r.label} → ${r.to}`).join(' ; ')}</>}
+        {exhaustedTo && <> — compteurs épuisés ou échec non traité : → {exhaustedTo} (tracé seulement s’il a été pris)</>}
       </figcaption>
     </figure>
   );

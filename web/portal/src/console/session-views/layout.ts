@@ -63,6 +63,44 @@ function layersOf(input: LayoutInput): Map<string, number> {
   return out;
 }
 
+/** The drawing of an edge between two placed states (any pair: a transition taken that the layout left out too). */
+export function edgeBetween(at: ReadonlyMap<string, PlacedNode>, from: string, to: string): PlacedEdge | null {
+  const a = at.get(from);
+  const b = at.get(to);
+  if (!a || !b) return null;
+  const e = { from, to };
+  if (a === b) {
+    const x = a.x + NODE_W;
+    const y = a.y + NODE_H / 2;
+    return { ...e, d: `M ${x} ${y - 10} C ${x + 40} ${y - 30}, ${x + 40} ${y + 30}, ${x} ${y + 10}`, labelX: x + 36, labelY: y };
+  }
+  const x1 = a.x + NODE_W / 2;
+  const x2 = b.x + NODE_W / 2;
+  if (b.layer > a.layer) {
+    const y1 = a.y + NODE_H;
+    const y2 = b.y;
+    const mid = (y1 + y2) / 2;
+    return { ...e, d: `M ${x1} ${y1} C ${x1} ${mid}, ${x2} ${mid}, ${x2} ${y2}`, labelX: (x1 + x2) / 2, labelY: mid };
+  }
+  if (b.layer === a.layer) {
+    // Within a layer: side to side, arched a little above the row.
+    const right = b.x > a.x;
+    const sx = right ? a.x + NODE_W : a.x;
+    const tx = right ? b.x : b.x + NODE_W;
+    const y = a.y + NODE_H / 2;
+    const dir = right ? 1 : -1;
+    return { ...e, d: `M ${sx} ${y} C ${sx + dir * 12} ${y - 24}, ${tx - dir * 12} ${y - 24}, ${tx} ${y}`, labelX: (sx + tx) / 2, labelY: y - 22 };
+  }
+  // Back up: out of the source's side, into the target's side, bowed outwards.
+  const side = x2 <= x1 ? -1 : 1;
+  const sx = side < 0 ? a.x : a.x + NODE_W;
+  const tx = side < 0 ? b.x : b.x + NODE_W;
+  const sy = a.y + NODE_H / 2;
+  const ty = b.y + NODE_H / 2;
+  const bow = 50 + Math.abs(a.layer - b.layer) * 12;
+  return { ...e, d: `M ${sx} ${sy} C ${sx + side * bow} ${sy}, ${tx + side * bow} ${ty}, ${tx} ${ty}`, labelX: (sx + tx) / 2 + side * bow * 0.75, labelY: (sy + ty) / 2 };
+}
+
 export function layeredLayout(input: LayoutInput): Layout {
   const layer = layersOf(input);
   const byLayer: string[][] = [];
@@ -88,43 +126,10 @@ export function layeredLayout(input: LayoutInput): Layout {
     ids.forEach((id, k) => nodes.push({ id, layer: i, x: left + k * (NODE_W + GAP_X), y: MARGIN + i * (NODE_H + GAP_Y) }));
   });
   const at = new Map(nodes.map((n) => [n.id, n]));
-  const edges: PlacedEdge[] = [];
-  for (const e of input.edges) {
-    const a = at.get(e.from);
-    const b = at.get(e.to);
-    if (!a || !b) continue;
-    if (a === b) {
-      const x = a.x + NODE_W;
-      const y = a.y + NODE_H / 2;
-      edges.push({ from: e.from, to: e.to, d: `M ${x} ${y - 10} C ${x + 40} ${y - 30}, ${x + 40} ${y + 30}, ${x} ${y + 10}`, labelX: x + 36, labelY: y });
-      continue;
-    }
-    const x1 = a.x + NODE_W / 2;
-    const x2 = b.x + NODE_W / 2;
-    if (b.layer > a.layer) {
-      const y1 = a.y + NODE_H;
-      const y2 = b.y;
-      const mid = (y1 + y2) / 2;
-      edges.push({ from: e.from, to: e.to, d: `M ${x1} ${y1} C ${x1} ${mid}, ${x2} ${mid}, ${x2} ${y2}`, labelX: (x1 + x2) / 2, labelY: mid });
-    } else if (b.layer === a.layer) {
-      // Within a layer: side to side, arched a little above the row.
-      const right = b.x > a.x;
-      const sx = right ? a.x + NODE_W : a.x;
-      const tx = right ? b.x : b.x + NODE_W;
-      const y = a.y + NODE_H / 2;
-      const dir = right ? 1 : -1;
-      edges.push({ from: e.from, to: e.to, d: `M ${sx} ${y} C ${sx + dir * 12} ${y - 24}, ${tx - dir * 12} ${y - 24}, ${tx} ${y}`, labelX: (sx + tx) / 2, labelY: y - 22 });
-    } else {
-      // Back up: out of the source's side, into the target's side, bowed outwards.
-      const side = x2 <= x1 ? -1 : 1;
-      const sx = side < 0 ? a.x : a.x + NODE_W;
-      const tx = side < 0 ? b.x : b.x + NODE_W;
-      const sy = a.y + NODE_H / 2;
-      const ty = b.y + NODE_H / 2;
-      const bow = 50 + Math.abs(a.layer - b.layer) * 12;
-      edges.push({ from: e.from, to: e.to, d: `M ${sx} ${sy} C ${sx + side * bow} ${sy}, ${tx + side * bow} ${ty}, ${tx} ${ty}`, labelX: (sx + tx) / 2 + side * bow * 0.75, labelY: (sy + ty) / 2 });
-    }
-  }
+  const edges = input.edges.flatMap((e) => {
+    const placed = edgeBetween(at, e.from, e.to);
+    return placed ? [placed] : [];
+  });
   const layers = byLayer.length;
   return { width: width + 60, height: MARGIN * 2 + layers * NODE_H + Math.max(0, layers - 1) * GAP_Y, nodeWidth: NODE_W, nodeHeight: NODE_H, nodes, edges };
 }

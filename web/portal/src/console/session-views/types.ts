@@ -31,6 +31,7 @@ export interface GraphEdge {
   to: string;
   labels: string[];
   input: boolean;
+  kind: 'main' | 'fallback' | 'exhausted';
 }
 
 export interface MachineGraph {
