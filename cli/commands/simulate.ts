@@ -1,5 +1,5 @@
 /**
- * `ivr simulate <machine.yaml> --script <script.yaml> [--channel voice|web] [--json]`
+ * `ivr simulate <machine.yaml> --script <script.yaml> [--channel voice|web] [--via workflow|portal] [--json]`
  * `ivr simulate <machine.yaml> --scripts <folder> [--coverage] [--json]`
  *
  * Runs conversation scripts for real: a Temporal workflow on a Temporal server (TEMPORAL_ADDRESS or a dev server it
@@ -28,6 +28,7 @@ export const command: CliCommand = {
           script: { type: 'string', multiple: true },
           scripts: { type: 'string' },
           channel: { type: 'string' },
+          via: { type: 'string' },
           coverage: { type: 'boolean' },
           'save-histories': { type: 'string' },
           json: { type: 'boolean' },
@@ -39,6 +40,7 @@ export const command: CliCommand = {
     }
     const { values, positionals } = parsed;
     if (values.channel && values.channel !== 'voice' && values.channel !== 'web') return fail2(`--channel is voice or web, not '${values.channel}'`);
+    if (values.via && values.via !== 'workflow' && values.via !== 'portal') return fail2(`--via is workflow or portal, not '${values.via}'`);
     const scriptFiles = [...(values.script ?? [])];
     if (values.scripts) {
       if (!fs.existsSync(values.scripts)) return fail2(`no such folder: ${values.scripts}`);
@@ -53,6 +55,7 @@ export const command: CliCommand = {
       machineArg: positionals[0],
       scriptFiles,
       channel: values.channel as 'voice' | 'web' | undefined,
+      ...(values.via ? { via: values.via as 'workflow' | 'portal' } : {}),
       coverage: values.coverage === true,
       json: values.json === true,
       ...(values['save-histories'] ? { saveHistories: values['save-histories'] } : {}),

@@ -5,6 +5,7 @@
  * script through the channel's driver, prints the transcript, and optionally the coverage of the machine.
  */
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { parseDocument } from 'yaml';
@@ -16,6 +17,7 @@ import { startLocalStack, type LocalStack } from '../../stack/local-stack';
 import { readBrevoOutbox, type OutboxEntry } from '../../stack/peers';
 import type { TraceEvent } from '../../workflows/engine/types';
 import { computeCoverage, formatCoverage } from './coverage';
+import { PortalSessionDriver } from './drivers/portal';
 import { createVoiceDriver } from './drivers/voice-stack';
 import { WebSessionDriver } from './drivers/web';
 import { runScript, type OutboxMessage, type Peers, type SessionDriver, type TranscriptEntry } from './runner';
@@ -25,6 +27,11 @@ export interface SimulateOptions {
   machineArg?: string;
   scriptFiles: string[];
   channel?: 'voice' | 'web';
+  /**
+   * How a web script reaches its session: 'workflow' (default) sends each input as the workflow's update; 'portal'
+   * goes through the portal's HTTP routes as a browser does (drivers/portal.ts). Voice scripts have one way.
+   */
+  via?: 'workflow' | 'portal';
   coverage: boolean;
   json: boolean;
   /** Folder where each session's history is written as JSON (for `ivr replay` and the replay tests). */
@@ -34,7 +41,7 @@ export interface SimulateOptions {
 }
 
 /** Compiles the machine with the script's globals written into the YAML, so derived values (timeouts) follow. */
-export function compileWithGlobals(file: string, overrides?: Record<string, unknown>): { machine?: CompiledMachine; errors: string[] } {
+export function compileWithGlobals(file: string, overrides?: Record<string, unknown>): { machine?: CompiledMachine; text?: string; errors: string[] } {
   let text: string;
   try {
     text = fs.readFileSync(file, 'utf8');
@@ -48,7 +55,7 @@ export function compileWithGlobals(file: string, overrides?: Record<string, unkn
   }
   const result = checkMachineSource(file, text);
   const errors = result.diagnostics.filter((d) => d.severity === 'error').map(formatDiagnostic);
-  return { machine: errors.length ? undefined : result.machine, errors };
+  return { ...(errors.length ? {} : { machine: result.machine, text }), errors };
 }
 
 function outboxText(m: OutboxEntry): string {
@@ -113,7 +120,8 @@ function printer(opts: SimulateOptions): (e: TranscriptEntry) => void {
   };
 }
 
-async function driverFor(script: LoadedScript, channel: 'voice' | 'web', machine: CompiledMachine, stack: LocalStack): Promise<SessionDriver> {
+async function driverFor(script: LoadedScript, channel: 'voice' | 'web', machine: CompiledMachine, stack: LocalStack, via: 'workflow' | 'portal'): Promise<SessionDriver> {
+  if (channel === 'web' && via === 'portal') return new PortalSessionDriver({ client: stack.client, apiUrl: stack.apiUrl });
   if (channel === 'web') {
     return new WebSessionDriver({
       client: stack.client,
@@ -137,11 +145,20 @@ export async function simulateScripts(opts: SimulateOptions): Promise<number> {
     }
     throw err;
   }
+  const via = opts.via ?? 'workflow';
   const machines = new Map<string, CompiledMachine>();
+  /** Through the portal, the API loads the machine itself (PORTAL_MACHINE): the script's version of it, as a file. */
+  const portalMachines = new Map<string, string>();
+  const portalTexts = new Map<string, { file: string; text: string }>();
   for (const s of scripts) {
     const file = opts.machineArg ?? s.machine;
     if (!file) {
       opts.err(`${s.file}: no machine: give it on the command line or as 'machine:' in the script`);
+      return 2;
+    }
+    const channel = opts.channel ?? s.channel;
+    if (via === 'portal' && channel !== 'web') {
+      opts.err(`${s.file}: --via portal drives web sessions; this script runs on the ${channel} channel (give --channel web or drop --via)`);
       return 2;
     }
     const compiled = compileWithGlobals(file, s.globals);
@@ -150,6 +167,13 @@ export async function simulateScripts(opts: SimulateOptions): Promise<number> {
       return 2;
     }
     machines.set(s.file, compiled.machine);
+    if (via === 'portal') portalTexts.set(s.file, { file, text: compiled.text ?? '' });
+  }
+  const scratch = via === 'portal' ? fs.mkdtempSync(path.join(os.tmpdir(), 'ivr-simulate-portal-')) : undefined;
+  for (const [script, m] of portalTexts) {
+    const copy = path.join(scratch!, `${portalMachines.size}-${path.basename(m.file)}`);
+    fs.writeFileSync(copy, m.text);
+    portalMachines.set(script, copy);
   }
 
   let temporal: TemporalServer | undefined;
@@ -160,15 +184,16 @@ export async function simulateScripts(opts: SimulateOptions): Promise<number> {
     for (const script of scripts) {
       const machine = machines.get(script.file)!;
       const channel = opts.channel ?? script.channel;
+      const portalMachine = portalMachines.get(script.file);
       const stack = await startLocalStack({
-        env: { ...process.env, TEMPORAL_ADDRESS: temporal.address, TEMPORAL_NAMESPACE: temporal.namespace },
+        env: { ...process.env, TEMPORAL_ADDRESS: temporal.address, TEMPORAL_NAMESPACE: temporal.namespace, ...(portalMachine ? { PORTAL_MACHINE: portalMachine } : {}) },
         ...(script.odoo ? { odooFixtures: script.odoo } : {}),
         taskQueue: `simulate-${process.pid}-${traces.length}`,
         apiStoreDir: 'memory://',
       });
       try {
-        if (!opts.json) opts.out(`── ${script.name} (${channel}) ──`);
-        const driver = await driverFor(script, channel, machine, stack);
+        if (!opts.json) opts.out(`── ${script.name} (${channel}${via === 'portal' ? ', through the portal' : ''}) ──`);
+        const driver = await driverFor(script, channel, machine, stack, via);
         const result = await runScript(script, { driver, peers: await peersOf(stack), emit: printer(opts) });
         traces.push(result.trace);
         if (!result.ok) failed += 1;
@@ -190,6 +215,7 @@ export async function simulateScripts(opts: SimulateOptions): Promise<number> {
     throw err;
   } finally {
     await temporal?.stop();
+    if (scratch) fs.rmSync(scratch, { recursive: true, force: true });
   }
 
   if (opts.coverage) {
