@@ -2,6 +2,7 @@
  * The console's session filters and the Temporal visibility query built from them. Only values that passed the zod
  * schema reach the query, and each goes in as a quoted, escaped string literal: a filter can never add a clause.
  */
+import crypto from 'node:crypto';
 import { z } from 'zod';
 import { SEARCH_ATTRIBUTES } from '../../lib/temporal/search-attributes';
 
@@ -18,7 +19,7 @@ export const sessionFiltersSchema = z.strictObject({
   machine_version: keyword('a machine version').optional(),
   caller_hash: z.string().trim().regex(/^[0-9a-f]{8,64}$/, 'a caller hash: hex digits as `npx ivr caller-hash` prints them').optional(),
   status: z.enum(['running', 'closed']).optional(),
-  page_token: z.string().max(4000).regex(/^[A-Za-z0-9_-]*$/, 'the next_page_token of a previous answer, as given').optional(),
+  page_token: z.string().max(4000).regex(/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/, 'the nextPageToken of a previous answer, as given').optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
 });
 
@@ -55,4 +56,31 @@ export function sessionsQuery(filters: Partial<SessionFilters>, since?: Date): s
   // No ORDER BY: SQL visibility (the dev server, PostgreSQL) refuses it; it lists running sessions first, then the
   // most recently closed, which is newest first for sessions of minutes.
   return clauses.join(' AND ');
+}
+
+/**
+ * Page tokens handed to the browser: Temporal's own token with a MAC over it and the query it pages (key derived
+ * from the API's SESSION_KEY). A token altered, made up or taken from another list is refused here, before Temporal
+ * sees it (the dev server answers an unreadable token with a retried UNKNOWN error, seconds later).
+ */
+export function pageTokenKey(sessionKey: string): Buffer {
+  return crypto.createHash('sha256').update(`console-page-token:v1:${sessionKey}`).digest();
+}
+
+function pageMac(key: Buffer, query: string, token: Buffer): string {
+  return crypto.createHmac('sha256', key).update(query).update('\u0000').update(token).digest('base64url');
+}
+
+export function signPageToken(key: Buffer, query: string, token: Buffer): string {
+  return `${token.toString('base64url')}.${pageMac(key, query, token)}`;
+}
+
+/** Temporal's token inside a page token this API issued for this query, or null. */
+export function openPageToken(key: Buffer, query: string, given: string): Buffer | null {
+  const [body, mac, extra] = given.split('.');
+  if (!body || !mac || extra !== undefined) return null;
+  const token = Buffer.from(body, 'base64url');
+  const want = Buffer.from(pageMac(key, query, token));
+  const got = Buffer.from(mac);
+  return want.length === got.length && crypto.timingSafeEqual(want, got) ? token : null;
 }

@@ -18,7 +18,7 @@ import type { TraceEvent } from '../../workflows/engine/types';
 import { traceQuery, type SessionInput, type SessionResult } from '../../workflows/session-api';
 import { machineGraph, type MachineGraph } from './graph';
 import { decodeHistory, type DecodePayloads } from './history';
-import { sessionsQuery, type SessionFilters } from './query';
+import { sessionsQuery } from './query';
 import { stateFigures, type StatsReport } from './stats';
 import { sessionTimeline, type PathStep, type SessionTimeline, type TurnRow } from './timeline';
 
@@ -39,7 +39,8 @@ export interface SessionRow {
 
 export interface SessionList {
   sessions: SessionRow[];
-  nextPageToken: string | null;
+  /** Temporal's token of the next page (the console API signs it before it leaves, see query.ts). */
+  nextPageToken: Buffer | null;
 }
 
 const Status = temporal.api.enums.v1.WorkflowExecutionStatus;
@@ -66,15 +67,15 @@ const iso = (ts: google.protobuf.ITimestamp | null | undefined): string | null =
 };
 
 /**
- * One page of sessions. The raw visibility call rather than `client.workflow.list`: the console pages with Temporal's
- * own next-page token (handed to the browser as base64url), which the SDK's iterator keeps to itself.
+ * One page of sessions for a visibility query (query.ts). The raw visibility call rather than `client.workflow.list`:
+ * the console pages with Temporal's own next-page token, which the SDK's iterator keeps to itself.
  */
-export async function listSessions(client: Client, filters: Partial<SessionFilters> & { limit: number }, since?: Date): Promise<SessionList> {
+export async function listSessions(client: Client, query: string, limit: number, pageToken?: Buffer): Promise<SessionList> {
   const res = await client.workflowService.listWorkflowExecutions({
     namespace: client.options.namespace,
-    query: sessionsQuery(filters, since),
-    pageSize: filters.limit,
-    ...(filters.page_token ? { nextPageToken: Buffer.from(filters.page_token, 'base64url') } : {}),
+    query,
+    pageSize: limit,
+    ...(pageToken ? { nextPageToken: pageToken } : {}),
   });
   const sessions = (res.executions ?? []).map((x): SessionRow => {
     const f = x.searchAttributes?.indexedFields as Record<string, Payload> | null | undefined;
@@ -95,7 +96,7 @@ export async function listSessions(client: Client, filters: Partial<SessionFilte
   });
   // Newest first within the page (visibility lists running sessions first).
   sessions.sort((a, b) => (b.startedAt ?? '').localeCompare(a.startedAt ?? ''));
-  const token = res.nextPageToken && res.nextPageToken.length > 0 ? Buffer.from(res.nextPageToken).toString('base64url') : null;
+  const token = res.nextPageToken && res.nextPageToken.length > 0 ? Buffer.from(res.nextPageToken) : null;
   return { sessions, nextPageToken: token };
 }
 
@@ -231,9 +232,10 @@ export interface StatsResult extends StatsReport {
 export async function recentStats(client: Client, opts: StatsOptions): Promise<StatsResult> {
   const since = new Date((opts.now ?? new Date()).getTime() - opts.sinceHours * 3600_000);
   const rows: SessionRow[] = [];
-  let pageToken: string | undefined;
+  const query = sessionsQuery(opts.machine ? { machine: opts.machine } : {}, since);
+  let pageToken: Buffer | undefined;
   do {
-    const page = await listSessions(client, { ...(opts.machine ? { machine: opts.machine } : {}), limit: Math.min(100, opts.limit - rows.length), ...(pageToken ? { page_token: pageToken } : {}) }, since);
+    const page = await listSessions(client, query, Math.min(100, opts.limit - rows.length), pageToken);
     rows.push(...page.sessions);
     pageToken = page.nextPageToken ?? undefined;
   } while (pageToken && rows.length < opts.limit);

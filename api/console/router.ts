@@ -15,7 +15,7 @@ import { z } from 'zod';
 import type { ApiDeps } from '../deps';
 import { ApiError, toApiError } from '../errors';
 import { operatorGate, sendError, validate } from '../http';
-import { sessionFiltersSchema } from './query';
+import { openPageToken, pageTokenKey, sessionFiltersSchema, sessionsQuery, signPageToken } from './query';
 import { listSessions, loadSession, recentStats, sessionPage } from './reader';
 
 export interface ConsoleOptions {
@@ -59,6 +59,7 @@ function bindConsoleRouter(opts: ConsoleOptions, deps: ApiDeps): Router {
   // Only this router's own paths: the console's login route, served elsewhere, must stay open.
   const gate = operatorGate(deps);
   const uiUrl = opts.temporalUiUrl ?? DEFAULT_TEMPORAL_UI_URL;
+  const pageKey = pageTokenKey(deps.config.SESSION_KEY);
 
   const wrap = (fn: (req: Request) => Promise<unknown>) => async (req: Request, res: Response) => {
     res.setHeader('Cache-Control', 'no-store');
@@ -74,15 +75,14 @@ function bindConsoleRouter(opts: ConsoleOptions, deps: ApiDeps): Router {
 
   router.get('/console/api/sessions', gate, wrap(async (req) => {
     const filters = validate(sessionFiltersSchema, req.query, 'query');
-    try {
-      return await listSessions(opts.client, filters);
-    } catch (err) {
-      // A page token from another query (or too old) is the caller's mistake, not ours.
-      if (filters.page_token && err instanceof Error && /token/i.test(err.message)) {
-        throw new ApiError(400, 'invalid_request', 'Invalid query: query.page_token: not a token of this list; start again from the first page.');
-      }
-      throw err;
+    const query = sessionsQuery(filters);
+    let token: Buffer | undefined;
+    if (filters.page_token) {
+      token = openPageToken(pageKey, query, filters.page_token) ?? undefined;
+      if (!token) throw new ApiError(400, 'invalid_request', 'Invalid query: query.page_token: not a token of this list (filters changed, or altered); start again from the first page.', { fields: [{ path: 'query.page_token', message: 'not a token of this list' }] });
     }
+    const page = await listSessions(opts.client, query, filters.limit, token);
+    return { sessions: page.sessions, nextPageToken: page.nextPageToken ? signPageToken(pageKey, query, page.nextPageToken) : null };
   }));
 
   router.get('/console/api/sessions/:id', gate, wrap(async (req) => {

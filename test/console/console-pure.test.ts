@@ -3,7 +3,7 @@
  * path and turns from a trace and its history facts, and the per-state figures.
  */
 import { machineGraph } from '../../api/console/graph';
-import { quoteValue, sessionFiltersSchema, sessionsQuery } from '../../api/console/query';
+import { openPageToken, pageTokenKey, quoteValue, sessionFiltersSchema, signPageToken, sessionsQuery } from '../../api/console/query';
 import { percentile, stateFigures, statsTable } from '../../api/console/stats';
 import { heardOf, machinePhrases, sessionTimeline, type HistoryFacts } from '../../api/console/timeline';
 import { layeredLayout } from '../../web/portal/src/console/session-views/layout';
@@ -29,6 +29,22 @@ describe('visibility query', () => {
     expect(bad({ limit: '500' })).toBe(false);
     expect(bad({ where: '1=1' })).toBe(false);
     expect(sessionFiltersSchema.parse({ machine_version: '1.1.0', limit: '20' })).toEqual({ machine_version: '1.1.0', limit: 20 });
+  });
+});
+
+describe('page tokens', () => {
+  it('open only for the query they were signed for, with the same key, unaltered', () => {
+    const key = pageTokenKey('a-session-key-of-the-api-0123456789');
+    const raw = Buffer.from([1, 2, 3, 250, 251]);
+    const q = sessionsQuery({ goal: 'reached' });
+    const token = signPageToken(key, q, raw);
+    expect(sessionFiltersSchema.parse({ page_token: token }).page_token).toBe(token);
+    expect(openPageToken(key, q, token)).toEqual(raw);
+    expect(openPageToken(key, sessionsQuery({ goal: 'not_reached' }), token)).toBeNull();
+    expect(openPageToken(pageTokenKey('another-key-entirely-0123456789'), q, token)).toBeNull();
+    const [body, mac] = token.split('.');
+    expect(openPageToken(key, q, `${body}A.${mac}`)).toBeNull();
+    expect(openPageToken(key, q, body!)).toBeNull();
   });
 });
 

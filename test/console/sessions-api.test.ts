@@ -94,6 +94,10 @@ test('a bad filter is a 400 naming the field', async () => {
   expect((await get('/console/api/sessions?limit=0')).status).toBe(400);
   expect((await get('/console/api/sessions/not-a-session')).status).toBe(400);
   expect((await get('/console/api/stats?since_hours=-1')).status).toBe(400);
+  // A token Temporal cannot read: the caller starts again from the first page.
+  const forged = await get('/console/api/sessions?page_token=AAAAAAAAAAAA');
+  expect(forged.status).toBe(400);
+  expect(forged.body.error.message).toContain('page_token');
 });
 
 test('the list: every session of the version, with its row, filtered by outcome, goal, state, channel, caller hash', async () => {
@@ -124,6 +128,10 @@ test('the list: every session of the version, with its row, filtered by outcome,
   const second = await get(`/console/api/sessions?machine_version=${version}&limit=2&page_token=${first.body.nextPageToken}`);
   const both = [...first.body.sessions, ...second.body.sessions].map((s: { workflowId: string }) => s.workflowId).sort();
   expect(both).toEqual(Object.values(ids).sort());
+  // A token pages only the list it came from.
+  const elsewhere = await get(`/console/api/sessions?machine_version=${version}&goal=reached&limit=2&page_token=${first.body.nextPageToken}`);
+  expect(elsewhere.status).toBe(400);
+  expect(elsewhere.body.error.fields).toEqual([{ path: 'query.page_token', message: 'not a token of this list' }]);
 });
 
 test('the page of a successful session: graph, path with times, the turn, the outcome, the Temporal UI link', async () => {
