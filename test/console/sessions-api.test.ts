@@ -1,6 +1,6 @@
 /**
- * The console's sessions API on the real dev server: four real sessions of one machine version (silence, no-match,
- * success, hang-up), listed with the filters, each page's path, turns and outcome, the per-state figures, and the
+ * The console's sessions API on the real dev server: five real sessions of one machine version (silence, no-match,
+ * success, hang-up, a failed backend call), listed with the filters, each page's path, turns and outcome, the per-state figures, and the
  * operator check and validation in front of it all.
  */
 import crypto from 'node:crypto';
@@ -33,7 +33,7 @@ let client: Client;
 let stack: Stack;
 let base: string;
 let token: string;
-const ids: Record<'silence' | 'nomatch' | 'success' | 'hangup', string> = { silence: '', nomatch: '', success: '', hangup: '' };
+const ids: Record<'silence' | 'nomatch' | 'success' | 'hangup' | 'failed', string> = { silence: '', nomatch: '', success: '', hangup: '', failed: '' };
 
 const get = (path: string, auth: string | null = token) => call(base, 'GET', path, auth ? { token: auth } : {});
 type Input = CallerInput extends infer T ? (T extends CallerInput ? Omit<T, 'eventId'> : never) : never;
@@ -53,19 +53,23 @@ beforeAll(async () => {
   base = api.url;
   ({ token } = await ensureOperator(api.deps, 'console-test'));
 
-  const start = () => startSessionWorkflow(client, { machine, channel: 'web', callId: crypto.randomUUID(), caller }, { taskQueue });
+  const start = (m = machine) => startSessionWorkflow(client, { machine: m, channel: 'web', callId: crypto.randomUUID(), caller }, { taskQueue });
   backend.answer('POST /things/42/book', { status: 200, body: { ok: true } });
-  const [silence, nomatch, success, hangup] = await Promise.all([start(), start(), start(), start()]);
+  // The same machine and version booking another thing, which the backend refuses: on_fail to the end.
+  backend.answer('POST /things/43/book', { status: 409, body: { code: 'slot_taken' } });
+  const refusing = outcomesMachine(OUTCOMES_MACHINE_YAML.replace('version: "1.0.0"', `version: "${version}"`).replace('/things/42/book', '/things/43/book'));
+  const [silence, nomatch, success, hangup, failed] = await Promise.all([start(), start(), start(), start(), start(refusing)]);
   await send(nomatch!, { kind: 'text', text: 'je voudrais un taxi pour Jean Dupont' });
   await send(nomatch!, { kind: 'text', text: 'un taxi jaune' });
   await send(success!, { kind: 'dtmf', digits: '1' });
   await send(hangup!, { kind: 'hangup', cause: 'NORMAL_CLEARING' });
-  await Promise.all([silence, nomatch, success, hangup].map((h) => h!.result()));
-  Object.assign(ids, { silence: silence!.workflowId, nomatch: nomatch!.workflowId, success: success!.workflowId, hangup: hangup!.workflowId });
-  // Visibility is eventually consistent: wait until the list shows the four ended.
+  await send(failed!, { kind: 'dtmf', digits: '1' });
+  await Promise.all([silence, nomatch, success, hangup, failed].map((h) => h!.result()));
+  Object.assign(ids, { silence: silence!.workflowId, nomatch: nomatch!.workflowId, success: success!.workflowId, hangup: hangup!.workflowId, failed: failed!.workflowId });
+  // Visibility is eventually consistent: wait until the list shows the five ended.
   for (let i = 0; i < 100; i++) {
     const r = await get(`/console/api/sessions?machine_version=${version}&status=closed`);
-    if (r.body?.sessions?.length === 4 && r.body.sessions.every((s: { outcome: string | null }) => s.outcome)) break;
+    if (r.body?.sessions?.length === 5 && r.body.sessions.every((s: { outcome: string | null }) => s.outcome)) break;
     await new Promise((r) => setTimeout(r, 200));
   }
 }, 120_000);
@@ -115,19 +119,25 @@ test('the list: every session of the version, with its row, filtered by outcome,
   const only = async (q: string) => (await get(`/console/api/sessions?machine_version=${version}&${q}`)).body.sessions.map((s: { workflowId: string }) => s.workflowId).sort();
   expect(await only('outcome=noinput_exhausted')).toEqual([ids.silence]);
   expect(await only('goal=reached')).toEqual([ids.success]);
-  expect(await only('goal=not_reached')).toEqual([ids.silence, ids.nomatch, ids.hangup].sort());
+  expect(await only('goal=not_reached')).toEqual([ids.silence, ids.nomatch, ids.hangup, ids.failed].sort());
+  expect(await only('outcome=backend_failed')).toEqual([ids.failed]);
   expect(await only('state=menu')).toEqual([ids.hangup]);
   expect(await only('channel=voice')).toEqual([]);
   expect(await only(`caller_hash=${piiHash(caller)}&outcome=caller_hung_up`)).toEqual([ids.hangup]);
   expect(await only('status=running')).toEqual([]);
 
-  // Paging: two by two, with the token of the previous page.
+  // Paging: two by two, with the token of the previous page, until there is none.
   const first = await get(`/console/api/sessions?machine_version=${version}&limit=2`);
   expect(first.body.sessions).toHaveLength(2);
   expect(first.body.nextPageToken).toEqual(expect.any(String));
-  const second = await get(`/console/api/sessions?machine_version=${version}&limit=2&page_token=${first.body.nextPageToken}`);
-  const both = [...first.body.sessions, ...second.body.sessions].map((s: { workflowId: string }) => s.workflowId).sort();
-  expect(both).toEqual(Object.values(ids).sort());
+  const paged = [...first.body.sessions];
+  for (let token = first.body.nextPageToken, n = 0; token && n < 5; n++) {
+    const page = await get(`/console/api/sessions?machine_version=${version}&limit=2&page_token=${token}`);
+    expect(page.status).toBe(200);
+    paged.push(...page.body.sessions);
+    token = page.body.nextPageToken;
+  }
+  expect(paged.map((s: { workflowId: string }) => s.workflowId).sort()).toEqual(Object.values(ids).sort());
   // A token pages only the list it came from.
   const elsewhere = await get(`/console/api/sessions?machine_version=${version}&goal=reached&limit=2&page_token=${first.body.nextPageToken}`);
   expect(elsewhere.status).toBe(400);
@@ -162,6 +172,14 @@ test('the page of a no-match session masks the words heard that are not the mach
   expect(p.path.map((s: { state: string }) => s.state)).toEqual(['menu', 'bye']);
 });
 
+test('the page of a session whose backend call failed: the action refused, backend_failed, goal not reached', async () => {
+  const p = (await get(`/console/api/sessions/${ids.failed}`)).body;
+  expect(p).toMatchObject({ outcome: 'backend_failed', goal: 'not_reached', currentState: 'bye', failure: null });
+  expect(p.path.map((s: { state: string }) => s.state)).toEqual(['menu', 'book', 'bye']);
+  expect(p.turns).toHaveLength(1);
+  expect(p.turns[0]).toMatchObject({ state: 'menu', heard: { kind: 'dtmf', value: '1' }, actions: [{ ok: false, status: 409 }], next: 'bye' });
+});
+
 test('the pages of a silent and a hung-up session', async () => {
   const silent = (await get(`/console/api/sessions/${ids.silence}`)).body;
   expect(silent.outcome).toBe('noinput_exhausted');
@@ -172,7 +190,7 @@ test('the pages of a silent and a hung-up session', async () => {
   expect((await get('/console/api/sessions/web-00000000-0000-0000-0000-000000000000')).status).toBe(404);
 });
 
-test('per-state figures of the four sessions', async () => {
+test('per-state figures of the five sessions', async () => {
   // The figures of one machine read every recent session of it (other tests' too): this file's version has its own name.
   const r = await get('/console/api/stats?machine=outcomes_test&since_hours=1&limit=200');
   expect(r.status).toBe(200);
