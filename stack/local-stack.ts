@@ -113,6 +113,7 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
     stops.push(() => api.stop());
     lines.push(`Backend API   ${api.url} (OpenAPI at ${api.url}/openapi.json)`);
     lines.push(`Portal        ${api.url}/portal`);
+    lines.push(`Console       ${api.url}/console (operators log in with the token of \`npx ivr operators add <name>\`)`);
 
     // The stack's own operator credential: the voice → CRM machine's calls to /crm/* carry it (added by the
     // backend activity on the way out, never in workflow state).

@@ -155,6 +155,7 @@ export async function startSupervisedStack(opts: SupervisedStackOptions): Promis
     env.IVR_OPERATOR_TOKEN = operatorToken;
     lines.push(`Backend API   ${apiUrl} (OpenAPI at ${apiUrl}/openapi.json; listening on ${str(apiInfo, 'host')})`);
     lines.push(`Portal        ${apiUrl}/portal (a simulated Brevo shows the SMS codes in its outbox, above)`);
+    lines.push(`Console       ${apiUrl}/console (operators log in with the token of \`npx ivr operators add <name>\`)`);
 
     // 6. Worker.
     await supervisor.start({ name: 'worker', config: { taskQueue }, env: { ...env, BACKEND_URL: apiUrl }, readyTimeoutMs });

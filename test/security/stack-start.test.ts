@@ -162,6 +162,10 @@ test('codec auth, a killed API restarted while the rest answers, and no orphan a
 
     // Everything listens on loopback only.
     expect(banner).toContain(`Backend API   http://127.0.0.1:${api} (OpenAPI at http://127.0.0.1:${api}/openapi.json; listening on 127.0.0.1)`);
+    // The console's address is printed, and it answers with the app (the operator logs in there).
+    const consoleUrl = /Console {7}(http:\/\/\S+\/console) /.exec(banner)?.[1];
+    expect(consoleUrl).toBe(`http://127.0.0.1:${api}/console`);
+    expect(await status(consoleUrl!)).toBe(200);
 
     // Kill the API part with SIGKILL: reported, restarted, the others answer meanwhile.
     const apiPid = Number(/\bapi (\d+)/.exec(banner)?.[1]);
