@@ -61,7 +61,8 @@ export async function sessionWorkflow(input: SessionInput): Promise<SessionResul
       machineSha256: frozen.source.sha256,
       machineFile: frozen.source.file,
     });
-    last = startSession(machine, initialCtx(input, workflowId), clock());
+    // Since this marker a lone '#' nobody routes is ignored in every state, not only in collect states.
+    last = startSession(machine, initialCtx(input, workflowId), clock(), { ignoreLoneTerminator: patched(LONE_TERMINATOR_PATCH) });
     view.recordTrace(last.trace);
   }
   const current = (): SessionState => last.session;
@@ -190,6 +191,7 @@ export async function sessionWorkflow(input: SessionInput): Promise<SessionResul
 
 const CHANNEL_NOINPUT_PATCH = 'voice-channel-reports-noinput';
 const SLIDING_SAFETY_NET_PATCH = 'voice-sliding-safety-net';
+const LONE_TERMINATOR_PATCH = 'lone-terminator-ignored';
 
 /** The machine with this session's overrides of its globals (conversation scripts shorten timeouts). */
 function withGlobals(input: SessionInput): CompiledMachine {

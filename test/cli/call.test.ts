@@ -8,6 +8,7 @@ import path from 'node:path';
 import { listeningLine, sentLine } from '../../cli/commands/call';
 import { startLocalStack, type LocalStack } from '../../stack/local-stack';
 import type { ListenSpec } from '../../workflows/engine/types';
+import { traceQuery } from '../../workflows/session-api';
 
 jest.setTimeout(180_000);
 
@@ -95,6 +96,12 @@ describe('ivr call on the local stack', () => {
     await waitFor(/■  ended in ivr\.auth\.consent: caller_hung_up\S*, goal not reached \(hangup\)/, at);
     const code = await new Promise<number | null>((r) => (child!.exitCode !== null ? r(child!.exitCode) : child!.once('exit', r)));
     expect(code).toBe(0);
+    // The '#' typed after the code's sixth key reached the consent question: not a wrong answer there (no no-match,
+    // no visit spent), and the question was asked again.
+    const workflowId = /\(workflow (voice-[0-9a-f-]+)\)/.exec(out)?.[1];
+    const { events } = await stack.client.workflow.getHandle(workflowId!).query(traceQuery, 0);
+    expect(events).toContainEqual({ kind: 'ignored', state: 'ivr.auth.consent', input: 'dtmf', reason: 'terminator with no keys typed' });
+    expect(events.filter((e) => e.kind === 'nomatch')).toEqual([]);
     // One 🎙 line after each set of prompts: the keys of the number and of the code do not repeat it.
     const turns = out.split('\n').filter((l) => l.startsWith('🎙') || l.startsWith('🔊'));
     expect(turns.filter((l, i) => l.startsWith('🎙') && turns[i - 1]?.startsWith('🎙'))).toEqual([]);

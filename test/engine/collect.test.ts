@@ -210,9 +210,47 @@ describe('a terminator with nothing typed', () => {
     const hash = step(m, session, { kind: 'dtmf', digits: '#' }, clock);
     expect(hash.session.counters.retry).toBe(0);
     expect(hash.trace).toContainEqual(expect.objectContaining({ kind: 'ignored', reason: 'terminator with no keys typed' }));
+    // Recorded before the rule: nothing said again. With it, the code question is asked again.
+    expect(hash.commands).toEqual([]);
+    const again = step(m, { ...session, rules: { ignoreLoneTerminator: true } }, { kind: 'dtmf', digits: '#' }, clock);
+    expect(again.session.counters.retry).toBe(0);
+    expect(again.commands.map((c) => c.kind)).toEqual(['say', 'listen']);
     session = hash.session;
     for (const key of ['1', '2', '#']) session = step(m, session, { kind: 'dtmf', digits: key }, clock).session;
     expect(session.state).toBe('ivr.auth.verify_otp.retry');
     expect(session.counters.retry).toBe(1);
+  });
+
+  // The code's sixth key completed it and verify_otp moved on to consent: the '#' the caller was asked to press
+  // lands on the consent question, a state that collects nothing.
+  test('is ignored in a state without collect when the session adopted the rule; counted as before without it', async () => {
+    const { loadMachine } = await import('../../lib/machine/loader');
+    const { startSession, step } = await import('../../workflows/engine');
+    const path = await import('node:path');
+    const m = loadMachine(path.join(__dirname, '..', '..', 'machines', 'rdv-ivr.yaml'));
+    const clock = { nowIso: '2026-11-21T20:00:00Z' };
+    const at = (rules?: { ignoreLoneTerminator: boolean }): SessionState => ({
+      ...startSession(m, { call_id: 'c', session_id: 's', channel: 'voice' }, clock, rules).session, state: 'ivr.auth.consent', waiting: 'input',
+    });
+    const adopted = step(m, at({ ignoreLoneTerminator: true }), { kind: 'dtmf', digits: '#' }, clock);
+    expect(adopted.session).toMatchObject({ state: 'ivr.auth.consent', counters: { nomatch: 0 } });
+    expect(adopted.trace).toContainEqual({ kind: 'ignored', state: 'ivr.auth.consent', input: 'dtmf', reason: 'terminator with no keys typed' });
+    expect(adopted.trace).not.toContainEqual(expect.objectContaining({ kind: 'nomatch' }));
+    // The question again (its prompt was skipped as answered by the key), and listening for the answer.
+    expect(adopted.commands.map((c) => c.kind)).toEqual(['say', 'listen']);
+    expect(adopted.commands[0]).toMatchObject({ text: expect.stringContaining('acceptez-vous') });
+    // The consent's own keys still work after it.
+    expect(step(m, adopted.session, { kind: 'dtmf', digits: '1' }, clock).session.state).not.toBe('ivr.auth.consent');
+    // Sessions recorded before the rule (and any other key) keep the old reading: a no-match, which at consent
+    // asks again as a new visit (one of its three).
+    const visits = (s: SessionState) => s.visits['ivr.auth.consent'] ?? 0;
+    for (const [rules, key] of [[undefined, '#'], [{ ignoreLoneTerminator: true }, '7']] as const) {
+      const before = at(rules);
+      const after = step(m, before, { kind: 'dtmf', digits: key }, clock);
+      expect(after.trace).toContainEqual(expect.objectContaining({ kind: 'nomatch' }));
+      expect(visits(after.session)).toBe(visits(before) + 1);
+      expect(after.commands.length).toBeGreaterThan(0);
+    }
+    expect(visits(adopted.session)).toBe(visits(at({ ignoreLoneTerminator: true })));
   });
 });

@@ -10,7 +10,7 @@ import { handoffState, onHandoffResult } from './states/handoff';
 import { listenState } from './states/listen';
 import { promptAndListenState } from './states/prompt-and-listen';
 import { promptEndState } from './states/prompt-end';
-import type { Ctx, EngineClock, EngineInput, SessionState, Step } from './types';
+import type { Ctx, EngineClock, EngineInput, EngineRules, SessionState, Step } from './types';
 
 const HANDLERS: Record<StateType, StateHandler> = {
   prompt_and_listen: promptAndListenState,
@@ -34,7 +34,7 @@ function done(run: Run): Step {
 }
 
 /** Open a session on the machine's entry state with the context the channel knows (call id, caller…). */
-export function startSession(machine: CompiledMachine, initialCtx: Ctx, clock: EngineClock): Step {
+export function startSession(machine: CompiledMachine, initialCtx: Ctx, clock: EngineClock, rules?: EngineRules): Step {
   const session: SessionState = {
     state: machine.entry,
     ctx: copy(initialCtx),
@@ -43,6 +43,7 @@ export function startSession(machine: CompiledMachine, initialCtx: Ctx, clock: E
     dtmfBuffer: '',
     waiting: 'nothing',
     seq: 0,
+    ...(rules && Object.values(rules).some(Boolean) ? { rules } : {}),
   };
   const run = newRun(machine, session, clock);
   transition(run, machine.entry, 'start', machine.entry);

@@ -119,6 +119,16 @@ function collectValue(run: Run, state: CompiledState, text: string, source: Coll
   countFailure(run, state, 'nomatch', reprompt);
 }
 
+/**
+ * A lone terminator nobody routes: the caller confirming keys the previous state already took. Not a wrong answer
+ * (no counter, no visit), but the question is asked again: the channel skipped its prompt as answered by this key
+ * (barge-in), so without it the caller would wait in silence for the no-input timeout.
+ */
+function askAgain(run: Run, state: CompiledState, reprompt: () => void): void {
+  run.trace.push({ kind: 'ignored', state: state.name, input: 'dtmf', reason: 'terminator with no keys typed' });
+  reprompt();
+}
+
 /** A finished key sequence in a collect state: a route key first ("0" or "0#"), else a value. */
 function completeDtmf(run: Run, state: CompiledState, sequence: string, terminated: boolean, reprompt: () => void): void {
   run.s.dtmfBuffer = '';
@@ -146,6 +156,7 @@ export function onListeningInput(run: Run, state: CompiledState, input: ListenIn
           // A terminator with nothing typed is the caller confirming keys the previous state already took (a voice
           // channel delivers "123456#" key by key, and the sixth key completed the code): not a wrong answer.
           if (run.s.dtmfBuffer === '' && !resolveDtmf(candidatesFor(run.machine, state), term)) {
+            if (run.s.rules?.ignoreLoneTerminator && input.digits === term) return askAgain(run, state, reprompt);
             run.trace.push({ kind: 'ignored', state: state.name, input: 'dtmf', reason: 'terminator with no keys typed' });
             continue;
           }
@@ -162,6 +173,7 @@ export function onListeningInput(run: Run, state: CompiledState, input: ListenIn
     const first = input.digits.charAt(0);
     const hit = resolveDtmf(cands, input.digits) ?? (input.digits.length > 1 ? resolveDtmf(cands, first) : undefined);
     if (hit) return takeRoute(run, state, hit, 'dtmf');
+    if (run.s.rules?.ignoreLoneTerminator && input.digits === terminatorOf(run)) return askAgain(run, state, reprompt);
     return unmatched(run, state, reprompt);
   }
   // A code the portal sealed is a value, never a route (its random text must not match an utterance).

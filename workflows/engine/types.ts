@@ -15,6 +15,16 @@ export interface VisitCounters {
   retry: number;
 }
 
+export interface EngineRules {
+  /**
+   * A lone terminator key ('#') where the state has no route for it is not a wrong answer in any state, collect or
+   * not: it is the caller confirming keys the previous state already took (the sixth key of a code completed it,
+   * the '#' they were asked to press lands on the next question). The question is asked again, since the channel
+   * skipped its prompt as answered by that key.
+   */
+  ignoreLoneTerminator?: boolean;
+}
+
 export interface SessionState {
   /** Current state name. */
   state: string;
@@ -24,6 +34,11 @@ export interface SessionState {
   visits: Record<string, number>;
   /** DTMF keys received in a collect state, not yet terminated. */
   dtmfBuffer: string;
+  /**
+   * Rules a session adopted at its start that change how inputs are read. The shell sets them behind Temporal
+   * patches (workflows/session.ts), so a session recorded before a rule existed replays as it ran.
+   */
+  rules?: EngineRules;
   /** What the session waits for now. */
   waiting: 'input' | 'action' | 'handoff' | 'nothing';
   /** Id of the action in flight (when waiting === 'action'); results with another id are ignored. */
