@@ -29,7 +29,9 @@ export function createLogger(name: string, opts: LoggerOptions = {}): Logger {
     redact: { paths: redactPaths, censor: '[redacted]' },
     timestamp: pino.stdTimeFunctions.isoTime,
   };
-  return opts.destination ? pino(options, opts.destination) : pino(options);
+  // LOG_DESTINATION=stderr keeps standard output for a command's own result (the benchmarks' JSON).
+  const destination = opts.destination ?? (process.env.LOG_DESTINATION === 'stderr' ? pino.destination(2) : undefined);
+  return destination ? pino(options, destination) : pino(options);
 }
 
 let warnedDefaultKey = false;

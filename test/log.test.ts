@@ -1,3 +1,5 @@
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
 import { Writable } from 'node:stream';
 import { createLogger, piiHash } from '../lib/log';
 
@@ -36,4 +38,15 @@ test('piiHash is stable, keyed and does not reveal the value', () => {
   if (before === undefined) delete process.env.PII_HASH_KEY;
   else process.env.PII_HASH_KEY = before;
   expect(other).not.toBe(piiHash('+33612345678'));
+});
+
+test('LOG_DESTINATION=stderr sends the lines to standard error and leaves standard output to the command', () => {
+  const script = "require('./lib/log').createLogger('t').warn({ state: 'ivr.entry' }, 'to stderr'); process.stdout.write('RESULT\\n');";
+  const run = (env: Record<string, string>) =>
+    spawnSync(process.execPath, ['--import', 'tsx', '-e', script], { cwd: path.join(__dirname, '..'), env: { ...process.env, ...env }, encoding: 'utf8' });
+  const toStderr = run({ LOG_DESTINATION: 'stderr' });
+  expect(toStderr.stdout).toBe('RESULT\n');
+  expect(toStderr.stderr).toContain('"msg":"to stderr"');
+  const toStdout = run({ LOG_DESTINATION: '' });
+  expect(toStdout.stdout).toContain('"msg":"to stderr"');
 });
