@@ -19,8 +19,11 @@ import { startBackendStub, type BackendStub } from '../support/backend-stub';
 import { outcomesMachine, OUTCOMES_MACHINE_YAML } from '../outcomes/machine';
 
 const taskQueue = `console-test-${process.pid}`;
-// A version of its own: this file's sessions are told apart from every other test's by IvrMachineVersion.
+// A version of its own: this file's sessions are told apart from every other test's by IvrMachineVersion. A name
+// of its own too: the per-state figures read every recent session of a machine, and another test's sessions
+// whose worker is gone could only be read after each one's query timed out.
 const version = `9.${process.pid}.${Date.now() % 100000}`;
+const machineName = `outcomes_console_${process.pid}`;
 const caller = `+3361${String(process.pid).padStart(7, '0').slice(-7)}`;
 
 let machine: CompiledMachine;
@@ -40,7 +43,8 @@ type Input = CallerInput extends infer T ? (T extends CallerInput ? Omit<T, 'eve
 const send = (h: WorkflowHandle, input: Input) => h.signal(inputSignal, { eventId: crypto.randomUUID(), ...input } as CallerInput);
 
 beforeAll(async () => {
-  machine = outcomesMachine(OUTCOMES_MACHINE_YAML.replace('version: "1.0.0"', `version: "${version}"`));
+  const yaml = OUTCOMES_MACHINE_YAML.replace('version: "1.0.0"', `version: "${version}"`).replace('machine: outcomes_test', `machine: ${machineName}`);
+  machine = outcomesMachine(yaml);
   backend = await startBackendStub();
   const address = process.env.TEMPORAL_ADDRESS!;
   nativeConnection = await NativeConnection.connect({ address });
@@ -57,7 +61,7 @@ beforeAll(async () => {
   backend.answer('POST /things/42/book', { status: 200, body: { ok: true } });
   // The same machine and version booking another thing, which the backend refuses: on_fail to the end.
   backend.answer('POST /things/43/book', { status: 409, body: { code: 'slot_taken' } });
-  const refusing = outcomesMachine(OUTCOMES_MACHINE_YAML.replace('version: "1.0.0"', `version: "${version}"`).replace('/things/42/book', '/things/43/book'));
+  const refusing = outcomesMachine(yaml.replace('/things/42/book', '/things/43/book'));
   const [silence, nomatch, success, hangup, failed] = await Promise.all([start(), start(), start(), start(), start(refusing)]);
   await send(nomatch!, { kind: 'text', text: 'je voudrais un taxi pour Jean Dupont' });
   await send(nomatch!, { kind: 'text', text: 'un taxi jaune' });
@@ -110,7 +114,7 @@ test('the list: every session of the version, with its row, filtered by outcome,
   expect(all.body.sessions.map((s: { workflowId: string }) => s.workflowId).sort()).toEqual(Object.values(ids).sort());
   const row = all.body.sessions.find((s: { workflowId: string }) => s.workflowId === ids.success);
   expect(row).toMatchObject({
-    channel: 'web', machine: 'outcomes_test', machineVersion: version, state: 'bye', outcome: 'booked', goal: 'reached',
+    channel: 'web', machine: machineName, machineVersion: version, state: 'bye', outcome: 'booked', goal: 'reached',
     callerHash: piiHash(caller), status: 'completed',
   });
   expect(row.runId).toMatch(/^[0-9a-f-]{36}$/);
@@ -148,7 +152,7 @@ test('the page of a successful session: graph, path with times, the turn, the ou
   const r = await get(`/console/api/sessions/${ids.success}`);
   expect(r.status).toBe(200);
   const p = r.body;
-  expect(p).toMatchObject({ workflowId: ids.success, status: 'completed', channel: 'web', machine: 'outcomes_test', currentState: 'bye', screen: 'C2', outcome: 'booked', goal: 'reached', failure: null, traceError: null });
+  expect(p).toMatchObject({ workflowId: ids.success, status: 'completed', channel: 'web', machine: machineName, currentState: 'bye', screen: 'C2', outcome: 'booked', goal: 'reached', failure: null, traceError: null });
   expect(p.temporalUrl).toBe(`http://ui.example:8233/namespaces/default/workflows/${ids.success}/${p.runId}`);
   expect(p.graph.nodes.map((n: { id: string }) => n.id).sort()).toEqual(['book', 'bye', 'menu']);
   expect(p.graph.edges).toEqual(expect.arrayContaining([expect.objectContaining({ from: 'menu', to: 'book', input: true })]));
@@ -191,14 +195,15 @@ test('the pages of a silent and a hung-up session', async () => {
 });
 
 test('per-state figures of the five sessions', async () => {
-  // The figures of one machine read every recent session of it (other tests' too): this file's version has its own name.
-  const r = await get('/console/api/stats?machine=outcomes_test&since_hours=1&limit=200');
+  // The figures of one machine read every recent session of it: this file's machine has its own name.
+  const r = await get(`/console/api/stats?machine=${machineName}&since_hours=1&limit=200`);
   expect(r.status).toBe(200);
-  expect(r.body.sessions).toBeGreaterThanOrEqual(4);
-  const menu = r.body.states.find((s: { state: string }) => s.state === 'menu');
-  expect(menu.visits).toBeGreaterThanOrEqual(4);
-  expect(menu.hangups).toBeGreaterThanOrEqual(1);
-  expect(menu.noinputRate).toBeGreaterThan(0);
-  expect(menu.nomatchRate).toBeGreaterThan(0);
-  expect(menu.p50Ms).toEqual(expect.any(Number));
+  expect(r.body.sessions).toBe(5);
+  const byState = Object.fromEntries(r.body.states.map((s: { state: string }) => [s.state, s]));
+  // menu: five visits, seven turns (two silences, two answers not understood, a key, a hang-up, a key).
+  expect(byState.menu).toMatchObject({ visits: 5, turns: 7, noinputRate: 0.286, nomatchRate: 0.286, hangups: 1 });
+  expect(byState.menu.p50Ms).toEqual(expect.any(Number));
+  // book: the two sessions that pressed 1; bye: every session but the hung-up one.
+  expect(byState.book).toMatchObject({ visits: 2, turns: 0, hangups: 0 });
+  expect(byState.bye).toMatchObject({ visits: 4, turns: 0, hangups: 0 });
 });

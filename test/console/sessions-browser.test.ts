@@ -25,6 +25,8 @@ jest.setTimeout(240_000);
 const SHOTS = process.env.CONSOLE_SCREENSHOT_DIR;
 
 const version = `7.${process.pid}.${Date.now() % 100000}`;
+// A machine name of its own: the figures page reads every recent session of the machine it is given.
+const machineName = `outcomes_browser_${process.pid}`;
 let stack: LocalStack;
 let browser: Browser;
 let tmp: string;
@@ -49,7 +51,7 @@ beforeAll(async () => {
     apiStoreDir: path.join(tmp, 'store'),
   });
   browser = await launch();
-  const yaml = OUTCOMES_MACHINE_YAML.replace('version: "1.0.0"', `version: "${version}"`);
+  const yaml = OUTCOMES_MACHINE_YAML.replace('version: "1.0.0"', `version: "${version}"`).replace('machine: outcomes_test', `machine: ${machineName}`);
   const start = (waitSec = 1) =>
     startSessionWorkflow(stack.client, { machine: outcomesMachine(yaml.replace('noinput_timeout_sec: 1', `noinput_timeout_sec: ${waitSec}`)), channel: 'web', callId: crypto.randomUUID() }, { taskQueue: stack.taskQueue });
   // The stack's API has no /things route: the booking fails and the session ends backend_failed.
@@ -147,7 +149,7 @@ test('list, ended session, running session followed live', async () => {
   await eventually(async () => expect(await count(page, 'table.turns-table tbody tr')).toBe(1));
 
   await page.goto(`${stack.apiUrl}/console/stats`);
-  await page.getByLabel('Machine').fill('outcomes_test');
+  await page.getByLabel('Machine').fill(machineName);
   await page.getByRole('button', { name: 'Calculer' }).click();
   await page.waitForSelector('table.stats-table tbody tr', { timeout: 30_000 });
   await scan(page, 'stats');

@@ -2,7 +2,7 @@
  * Per-state figures of recent sessions: visits, no-input and no-match rates, time spent (median and 95th
  * percentile), hang-ups — the same numbers as `npx ivr stats`.
  */
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import { ConsoleApiError, ConsoleAuthError, getJson } from './console-client';
 import { duration, percent } from './session-views/labels';
 import type { StatsResult } from './session-views/types';
@@ -16,16 +16,20 @@ export function StatsPage(): React.ReactElement {
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
 
+  // Reading many histories takes a while: a new question may be asked meanwhile, and only the latest answer shows.
+  const latest = useRef(0);
   const load = useCallback(async (q: { machine: string; hours: string }) => {
+    const mine = ++latest.current;
     setBusy(true);
     setError(null);
     try {
-      setData(await getJson<StatsResult>('/console/api/stats', { machine: q.machine.trim(), since_hours: q.hours.trim() }));
+      const result = await getJson<StatsResult>('/console/api/stats', { machine: q.machine.trim(), since_hours: q.hours.trim() });
+      if (mine === latest.current) setData(result);
     } catch (err) {
-      if (err instanceof ConsoleAuthError) return;
+      if (err instanceof ConsoleAuthError || mine !== latest.current) return;
       setError(err instanceof ConsoleApiError && err.status === 400 ? `Paramètre refusé : ${err.message}` : 'Les chiffres n’ont pas pu être calculés (Temporal ne répond pas ?). Réessayez.');
     } finally {
-      setBusy(false);
+      if (mine === latest.current) setBusy(false);
     }
   }, []);
   useEffect(() => void load(asked), [load, asked]);
@@ -43,7 +47,7 @@ export function StatsPage(): React.ReactElement {
           <label htmlFor="s-hours">Sessions des dernières (heures)</label>
           <input id="s-hours" type="number" min="1" max="744" value={hours} onChange={(e) => setHours(e.target.value)} />
         </div>
-        <button type="submit" className="primary" disabled={busy}>Calculer</button>
+        <button type="submit" className="primary">Calculer</button>
       </form>
       {error && <p className="error" role="alert">{error}</p>}
       <p role="status" aria-live="polite">{busy ? 'Lecture des sessions…' : data ? `${data.sessions} session(s) lue(s)${data.skipped ? `, ${data.skipped} ignorée(s) (détail indisponible)` : ''}.` : ''}</p>
