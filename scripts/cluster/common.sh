@@ -4,7 +4,11 @@ TEMPORAL_SERVER_VERSION="${TEMPORAL_SERVER_VERSION:-v1.32.1}"
 CLUSTER_HOME="${CLUSTER_HOME:-${XDG_CACHE_HOME:-$HOME/.cache}/care-ivr-cluster}"
 CLUSTER_BIN="$CLUSTER_HOME/bin"
 CLUSTER_RUN="$CLUSTER_HOME/run"
-PGDATA="$CLUSTER_HOME/pgdata"
+# PostgreSQL runs as its own user when this runs as root, and root's home is private: its data directory, socket
+# and log then live where that user can reach them.
+if [ "$(id -u)" = 0 ]; then CLUSTER_PG_HOME="${CLUSTER_PG_HOME:-/var/lib/care-ivr-cluster}"; else CLUSTER_PG_HOME="${CLUSTER_PG_HOME:-$CLUSTER_HOME}"; fi
+PGDATA="$CLUSTER_PG_HOME/pgdata"
+PG_SOCK="$CLUSTER_PG_HOME/socket"
 PG_BIN="${PG_BIN:-/usr/lib/postgresql/15/bin}"
 PG_PORT="${CLUSTER_PG_PORT:-55432}"
 # Frontend gRPC port: the address clients use (TEMPORAL_ADDRESS=127.0.0.1:$CLUSTER_PORT).

@@ -6,19 +6,20 @@
 #
 #   npm run stack:cluster                         # 1 history, 1 matching
 #   CLUSTER_HISTORY=2 CLUSTER_MATCHING=2 npm run stack:cluster
+#   CLUSTER_PPROF=1 npm run stack:cluster          # Go's pprof on 127.0.0.1:<each process's gRPC port + 2000>
 source "$(dirname "$0")/common.sh"
 bash "$(dirname "$0")/install.sh"
 [ -s "$CLUSTER_RUN/pids" ] && { log "a cluster already runs (pids $(tr '\n' ' ' < "$CLUSTER_RUN/pids")): scripts/cluster/stop.sh first"; exit 1; }
 
 # PostgreSQL: its own data directory and port, socket in CLUSTER_RUN, trust on loopback only.
+mkdir -p "$PGDATA" "$PG_SOCK"
+[ "$(id -u)" = 0 ] && chown postgres "$CLUSTER_PG_HOME" "$PGDATA" "$PG_SOCK"
 if [ ! -s "$PGDATA/PG_VERSION" ]; then
-  mkdir -p "$PGDATA" && chown postgres "$PGDATA" "$CLUSTER_RUN" 2>/dev/null || true
   as_postgres "$PG_BIN/initdb" -D "$PGDATA" -U postgres -A trust >/dev/null
 fi
-chown postgres "$CLUSTER_RUN" 2>/dev/null || true
-as_postgres "$PG_BIN/pg_ctl" -D "$PGDATA" status >/dev/null 2>&1 || as_postgres "$PG_BIN/pg_ctl" -D "$PGDATA" -l "$CLUSTER_RUN/postgres.log" -w \
-  -o "-c listen_addresses=127.0.0.1 -p $PG_PORT -k $CLUSTER_RUN -c max_connections=200" start >/dev/null
-psql_() { as_postgres psql -h "$CLUSTER_RUN" -p "$PG_PORT" -U postgres -v ON_ERROR_STOP=1 -qtA "$@"; }
+as_postgres "$PG_BIN/pg_ctl" -D "$PGDATA" status >/dev/null 2>&1 || as_postgres "$PG_BIN/pg_ctl" -D "$PGDATA" -l "$CLUSTER_PG_HOME/postgres.log" -w \
+  -o "-c listen_addresses=127.0.0.1 -p $PG_PORT -k $PG_SOCK -c max_connections=200" start >/dev/null
+psql_() { as_postgres psql -h "$PG_SOCK" -p "$PG_PORT" -U postgres -v ON_ERROR_STOP=1 -qtA "$@"; }
 [ "$(psql_ -c "select 1 from pg_roles where rolname='temporal'")" = 1 ] || psql_ -c "create role temporal login password 'temporal' createdb"
 
 SQL=("$CLUSTER_BIN/sql" --plugin postgres12 --ep 127.0.0.1 -p "$PG_PORT" -u temporal -pw temporal)
@@ -63,6 +64,7 @@ persistence:
       sql: { pluginName: postgres12, databaseName: temporal_visibility, connectAddr: "127.0.0.1:$PG_PORT", connectProtocol: tcp, user: temporal, password: temporal, maxConns: 10, maxIdleConns: 10, maxConnLifetime: 1h }
 global:
   membership: { maxJoinDuration: 30s, broadcastAddress: "127.0.0.1" }
+$( [ -n "${CLUSTER_PPROF:-}" ] && printf '  pprof: { port: %s, host: "127.0.0.1" }' $(($3 + 2000)) )
 services:
 $(services_yaml "$1" "$3" "$4")
 clusterMetadata:
