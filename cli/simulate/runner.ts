@@ -44,7 +44,8 @@ export type TranscriptEntry =
   | { type: 'action'; state: string; endpoint?: string; ok?: boolean; status?: number }
   | { type: 'sent'; channel: string; to: string; text: string }
   | { type: 'expect'; line: number; ok: true; what: string }
-  | { type: 'end'; state: string; outcome: string }
+  /** `declared`: what the session achieved or why it ended (the machine's outcome) and whether that is a goal. */
+  | { type: 'end'; state: string; outcome: string; declared?: { name: string; goal: boolean } }
   | { type: 'result'; ok: boolean; script: string; failure?: string };
 
 export interface RunOptions {
@@ -183,7 +184,7 @@ export async function runScript(script: LoadedScript, opts: RunOptions): Promise
       if (event.kind === 'action' && event.ok !== undefined) {
         emit({ type: 'action', state: event.state, endpoint: event.endpoint, ok: event.ok, status: event.status });
       }
-      if (event.kind === 'end') emit({ type: 'end', state: event.state, outcome: event.outcome });
+      if (event.kind === 'end') emit({ type: 'end', state: event.state, outcome: event.outcome, ...(event.declared ? { declared: event.declared } : {}) });
       if (event.kind === 'say') emit({ type: 'prompt', state: event.state, text: event.text });
     }
     const outbox = await peers.outbox();

@@ -11,6 +11,7 @@ import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { parseDocument } from 'yaml';
 import { checkMachineSource } from '../../lib/machine/loader';
 import { formatDiagnostic } from '../../lib/machine/diagnostics';
+import { endingLine } from '../../lib/machine/outcome-summary';
 import type { CompiledMachine } from '../../lib/machine/model';
 import { resolveTemporalServer, type TemporalServer } from '../../lib/temporal/server';
 import { startLocalStack, type LocalStack } from '../../stack/local-stack';
@@ -113,7 +114,7 @@ function printer(opts: SimulateOptions): (e: TranscriptEntry) => void {
       case 'expect':
         return opts.out(`          ✓ expect (line ${e.line}: ${e.what})`);
       case 'end':
-        return opts.out(`          ■ ended in ${e.state} (${e.outcome})`);
+        return opts.out(`          ■ ${endingLine(e)}`);
       case 'result':
         return opts.out(e.ok ? `PASS ${e.script}` : `FAIL ${e.failure}`);
     }

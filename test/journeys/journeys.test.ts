@@ -15,6 +15,7 @@ interface Line {
   ok?: boolean;
   failure?: string;
   states?: { uncovered: string[] };
+  declared?: { name: string; goal: boolean };
 }
 
 const yamlIn = (folder: string) =>
@@ -46,6 +47,7 @@ async function runFolder(machine: string, folders: string[], channel: 'web' | 'v
     results,
     failures: results.filter((r) => !r.ok).map((r) => r.failure),
     coverage: lines.find((l) => l.type === 'coverage')!,
+    ends: lines.filter((l) => l.type === 'end'),
   };
 }
 
@@ -73,4 +75,7 @@ test('seed 000: dictate, confirm, correct one field, duplicate detected, list th
   expect(run.failures).toEqual([]);
   expect(run.results).toHaveLength(run.files.length);
   expect(run.code).toBe(0);
+  // Each session's end says what it achieved: voice-crm declares its outcomes, so none ends without one.
+  expect(run.ends.length).toBeGreaterThan(0);
+  expect(run.ends.filter((e) => !e.declared)).toEqual([]);
 });
