@@ -259,7 +259,8 @@ function bindWebSessionRouter(opts: WebSessionOptions, deps: ApiDeps): Router {
   const limitStarts = async (req: Request) => {
     const ip = req.ip ?? '';
     if (kit(deps).ipExempt(ip)) return;
-    await enforceLimits(deps.store, deps.clock.now(), [{ bucket: `portal-start:ip:${ip}`, ...startLimit }], 'Too many portal sessions from this address; retry later.');
+    // The bucket names the address by its keyed hash, like the code limits: the store never holds it in clear.
+    await enforceLimits(deps.store, deps.clock.now(), [{ bucket: `portal-start:client:${clientRef(deps.config.SESSION_KEY, ip)}`, ...startLimit }], 'Too many portal sessions from this address; retry later.');
   };
 
   /**
