@@ -12,6 +12,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { choosePeers, configuredStatus, describePeer, PEER_DEFAULTS, PEER_NAMES, simulatorEnv, simulatorFactsSchema, startedStatus, type PeerName, type PeerStatus } from './peers';
 import { assertPortFree, LOOPBACK, pickFreePort } from '../lib/net/ports';
+import { metricsConfigFromEnv } from '../lib/metrics';
 import { Supervisor, type BackoffOptions, type PartInfo } from './supervisor';
 
 export interface SupervisedStackOptions {
@@ -157,9 +158,14 @@ export async function startSupervisedStack(opts: SupervisedStackOptions): Promis
     lines.push(`Portal        ${apiUrl}/portal (a simulated Brevo shows the SMS codes in its outbox, above)`);
     lines.push(`Console       ${apiUrl}/console (operators log in with the token of \`npx ivr operators add <name>\`)`);
 
-    // 6. Worker.
-    await supervisor.start({ name: 'worker', config: { taskQueue }, env: { ...env, BACKEND_URL: apiUrl }, readyTimeoutMs });
+    // 6. Worker. With METRICS_PORT, the API's metrics listen there and the worker's on the next port.
+    const metrics = metricsConfigFromEnv(env);
+    const workerEnv: NodeJS.ProcessEnv = { ...env, BACKEND_URL: apiUrl };
+    if (metrics.METRICS_PORT !== undefined && metrics.METRICS_PORT > 0) workerEnv.METRICS_PORT = String(metrics.METRICS_PORT + 1);
+    const workerInfo = await supervisor.start({ name: 'worker', config: { taskQueue }, env: workerEnv, readyTimeoutMs });
     lines.push(`Worker        task queue ${taskQueue}`);
+    const workerMetrics = typeof workerInfo.metricsUrl === 'string' ? workerInfo.metricsUrl : undefined;
+    if (workerMetrics) lines.push(`Metrics       http://${metrics.METRICS_HOST}:${metrics.METRICS_PORT}/metrics (API), ${workerMetrics} (worker)${metrics.METRICS_TOKEN ? ' — scrapes send Authorization: Bearer <METRICS_TOKEN>' : ''}`);
 
     return {
       temporalAddress,

@@ -202,8 +202,17 @@ test('codec auth, a killed API restarted while the rest answers, and no orphan a
 test('Ctrl-C stops every part and the dev server, and exits 0', async () => {
   let s: Started | undefined;
   try {
-    s = spawnStart(await freePorts(), { CODEC_SERVER_TOKEN: 'a-token-the-operator-chose-0123' });
+    // Metrics asked for: the API's on METRICS_PORT, the worker part's on the next port.
+    let metricsPort = await pickFreePort();
+    while (!(await assertPortFree(metricsPort + 1, '127.0.0.1', 'worker metrics').then(() => true, () => false))) metricsPort = await pickFreePort();
+    s = spawnStart(await freePorts(), { CODEC_SERVER_TOKEN: 'a-token-the-operator-chose-0123', METRICS_PORT: String(metricsPort) });
     await running(s);
+    expect(s.out()).toContain(`Metrics       http://127.0.0.1:${metricsPort}/metrics (API), http://127.0.0.1:${metricsPort + 1}/metrics (worker)`);
+    for (const port of [metricsPort, metricsPort + 1]) {
+      const scrape = await fetch(`http://127.0.0.1:${port}/metrics`);
+      expect(scrape.status).toBe(200);
+      expect(await scrape.text()).toContain('# TYPE ivr_');
+    }
     // A token given by the operator is used, and not echoed.
     expect(s.out()).not.toContain('a-token-the-operator-chose-0123');
     expect(s.out()).toContain('--codec-auth "Bearer $CODEC_SERVER_TOKEN"');
