@@ -12,7 +12,10 @@ export interface BackendCall {
   mutating: boolean;
 }
 
-/** A 2xx or 4xx answer. 5xx and network errors are thrown, so Temporal retries them. */
+/**
+ * A 2xx or 4xx answer. Network errors and 5xx are thrown, so Temporal retries them, except a 5xx the API marks
+ * unsafe to repeat (`Retry-Safe: false`), thrown non-retryable: the step takes its `on_fail`.
+ */
 export interface BackendResult {
   ok: boolean;
   status: number;
