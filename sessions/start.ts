@@ -19,6 +19,15 @@ export interface SessionMemoExtra {
   clientRef?: string;
 }
 
+/**
+ * The input as operators read it in the Temporal UI (decoded through the codec server): the call's own facts first,
+ * the frozen machine (tens of kilobytes of JSON) last, so the first screen shows whose session it is.
+ */
+export function machineLast(input: SessionInput): SessionInput {
+  const { machine, ...facts } = input;
+  return { ...facts, machine };
+}
+
 function startOptions(input: SessionInput, taskQueue: string | undefined, extra: SessionMemoExtra = {}): WorkflowStartOptions<typeof sessionWorkflow> {
   const workflowId = sessionWorkflowId(input.channel, input.callId);
   const attributes = [
@@ -31,7 +40,7 @@ function startOptions(input: SessionInput, taskQueue: string | undefined, extra:
   return {
     taskQueue: taskQueue ?? SESSION_TASK_QUEUE,
     workflowId,
-    args: [input],
+    args: [machineLast(input)],
     workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
     typedSearchAttributes: attributes,
     memo: { machine: input.machine.name, machineVersion: input.machine.version, channel: input.channel, ...(extra.clientRef ? { clientRef: extra.clientRef } : {}) },
