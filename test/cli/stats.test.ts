@@ -5,43 +5,29 @@
 import { execFile } from 'node:child_process';
 import crypto from 'node:crypto';
 import path from 'node:path';
-import { Client, Connection } from '@temporalio/client';
-import { NativeConnection, type Worker } from '@temporalio/worker';
-import { dataConverter } from '../../lib/codec/data-converter';
+import type { Client } from '@temporalio/client';
 import { startSessionWorkflow } from '../../sessions/start';
-import { createSessionWorker } from '../../workers/session-worker';
 import { inputSignal, type CallerInput } from '../../workflows/session-api';
-import { startBackendStub, type BackendStub } from '../support/backend-stub';
+import type { BackendStub } from '../support/backend-stub';
+import { startSessionRig, type SessionRig } from '../support/session-rig';
 import { outcomesMachine, OUTCOMES_MACHINE_YAML } from '../outcomes/machine';
 
 const root = path.join(__dirname, '..', '..');
 const taskQueue = `stats-cli-${process.pid}`;
 const machineName = `stats_cli_${process.pid}_${Date.now() % 100000}`;
 
+let rig: SessionRig;
 let backend: BackendStub;
-let worker: Worker;
-let workerRun: Promise<void>;
-let nativeConnection: NativeConnection;
-let connection: Connection;
 let client: Client;
 
 beforeAll(async () => {
-  backend = await startBackendStub();
-  const address = process.env.TEMPORAL_ADDRESS!;
-  nativeConnection = await NativeConnection.connect({ address });
   // The command reads closed sessions' traces through queries: a worker of their task queue answers them.
-  worker = await createSessionWorker({ connection: nativeConnection, taskQueue, backendUrl: backend.url });
-  workerRun = worker.run();
-  connection = await Connection.connect({ address });
-  client = new Client({ connection, dataConverter: dataConverter() });
+  rig = await startSessionRig(taskQueue);
+  ({ backend, client } = rig);
 }, 120_000);
 
 afterAll(async () => {
-  worker?.shutdown();
-  await workerRun;
-  await nativeConnection?.close();
-  await connection?.close();
-  await backend?.close();
+  await rig?.stop();
 });
 
 function ivr(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {

@@ -4,18 +4,16 @@
  * operator check and validation in front of it all.
  */
 import crypto from 'node:crypto';
-import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
-import { NativeConnection, type Worker } from '@temporalio/worker';
+import type { Client, WorkflowHandle } from '@temporalio/client';
 import { consoleRouter } from '../../api/console/router';
 import { ensureOperator } from '../../api/services/operators';
-import { dataConverter } from '../../lib/codec/data-converter';
 import { piiHash } from '../../lib/log';
 import type { CompiledMachine } from '../../lib/machine/model';
 import { startSessionWorkflow } from '../../sessions/start';
-import { createSessionWorker } from '../../workers/session-worker';
 import { inputSignal, type CallerInput } from '../../workflows/session-api';
 import { call, startStack, type Stack } from '../api/stack';
-import { startBackendStub, type BackendStub } from '../support/backend-stub';
+import type { BackendStub } from '../support/backend-stub';
+import { startSessionRig, type SessionRig } from '../support/session-rig';
 import { outcomesMachine, OUTCOMES_MACHINE_YAML } from '../outcomes/machine';
 
 const taskQueue = `console-test-${process.pid}`;
@@ -27,11 +25,8 @@ const machineName = `outcomes_console_${process.pid}`;
 const caller = `+3361${String(process.pid).padStart(7, '0').slice(-7)}`;
 
 let machine: CompiledMachine;
+let rig: SessionRig;
 let backend: BackendStub;
-let worker: Worker;
-let workerRun: Promise<void>;
-let nativeConnection: NativeConnection;
-let connection: Connection;
 let client: Client;
 let stack: Stack;
 let base: string;
@@ -45,13 +40,8 @@ const send = (h: WorkflowHandle, input: Input) => h.signal(inputSignal, { eventI
 beforeAll(async () => {
   const yaml = OUTCOMES_MACHINE_YAML.replace('version: "1.0.0"', `version: "${version}"`).replace('machine: outcomes_test', `machine: ${machineName}`);
   machine = outcomesMachine(yaml);
-  backend = await startBackendStub();
-  const address = process.env.TEMPORAL_ADDRESS!;
-  nativeConnection = await NativeConnection.connect({ address });
-  worker = await createSessionWorker({ connection: nativeConnection, taskQueue, backendUrl: backend.url });
-  workerRun = worker.run();
-  connection = await Connection.connect({ address });
-  client = new Client({ connection, dataConverter: dataConverter() });
+  rig = await startSessionRig(taskQueue);
+  ({ backend, client } = rig);
   stack = await startStack(new Date());
   const api = await stack.server({ routers: [consoleRouter({ client, temporalUiUrl: 'http://ui.example:8233' })] });
   base = api.url;
@@ -79,11 +69,7 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  worker?.shutdown();
-  await workerRun;
-  await nativeConnection?.close();
-  await connection?.close();
-  await backend?.close();
+  await rig?.stop();
   await stack?.stop();
 });
 

@@ -3,42 +3,28 @@
  * the IvrOutcome / IvrGoal search attributes operators filter by (read back with describe()).
  */
 import crypto from 'node:crypto';
-import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
-import { NativeConnection, type Worker } from '@temporalio/worker';
-import { dataConverter } from '../../lib/codec/data-converter';
+import type { Client, WorkflowHandle } from '@temporalio/client';
 import type { CompiledMachine } from '../../lib/machine/model';
 import { startSessionWorkflow } from '../../sessions/start';
-import { createSessionWorker } from '../../workers/session-worker';
 import { inputSignal, type CallerInput, type SessionResult } from '../../workflows/session-api';
-import { startBackendStub, type BackendStub } from '../support/backend-stub';
+import type { BackendStub } from '../support/backend-stub';
+import { startSessionRig, type SessionRig } from '../support/session-rig';
 import { outcomesMachine } from './machine';
 
 let machine: CompiledMachine;
+let rig: SessionRig;
 let backend: BackendStub;
-let worker: Worker;
-let workerRun: Promise<void>;
-let nativeConnection: NativeConnection;
-let connection: Connection;
 let client: Client;
 const taskQueue = `outcomes-test-${process.pid}`;
 
 beforeAll(async () => {
   machine = outcomesMachine();
-  backend = await startBackendStub();
-  const address = process.env.TEMPORAL_ADDRESS!;
-  nativeConnection = await NativeConnection.connect({ address });
-  worker = await createSessionWorker({ connection: nativeConnection, taskQueue, backendUrl: backend.url });
-  workerRun = worker.run();
-  connection = await Connection.connect({ address });
-  client = new Client({ connection, dataConverter: dataConverter() });
+  rig = await startSessionRig(taskQueue);
+  ({ backend, client } = rig);
 }, 120_000);
 
 afterAll(async () => {
-  worker?.shutdown();
-  await workerRun;
-  await nativeConnection?.close();
-  await connection?.close();
-  await backend?.close();
+  await rig?.stop();
 });
 
 const start = (): Promise<WorkflowHandle> =>

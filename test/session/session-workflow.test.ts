@@ -4,23 +4,18 @@
  * search attributes operators filter by.
  */
 import crypto from 'node:crypto';
-import { Client, Connection, WorkflowHandle } from '@temporalio/client';
-import { NativeConnection, type Worker } from '@temporalio/worker';
+import type { Client, WorkflowHandle } from '@temporalio/client';
 import type { CompiledMachine } from '../../lib/machine/model';
 import { startSessionWorkflow } from '../../sessions/start';
-import { dataConverter } from '../../lib/codec/data-converter';
-import { createSessionWorker } from '../../workers/session-worker';
 import { inputSignal, inputUpdate, viewQuery, type CallerInput } from '../../workflows/session-api';
-import { startBackendStub, type BackendStub } from '../support/backend-stub';
+import type { BackendStub } from '../support/backend-stub';
+import { startSessionRig, type SessionRig } from '../support/session-rig';
 import { menuActionMachine } from '../support/menu-action-machine';
 
 
 let machine: CompiledMachine;
+let rig: SessionRig;
 let backend: BackendStub;
-let worker: Worker;
-let workerRun: Promise<void>;
-let nativeConnection: NativeConnection;
-let connection: Connection;
 let client: Client;
 const taskQueue = `session-test-${process.pid}`;
 
@@ -32,21 +27,12 @@ beforeAll(async () => {
     thingId: 42,
     prompts: { menu: 'Dites confirmer ou tapez 1.', success: "C'est confirmé.", failure: 'Échec de la confirmation.' },
   });
-  backend = await startBackendStub();
-  const address = process.env.TEMPORAL_ADDRESS!;
-  nativeConnection = await NativeConnection.connect({ address });
-  worker = await createSessionWorker({ connection: nativeConnection, taskQueue, backendUrl: backend.url });
-  workerRun = worker.run();
-  connection = await Connection.connect({ address });
-  client = new Client({ connection, dataConverter: dataConverter() });
+  rig = await startSessionRig(taskQueue);
+  ({ backend, client } = rig);
 }, 120_000);
 
 afterAll(async () => {
-  worker?.shutdown();
-  await workerRun;
-  await nativeConnection?.close();
-  await connection?.close();
-  await backend?.close();
+  await rig?.stop();
 });
 
 beforeEach(() => {
