@@ -10,6 +10,8 @@ export interface RecordedRequest {
   path: string;
   idempotencyKey?: string;
   authorization?: string;
+  /** Every header as received (lower-case names). */
+  headers: http.IncomingHttpHeaders;
   body: unknown;
 }
 
@@ -41,6 +43,7 @@ export async function startBackendStub(): Promise<BackendStub> {
         path: url.pathname + url.search,
         idempotencyKey: req.headers['idempotency-key'] as string | undefined,
         authorization: req.headers.authorization,
+        headers: req.headers,
         body: text ? (JSON.parse(text) as unknown) : undefined,
       });
       const key = `${req.method} ${url.pathname}`;
