@@ -236,6 +236,23 @@ export class EslConnection extends EventEmitter<EslConnectionEvents> {
     });
   }
 
+  /**
+   * Fires an event on the node's event bus (`sendevent <name>` with the headers given), so every event socket
+   * subscribed to it sees it in order with the channels' own events. Resolves with its Event-UUID. Never give it a
+   * `Unique-ID` header: FreeSWITCH then queues the event to that channel instead of firing it.
+   */
+  async sendEvent(name: string, headers: Record<string, string>): Promise<string> {
+    assertLine(name);
+    const lines = Object.entries(headers).map(([k, v]) => {
+      assertLine(k);
+      assertLine(v);
+      if (k.toLowerCase() === 'unique-id') throw new EslError('sendevent with a Unique-ID header is delivered to that channel, not fired');
+      return `${k}: ${v}`;
+    });
+    const text = await this.command([`sendevent ${name}`, ...lines].join('\n'));
+    return text.replace(/^\+OK\s*/, '').trim();
+  }
+
   /** Hangs a channel up through sendmsg (call-command: hangup). */
   async hangup(uuid: string, cause = 'NORMAL_CLEARING'): Promise<void> {
     assertLine(uuid);

@@ -43,6 +43,7 @@ export const SITES = {
   BACKGROUND_JOB: { file: 'mod_event_socket.c', func: 'api_exec', line: 1572 },
   API: { file: 'switch_loadable_module.c', func: 'switch_api_execute', line: 2954 },
   HEARTBEAT: { file: 'switch_core.c', func: 'send_heartbeat', line: 95 },
+  SENDEVENT: { file: 'mod_event_socket.c', func: 'parse_command', line: 2283 },
   CC_MEMBER_QUEUE_START: { file: 'mod_callcenter.c', func: 'callcenter_function', line: 3113 },
   CC_BRIDGE_AGENT_START: { file: 'mod_callcenter.c', func: 'outbound_agent_thread_run', line: 1934 },
   CC_MEMBER_QUEUE_END: { file: 'mod_callcenter.c', func: 'outbound_agent_thread_run', line: 2098 },

@@ -290,10 +290,7 @@ class Listener {
       return;
     }
     if (lc.startsWith('sendmsg')) return this.sendmsg(cmd.slice(7), p);
-    if (lc.startsWith('sendevent')) {
-      this.reply(`+OK ${crypto.randomUUID()}`);
-      return;
-    }
+    if (lc.startsWith('sendevent')) return this.sendevent(cmd, p);
     if (lc.startsWith('api ')) return this.api(cmd.slice(4));
     if (lc.startsWith('bgapi ')) return this.bgapi(cmd.slice(6), p);
     if (lc.startsWith('log')) {
@@ -324,6 +321,27 @@ class Listener {
       return;
     }
     this.reply('-ERR command not found');
+  }
+
+  /**
+   * `sendevent <NAME>` as parse_command does it: the packet's first line becomes a `Command` header, its headers and
+   * body are the event's, `Event-UUID` follows them, then switch_event_prep_for_delivery's headers (Event-Name,
+   * Core-UUID, …, Event-Sequence). An unknown name leaves the event a CLONE. A `Unique-ID` naming a live channel
+   * queues the event to that session instead of firing it: nobody subscribed sees it. The reply is always
+   * `+OK <Event-UUID>`.
+   */
+  private sendevent(cmd: string, p: ClientPacket): void {
+    const eventUuid = crypto.randomUUID();
+    const name = eventType(cmd.slice(9).trim()) ?? 'CLONE';
+    const target = header(p, 'unique-id');
+    if (!(target && this.sim.calls.has(target))) {
+      const headers: Array<[string, string]> = [['Command', cmd], ...p.headers.filter(([k]) => k.toLowerCase() !== 'content-length'), ['Event-UUID', eventUuid]];
+      const prep = commonHeaders(this.sim.core, name, SITES.SENDEVENT, this.sim.nextSeq());
+      const ev: WireEvent = { headers: [...headers, ...prep] };
+      if (p.body !== undefined) ev.body = p.body;
+      this.sim.fire(ev);
+    }
+    this.reply(`+OK ${eventUuid}`);
   }
 
   private filter(rest: string): void {
