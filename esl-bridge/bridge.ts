@@ -14,19 +14,25 @@
  *   worker stopped because the session moved on (channel variable `ivr_record_discard` = its path), is not forwarded.
  * - A call that ends with an unusual cause (DESTINATION_OUT_OF_ORDER, MEDIA_TIMEOUT…) is logged with its cause; the
  *   session ends in `error` with it (workflows/shell/hangup-causes.ts).
+ * - A voice turn that waits for the caller announces itself with a `CUSTOM ivr::turn` event (lib/esl/turns.ts): the
+ *   first input after it completes that turn's activity instead of going as a signal (one workflow task per turn
+ *   instead of two), unless an input the session has not seen yet was sent since (the turn is then void, completed
+ *   empty). Open turns are heartbeaten while they wait; a turn nobody can complete any more falls back to signals.
  */
 import type { Client } from '@temporalio/client';
-import { WorkflowNotFoundError } from '@temporalio/client';
+import { ActivityNotFoundError, WorkflowNotFoundError } from '@temporalio/client';
 import type { Logger } from 'pino';
 import { createLogger, piiHash } from '../lib/log';
 import { watchEslConnection } from '../lib/metrics';
 import type { CompiledMachine, JsonValue } from '../lib/machine/model';
 import type { Ctx } from '../workflows/engine/types';
 import { startSessionWorkflow } from '../sessions/start';
-import { inputSignal, sessionWorkflowId, type CallerInput } from '../workflows/session-api';
+import { inputSignal, NO_INPUT_YET, sessionWorkflowId, type CallerInput } from '../workflows/session-api';
 import { voiceTaskQueue } from '../lib/esl/nodes';
 import type { EslConnection, EslEvent } from '../lib/esl';
 import { recordingVerdict, RECORD_DISCARD_VAR } from '../lib/esl/recordings';
+import { parseTurnEvent, TURN_EVENT_SUBCLASS, type TurnAnnouncement } from '../lib/esl/turns';
+import type { VoiceTurnResult } from '../workflows/activity-types';
 import { isOrdinaryHangup } from '../workflows/shell/hangup-causes';
 
 export { RECORD_DISCARD_VAR } from '../lib/esl/recordings';
@@ -66,6 +72,13 @@ interface TrackedCall {
   chain: Promise<void>;
   record?: { path: string; keyed: boolean };
   hungUp: boolean;
+  /**
+   * Event id of the last input queued for the session (NO_INPUT_YET before any); null for a call adopted after a
+   * restart, whose past inputs this bridge never saw: its next turn's `after` is taken as it comes.
+   */
+  lastSent: string | null;
+  /** The turn waiting for the caller, announced and not yet completed. */
+  turn?: TurnAnnouncement;
 }
 
 export interface BridgeStats {
@@ -75,9 +88,15 @@ export interface BridgeStats {
   recordingsDropped: number;
   reconciledHangups: number;
   signalFailures: number;
+  /** Inputs delivered as the result of the turn that waited for them (not counted in `signals`). */
+  turnInputs: number;
+  /** Turns completed without an input: void (an input was already on its way), superseded, or the caller left. */
+  turnsVoid: number;
 }
 
 const ENDED_KEPT = 2048;
+/** Open turns are heartbeaten this often: the turn's heartbeat timeout (30 s) then finds a dead bridge, never a live one. */
+const TURN_HEARTBEAT_MS = 10_000;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export class EslBridge {
@@ -96,7 +115,10 @@ export class EslBridge {
     recordingsDropped: 0,
     reconciledHangups: 0,
     signalFailures: 0,
+    turnInputs: 0,
+    turnsVoid: 0,
   };
+  private heartbeats: NodeJS.Timeout | undefined;
 
   constructor(private readonly opts: EslBridgeOptions) {
     this.log = opts.logger ?? createLogger('esl-bridge');
@@ -121,18 +143,22 @@ export class EslBridge {
       });
       if (!node.esl.isReady) await node.esl.connect();
       const names = [this.startEvent, 'DTMF', 'RECORD_START', 'RECORD_STOP', 'CHANNEL_HANGUP'];
-      await node.esl.subscribe(names);
+      await node.esl.subscribe([...names, `CUSTOM ${TURN_EVENT_SUBCLASS}`]);
       // Only these reach the bridge: the adapter's own subscriptions (every application completion on the node)
       // are of no use here and would be most of the traffic.
       for (const name of names) await node.esl.filter('Event-Name', name);
+      await node.esl.filter('Event-Subclass', TURN_EVENT_SUBCLASS);
       await this.reconcile(node);
       this.log.info({ node: node.name, destinations: [...this.destinations], startEvent: this.startEvent }, 'esl-bridge listening');
     }
+    this.heartbeats = setInterval(() => this.heartbeatTurns(), TURN_HEARTBEAT_MS);
+    this.heartbeats.unref();
   }
 
   /** Stops listening; signals already queued are sent first. */
   async stop(): Promise<void> {
     this.stopped = true;
+    if (this.heartbeats) clearInterval(this.heartbeats);
     for (const d of this.detach.splice(0)) d();
     await Promise.allSettled([...this.calls.values()].map((c) => c.chain));
   }
@@ -152,6 +178,8 @@ export class EslBridge {
   private onEvent(node: BridgeNode, ev: EslEvent): void {
     if (this.stopped) return;
     try {
+      const turn = parseTurnEvent(ev);
+      if (turn) return this.onTurn(turn);
       const uuid = ev.uniqueId;
       if (!uuid) return;
       if (ev.name === this.startEvent) return this.onCallUp(node, ev, uuid);
@@ -195,6 +223,7 @@ export class EslBridge {
       workflowId: sessionWorkflowId('voice', uuid),
       chain: Promise.resolve(),
       hungUp: false,
+      lastSent: how === 'started' ? NO_INPUT_YET : null,
     };
     this.calls.set(uuid, call);
     const extra = runId ? this.opts.overrides?.(runId) : undefined;
@@ -253,13 +282,80 @@ export class EslBridge {
     });
   }
 
+  /**
+   * Queues an input for the session: as the result of the turn waiting for it, else as a signal. Everything for one
+   * call goes out in event order, each request finished before the next starts, so a signal never overtakes the
+   * completion of the turn before it.
+   */
   private send(call: TrackedCall, input: CallerInput): void {
-    call.chain = call.chain.then(() =>
-      this.withRetry(`signal ${input.kind} to ${call.workflowId}`, async () => {
+    call.lastSent = input.eventId;
+    const turn = call.turn;
+    call.turn = undefined;
+    call.chain = call.chain.then(async () => {
+      if (turn && (await this.completeTurn(turn, { interrupted: false, input }))) {
+        this.stats.turnInputs++;
+        return;
+      }
+      await this.withRetry(`signal ${input.kind} to ${call.workflowId}`, async () => {
         await this.opts.client.workflow.getHandle(call.workflowId).signal(inputSignal, input);
         this.stats.signals[input.kind]++;
-      }),
-    );
+      });
+    });
+  }
+
+  /** A turn announced by the voice worker: held for the call's next input, or completed at once when void. */
+  private onTurn(turn: TurnAnnouncement): void {
+    const call = this.calls.get(turn.callId);
+    const valid = call !== undefined && !call.hungUp && call.workflowId === turn.workflowId && (call.lastSent === null || call.lastSent === turn.after);
+    if (!call || !valid) {
+      // An input the session has not seen is on its way (or the call is gone): the session takes it from the signal.
+      const complete = async () => {
+        if (await this.completeTurn(turn, { interrupted: false })) this.stats.turnsVoid++;
+      };
+      if (call) call.chain = call.chain.then(complete);
+      else void complete();
+      this.log.debug({ uuid: turn.callId, after: turn.after }, 'turn void: an input is already on its way');
+      return;
+    }
+    const previous = call.turn;
+    call.turn = turn;
+    call.lastSent = turn.after;
+    if (previous) {
+      // A newer turn of the same call (the session moved on without the older one's answer): the older one ends empty.
+      call.chain = call.chain.then(async () => {
+        if (await this.completeTurn(previous, { interrupted: false })) this.stats.turnsVoid++;
+      });
+    }
+  }
+
+  /**
+   * Completes a turn's activity. False when it cannot be completed any more (timed out, or the session ended): the
+   * caller's input then goes as a signal. Retried like signals while Temporal is unreachable.
+   */
+  private async completeTurn(turn: TurnAnnouncement, result: VoiceTurnResult): Promise<boolean> {
+    let completed = false;
+    await this.withRetry(`complete turn ${turn.activityId} of ${turn.workflowId}`, async () => {
+      try {
+        await this.opts.client.activity.complete({ workflowId: turn.workflowId, runId: turn.runId, activityId: turn.activityId }, result);
+        completed = true;
+      } catch (err) {
+        if (err instanceof ActivityNotFoundError) return;
+        throw err;
+      }
+    });
+    return completed;
+  }
+
+  /** Keeps waiting turns alive (their heartbeat timeout finds a bridge that died); forgets those gone meanwhile. */
+  private heartbeatTurns(): void {
+    for (const call of this.calls.values()) {
+      const turn = call.turn;
+      if (!turn) continue;
+      this.opts.client.activity.heartbeat({ workflowId: turn.workflowId, runId: turn.runId, activityId: turn.activityId }).catch((err: Error) => {
+        if (err instanceof ActivityNotFoundError && call.turn === turn) call.turn = undefined;
+        else this.log.debug({ uuid: call.uuid, err: err.message }, 'turn heartbeat failed');
+      });
+    }
   }
 
   /** Temporal briefly unreachable must not lose a key press: retry with backoff; a finished session is no error. */
@@ -313,7 +409,7 @@ export class EslBridge {
           (err: unknown) => (err instanceof WorkflowNotFoundError ? false : Promise.reject(err)),
         );
       if (known) {
-        this.calls.set(ch.uuid, { uuid: ch.uuid, node: node.name, workflowId: sessionWorkflowId('voice', ch.uuid), chain: Promise.resolve(), hungUp: false });
+        this.calls.set(ch.uuid, { uuid: ch.uuid, node: node.name, workflowId: sessionWorkflowId('voice', ch.uuid), chain: Promise.resolve(), hungUp: false, lastSent: null });
         continue;
       }
       this.track(node, ch.uuid, ch.cidNum, undefined, 'adopted');

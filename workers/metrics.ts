@@ -4,7 +4,7 @@
  * Workflow code emits nothing itself: see workflows/metrics-interceptor.ts for why and how.
  */
 import path from 'node:path';
-import type { Context } from '@temporalio/activity';
+import { CompleteAsyncError, type Context } from '@temporalio/activity';
 import { CancelledFailure, defaultPayloadConverter, type Payload } from '@temporalio/common';
 import type { ActivityExecuteInput, ActivityInboundCallsInterceptor, ActivityInterceptorsFactory, InjectedSinks, Next } from '@temporalio/worker';
 import { z } from 'zod';
@@ -87,6 +87,11 @@ class ActivityMetrics implements ActivityInboundCallsInterceptor {
       end({ result: 'ok' });
       return out;
     } catch (err) {
+      // A voice turn handed to the esl-bridge to complete with the caller's answer: its own work ended well.
+      if (err instanceof CompleteAsyncError) {
+        end({ result: 'ok' });
+        throw err;
+      }
       const cancelled = err instanceof CancelledFailure;
       end({ result: cancelled ? 'cancelled' : 'failed' });
       if (!cancelled) counter('activityFailures').inc({ activity, error: errorClass(err) });

@@ -7,6 +7,7 @@
  * - A turn's start is the workflow time of the activation that delivered the caller's input (the `input` signal or
  *   update): the start of that workflow task, a deterministic value. The first activity scheduled after it carries
  *   that time in a header (`ivr-turn`); the worker that runs the activity observes the turn latency when it starts it.
+ *   A voice turn that waited for the caller (its result is the answer) counts as an input when it returns.
  *   The latest input counts. A portal input (the `input` update) that led to no activity is forgotten when its
  *   update returns the next view, so it never lends its time to a later command.
  *   Headers are not part of the history's determinism checks, so replays of older histories are unaffected.
@@ -94,10 +95,15 @@ class SessionMetrics implements WorkflowInboundCallsInterceptor, WorkflowOutboun
 
   scheduleActivity(input: ActivityInput, next: Next<WorkflowOutboundCallsInterceptor, 'scheduleActivity'>): Promise<unknown> {
     const mark = this.pending;
-    if (mark === undefined) return next(input);
     this.pending = undefined;
-    const turn: TurnHeader = { inputAtMs: mark.at, channel: this.channel };
-    return next({ ...input, headers: { ...input.headers, [TURN_HEADER]: defaultPayloadConverter.toPayload(turn) } });
+    const headers = mark ? { ...input.headers, [TURN_HEADER]: defaultPayloadConverter.toPayload({ inputAtMs: mark.at, channel: this.channel } satisfies TurnHeader) } : input.headers;
+    const result = next({ ...input, headers });
+    if (input.activityType !== 'voiceTurn') return result;
+    // A voice turn that waited for the caller returns the answer: that is the input the next command answers.
+    return result.then((out) => {
+      if (field(out, 'input') !== undefined) this.pending = { at: Date.now() };
+      return out;
+    });
   }
 }
 

@@ -35,18 +35,21 @@ export async function sessionWorkflow(input: SessionInput): Promise<SessionResul
   const inbox = new Inbox(input.resume);
   const view = new ViewState();
   const status = new SessionStatus();
+  const clock = () => ({ nowIso: new Date().toISOString() });
+  // The voice channel reports no-inputs itself since this marker; older runs replay with the session's own timer.
+  const channelReportsNoInput = input.channel === 'voice' && input.voiceTaskQueue !== undefined && patched(CHANNEL_NOINPUT_PATCH);
+  // Since this marker that channel's safety net is one sliding timer, not a timer started and cancelled per wait.
+  const safetyNet = channelReportsNoInput && patched(SLIDING_SAFETY_NET_PATCH) ? new SafetyNet() : undefined;
+  // Since this marker a voice turn waits for the caller and its result is the answer (lib/esl/turns.ts).
+  const turnsAwaitInput = safetyNet !== undefined && patched(TURN_AWAITS_INPUT_PATCH);
   const runner = new CommandRunner({
     workflowId,
     callId: input.callId,
     ...(input.channel === 'voice' && input.voiceTaskQueue ? { voiceTaskQueue: input.voiceTaskQueue } : {}),
     inbox,
     view,
+    turnsAwaitInput,
   });
-  const clock = () => ({ nowIso: new Date().toISOString() });
-  // The voice channel reports no-inputs itself since this marker; older runs replay with the session's own timer.
-  const channelReportsNoInput = input.channel === 'voice' && input.voiceTaskQueue !== undefined && patched(CHANNEL_NOINPUT_PATCH);
-  // Since this marker that channel's safety net is one sliding timer, not a timer started and cancelled per wait.
-  const safetyNet = channelReportsNoInput && patched(SLIDING_SAFETY_NET_PATCH) ? new SafetyNet() : undefined;
   /** A FreeSWITCH command that failed for good: the session ends in `error` with it instead of failing the run. */
   let failure: ChannelFailure | undefined;
 
@@ -119,9 +122,12 @@ export async function sessionWorkflow(input: SessionInput): Promise<SessionResul
     view.listening = true;
     let gotInput: boolean;
     if (safetyNet) {
-      safetyNet.arm(timeoutSec * 1000);
-      await condition(() => inbox.pending || safetyNet.expired);
-      safetyNet.disarm();
+      // The answer a turn brought is already queued: no net to arm (older runs armed it all the same).
+      if (!(turnsAwaitInput && inbox.pending)) {
+        safetyNet.arm(timeoutSec * 1000);
+        await condition(() => inbox.pending || safetyNet.expired);
+        safetyNet.disarm();
+      }
       gotInput = inbox.pending;
     } else {
       gotInput = await condition(() => inbox.pending, `${timeoutSec} seconds`);
@@ -192,6 +198,7 @@ export async function sessionWorkflow(input: SessionInput): Promise<SessionResul
 const CHANNEL_NOINPUT_PATCH = 'voice-channel-reports-noinput';
 const SLIDING_SAFETY_NET_PATCH = 'voice-sliding-safety-net';
 const LONE_TERMINATOR_PATCH = 'lone-terminator-ignored';
+const TURN_AWAITS_INPUT_PATCH = 'voice-turn-awaits-input';
 
 /** The machine with this session's overrides of its globals (conversation scripts shorten timeouts). */
 function withGlobals(input: SessionInput): CompiledMachine {

@@ -70,7 +70,7 @@ export function createVoiceActivities(opts: VoiceActivitiesOptions): VoiceRuntim
     activities: {
       voiceSay,
       voiceListen,
-      voiceTurn: createTurn({ voiceSay, voiceListen }),
+      voiceTurn: createTurn(ctx, { voiceSay, voiceListen }),
       voiceStop: createStop(ctx),
       voiceHandoff: createHandoff(ctx),
       voiceHangup: createHangup(ctx),

@@ -1,6 +1,6 @@
 /**
  * A session's history reduced to the facts the console needs (history.ts → timeline.ts): the frozen input, when
- * each caller input arrived, when backend calls answered and prompts went out. Payloads are decoded by the function
+ * each caller input arrived (a signal, a portal update, or the result of the voice turn that waited for it), when backend calls answered and prompts went out. Payloads are decoded by the function
  * given (the API's data converter: the history holds them encrypted).
  */
 import type { temporal } from '@temporalio/proto';
@@ -13,6 +13,8 @@ type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
 export type DecodePayloads = (payloads: Payload[] | null | undefined) => Promise<unknown[]>;
 
 const PROMPT_ACTIVITIES = new Set(['voiceTurn', 'voiceSay']);
+/** A voice turn that waited for the caller returns the caller's input (lib/esl/turns.ts). */
+const TURN_ACTIVITY = 'voiceTurn';
 /** The machine's backend actions; the history numbers their answers in the order the engine saw them. */
 const ACTION_ACTIVITY = 'callBackend';
 /** Speech-to-text of a recording: its text is what the caller said, masked like any words heard. */
@@ -36,6 +38,8 @@ export async function decodeHistory(events: readonly HistoryEvent[], decode: Dec
   const seen = new Set<string>();
   const actionScheduled = new Set<number>();
   const transcribeScheduled = new Set<number>();
+  /** Voice turns that waited for the caller: their result is an input; timed out, they count as a no-input. */
+  const awaitingTurns = new Set<number>();
   const pushInput = (eventId: number, at: number, value: unknown, updateId?: string) => {
     if (!isCallerInput(value) || seen.has(value.eventId)) return;
     seen.add(value.eventId);
@@ -68,6 +72,10 @@ export async function decodeHistory(events: readonly HistoryEvent[], decode: Dec
       if (name === ACTION_ACTIVITY) actionScheduled.add(eventId);
       if (name === TRANSCRIBE_ACTIVITY) transcribeScheduled.add(eventId);
       if (PROMPT_ACTIVITIES.has(name)) facts.prompts.push({ eventId, at });
+      if (name === TURN_ACTIVITY) {
+        const [args] = await decode(e.activityTaskScheduledEventAttributes.input?.payloads);
+        if (typeof args === 'object' && args !== null && 'awaitInput' in args) awaitingTurns.add(eventId);
+      }
     } else if (e.workflowTaskCompletedEventAttributes) {
       facts.tasksCompleted.push({ eventId, at });
     } else {
@@ -76,6 +84,15 @@ export async function decodeHistory(events: readonly HistoryEvent[], decode: Dec
       if (ended) {
         const scheduled = Number(ended.scheduledEventId ?? 0);
         if (actionScheduled.has(scheduled)) facts.actionResults.push(at);
+        if (awaitingTurns.has(scheduled)) {
+          if (e.activityTaskCompletedEventAttributes) {
+            const [answer] = await decode(e.activityTaskCompletedEventAttributes.result?.payloads);
+            pushInput(eventId, at, (answer as { input?: unknown } | undefined)?.input);
+          } else if (e.activityTaskTimedOutEventAttributes) {
+            // The session took a turn nobody completed as a no-input (workflows/shell/commands.ts).
+            pushInput(eventId, at, { eventId: `turn-timeout@${eventId}`, kind: 'noinput' });
+          }
+        }
         if (transcribeScheduled.has(scheduled)) {
           // A failed transcription is heard as nothing (commands.ts): an empty text keeps the order.
           const [answer] = e.activityTaskCompletedEventAttributes ? await decode(e.activityTaskCompletedEventAttributes.result?.payloads) : [];

@@ -6,8 +6,8 @@
  *
  * Lining up: the trace has no clock. Each engine step starts with a recognisable event (a caller input's route,
  * no-input, no-match, collected value or hang-up; an action's result), and the history holds the same triggers in
- * order (input signals and updates, the session's own no-input timers, callBackend completions), so the n-th step
- * of a kind takes the time of the n-th trigger of that kind.
+ * order (input signals, updates and voice turns' answers, the session's own no-input timers, callBackend
+ * completions), so the n-th step of a kind takes the time of the n-th trigger of that kind.
  */
 import type { CompiledMachine } from '../../lib/machine/model';
 import type { TraceEvent } from '../../workflows/engine/types';
@@ -19,7 +19,10 @@ import type { CallerInput } from '../../workflows/session-api';
 export interface HistoryFacts {
   startedAt: number;
   closedAt: number | null;
-  /** Caller inputs (signals and accepted updates named `input`, first delivery of each event id) and fired timers. */
+  /**
+   * Caller inputs (signals and accepted updates named `input`, answers of voice turns that waited for them; first
+   * delivery of each event id) and fired timers.
+   */
   triggers: Trigger[];
   /** When each backend call of the machine answered for good (completed, failed, timed out), in order. */
   actionResults: number[];

@@ -758,6 +758,11 @@ export class SimCall {
 
   private readonly mediaBugs = new Map<string, { rec: MediaBugRecording; started: number; timer?: NodeJS.Timeout }>();
 
+  /** True while a `uuid_record` capture runs on the channel: what the caller says now is heard (test harnesses). */
+  get recordingArmed(): boolean {
+    return this.mediaBugs.size > 0;
+  }
+
   /**
    * uuid_record start (switch_ivr_record_session_event): false answers `-ERR Cannot record session!`.
    * Same path already recording: a warning and success, no second recording (no RECORD_TOGGLE_ON_REPEAT here).

@@ -11,6 +11,7 @@ import { checkMachineSource } from '../../lib/machine/loader';
 import type { CompiledMachine } from '../../lib/machine/model';
 import { createTranscriber } from '../../lib/stt/transcriber';
 import type { SimCall } from '../../sim/esl';
+import { turnAnnounced } from '../../cli/simulate/drivers/voice';
 import { startOpenAiSimulator, type OpenAiSimulator } from '../../sim/openai';
 import { createSessionWorker } from '../../workers/session-worker';
 import { viewQuery, type SessionView } from '../../workflows/session-api';
@@ -94,13 +95,17 @@ export async function until<T>(what: string, probe: () => Promise<T | undefined 
   }
 }
 
-/** Waits until the session listens in `state` (the recording armed). */
+/**
+ * Waits until the session listens in `state`: it waits for the caller there, the recording is armed, and the turn
+ * was announced to the bridge after that (a voice turn's result is the answer: lib/esl/turns.ts).
+ */
 export function listeningIn(stack: VoiceStack, call: SimCall, state: string, ms = 10_000): Promise<SessionView> {
   return until(`session listening in ${state}`, async () => {
     const v = await stack.view(call);
-    return v.listening && v.state === state ? v : undefined;
+    return v.listening && v.state === state && turnAnnounced(stack.node.sim, call) ? v : undefined;
   }, ms);
 }
+
 
 /** Events fired for one call, by name. */
 export function eventsOf(stack: VoiceStack, call: SimCall, name: string): Array<Map<string, string>> {

@@ -55,3 +55,15 @@ export const VOICE_ACTIVITY_OPTIONS: ActivityOptions = {
   heartbeatTimeout: '30 seconds',
   retry: { initialInterval: '200 milliseconds', maximumAttempts: 3 },
 };
+
+/**
+ * A voice turn that stays open until the caller answers (lib/esl/turns.ts): prompts, then the wait, however long
+ * the state's timeout and the answer. Heartbeats (the voice worker's while it plays, the esl-bridge's while it
+ * waits) find a dead part within 30 s; it is never retried, since a retry would play the prompts again over a
+ * session that may have moved on: a turn that timed out counts as a no-input, and the machine asks again.
+ */
+export const AWAITING_VOICE_TURN_OPTIONS: ActivityOptions = {
+  startToCloseTimeout: '10 minutes',
+  heartbeatTimeout: '30 seconds',
+  retry: { maximumAttempts: 1 },
+};

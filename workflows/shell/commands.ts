@@ -7,11 +7,11 @@
  *   (e.g. a mutating action) finishes once.
  * Each kind of activity is timed and retried by its options in activity-options.ts.
  */
-import { ActivityFailure, condition, isCancellation, patched, proxyActivities, sleep } from '@temporalio/workflow';
-import type { BackendActivities, SpeechActivities, VoiceActivities } from '../activity-types';
+import { ActivityFailure, condition, isCancellation, patched, proxyActivities, sleep, TimeoutFailure } from '@temporalio/workflow';
+import type { BackendActivities, SpeechActivities, VoiceActivities, VoiceTurnResult } from '../activity-types';
 import type { Command, EngineInput } from '../engine/types';
 import type { CallerInput } from '../session-api';
-import { BACKEND_ACTIVITY_OPTIONS, IDEMPOTENT_BACKEND_ACTIVITY_OPTIONS, isIdempotentBackendCall, SPEECH_ACTIVITY_OPTIONS, VOICE_ACTIVITY_OPTIONS } from './activity-options';
+import { AWAITING_VOICE_TURN_OPTIONS, BACKEND_ACTIVITY_OPTIONS, IDEMPOTENT_BACKEND_ACTIVITY_OPTIONS, isIdempotentBackendCall, SPEECH_ACTIVITY_OPTIONS, VOICE_ACTIVITY_OPTIONS } from './activity-options';
 import type { Inbox } from './inbox';
 import { actionResult, directInput, isMoot, unavailableResult, voiceTurnAt } from './plan';
 import type { ViewState } from './view';
@@ -37,16 +37,27 @@ export interface CommandRunnerOptions {
   voiceTaskQueue?: string;
   inbox: Inbox;
   view: ViewState;
+  /**
+   * Voice: a turn that ends by listening stays open until the caller answers, and its result is the answer
+   * (lib/esl/turns.ts): one workflow task per turn instead of two. Sessions started before replay without it.
+   */
+  turnsAwaitInput?: boolean;
 }
 
 export class CommandRunner {
   private readonly voice: VoiceActivities | undefined;
+  /** The same activities, as a turn that waits for the caller schedules them (never retried). */
+  private readonly awaiting: VoiceActivities | undefined;
   private readonly speech: SpeechActivities;
 
   constructor(private readonly o: CommandRunnerOptions) {
     this.voice = o.voiceTaskQueue
       ? proxyActivities<VoiceActivities>({ ...VOICE_ACTIVITY_OPTIONS, taskQueue: o.voiceTaskQueue })
       : undefined;
+    this.awaiting =
+      o.voiceTaskQueue && o.turnsAwaitInput
+        ? proxyActivities<VoiceActivities>({ ...AWAITING_VOICE_TURN_OPTIONS, taskQueue: o.voiceTaskQueue })
+        : undefined;
     // Speech is transcribed where the recording is: on the call's FreeSWITCH node queue for voice.
     this.speech = proxyActivities<SpeechActivities>(
       o.voiceTaskQueue ? { ...SPEECH_ACTIVITY_OPTIONS, taskQueue: o.voiceTaskQueue } : SPEECH_ACTIVITY_OPTIONS,
@@ -69,14 +80,58 @@ export class CommandRunner {
         const turn = voiceTurnAt(commands, k, inbox.pending);
         for (const say of turn.says) view.said(state, say.text);
         if (turn.listen) view.listened(turn.listen);
-        await this.voice.voiceTurn({ callId, says: turn.says, ...(turn.listen ? { listen: turn.listen } : {}) });
+        const args = { callId, says: turn.says, ...(turn.listen ? { listen: turn.listen } : {}) };
+        if (turn.listen && turn.next === commands.length && this.awaiting && !inbox.pending) await this.awaitAnswer(this.awaiting, args);
+        else await this.voice.voiceTurn(args);
         k = turn.next - 1;
+        continue;
+      }
+      // The next key of a code: a listen alone, waiting for the caller the same way.
+      if (command.kind === 'listen' && k === commands.length - 1 && this.awaiting && !inbox.pending) {
+        view.listened(command.spec);
+        await this.awaitAnswer(this.awaiting, { callId, says: [], listen: command.spec });
         continue;
       }
       const produced = await this.runOne(command, state);
       if (produced) return produced;
     }
     return undefined;
+  }
+
+  /**
+   * Runs a turn that waits for the caller, and queues its answer ahead of any signal (they all came after it). Returns
+   * as soon as an input is queued: a signal first means the turn was void (a key interrupted its prompt) or the bridge
+   * never saw it; should it still bring an answer, that is queued when it comes. A turn that timed out (nobody left
+   * to complete it) counts as a no-input.
+   */
+  private async awaitAnswer(awaiting: VoiceActivities, args: Parameters<VoiceActivities['voiceTurn']>[0]): Promise<void> {
+    const { inbox, view } = this.o;
+    let settled: { result: VoiceTurnResult } | { error: unknown } | undefined;
+    const pending = awaiting.voiceTurn({ ...args, awaitInput: { after: inbox.lastEventId } });
+    pending.then(
+      (result) => (settled = { result }),
+      (error: unknown) => (settled = { error }),
+    );
+    // Waiting for the caller from the workflow's side: the prompts may still be playing (the channel knows when).
+    view.listening = true;
+    await condition(() => settled !== undefined || inbox.pending);
+    view.listening = false;
+    if (!settled) {
+      pending.then(
+        (result) => result.input && inbox.accept(result.input),
+        () => undefined,
+      );
+      return;
+    }
+    if ('error' in settled) {
+      const { error } = settled;
+      if (error instanceof ActivityFailure && error.cause instanceof TimeoutFailure) {
+        inbox.acceptFirst({ kind: 'noinput', eventId: `turn-timeout:${inbox.accepted}` });
+        return;
+      }
+      throw error;
+    }
+    if (settled.result.input) inbox.acceptFirst(settled.result.input);
   }
 
   /** The engine's input for a caller's input; audio is transcribed first (unavailable: heard as nothing understood). */

@@ -4,7 +4,7 @@
  * `input` signal and update.
  */
 import type { SessionState } from '../engine/types';
-import type { CallerInput } from '../session-api';
+import { NO_INPUT_YET, type CallerInput } from '../session-api';
 
 /** How many event ids are remembered for de-duplication (a turn produces a handful). */
 export const SEEN_EVENT_IDS_KEPT = 512;
@@ -60,6 +60,26 @@ export class Inbox {
     this.queue.push(event);
     this.acceptedCount += 1;
     return this.acceptedCount;
+  }
+
+  /**
+   * Accepts an input once, ahead of everything queued: a voice turn's answer, which the channel sent before any
+   * signal still queued here (lib/esl/turns.ts). Returns false for a duplicate.
+   */
+  acceptFirst(event: CallerInput): boolean {
+    if (this.accept(event) === -1) return false;
+    this.queue.unshift(this.queue.pop() as CallerInput);
+    return true;
+  }
+
+  /** Inputs accepted so far, over the whole session (runs before a continue-as-new included). */
+  get accepted(): number {
+    return this.acceptedCount;
+  }
+
+  /** Event id of the newest input accepted (in this run or carried over), or NO_INPUT_YET. */
+  get lastEventId(): string {
+    return this.seenOrder[this.seenOrder.length - 1] ?? NO_INPUT_YET;
   }
 
   /** Hang-up wins over everything queued: nothing after it is for this call. True when one was queued. */

@@ -18,6 +18,7 @@ import { wavPeak } from '../../../activities/stt/transcribe';
 import { RUN_ID_VAR, type SessionOverrides } from '../../../esl-bridge/bridge';
 import { parseWav } from '../../../lib/audio/wav';
 import type { JsonValue } from '../../../lib/machine/model';
+import { TURN_EVENT_SUBCLASS } from '../../../lib/esl/turns';
 import type { EslSimulator, SimCall } from '../../../sim/esl';
 import type { OpenAiSimulator } from '../../../sim/openai';
 import { traceQuery, viewQuery, type CallerInput, type SessionView } from '../../../workflows/session-api';
@@ -85,6 +86,23 @@ export function overridesRegistry(): { map: Map<string, SessionOverrides>; looku
   return { map, lookup: (runId) => map.get(runId) };
 }
 
+/**
+ * The call's turn waits for the caller: capture runs, and the newest `ivr::turn` announcement for the call came after
+ * the newest RECORD_START (lib/esl/turns.ts). A session's view says `listening` as soon as it asked for the turn,
+ * while its prompts may still play; what the caller says before capture starts is not heard, as on FreeSWITCH.
+ */
+export function turnAnnounced(sim: EslSimulator, call: SimCall): boolean {
+  let armedAt = -1;
+  let announcedAt = -1;
+  for (const e of sim.firedEvents) {
+    const h = new Map(e.headers);
+    const seq = Number(h.get('Event-Sequence'));
+    if (h.get('Event-Name') === 'RECORD_START' && h.get('Unique-ID') === call.uuid) armedAt = seq;
+    if (h.get('Event-Subclass') === TURN_EVENT_SUBCLASS && h.get('Ivr-Call-UUID') === call.uuid) announcedAt = seq;
+  }
+  return call.recordingArmed && announcedAt > armedAt;
+}
+
 export class VoiceSessionDriver implements SessionDriver {
   id = '';
   private call: SimCall | undefined;
@@ -140,7 +158,7 @@ export class VoiceSessionDriver implements SessionDriver {
     if (input.kind === 'speech' || input.kind === 'text' || input.kind === 'audio') {
       await this.waitFor('the session to listen before the caller speaks', async () => {
         const v = await this.view();
-        return v.listening || v.ended !== undefined;
+        return (v.listening && turnAnnounced(this.opts.sim, call)) || v.ended !== undefined;
       });
     }
     const before = await this.view();
