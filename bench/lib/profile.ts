@@ -2,11 +2,14 @@
  * Where a turn's time goes, read from the server's own timestamps in a few sessions' histories. For each caller
  * input whose next command is a voice activity (turns without a backend action):
  *
- *   signal recorded → workflow task started      (queueing: sticky queue poll, worker slots)
+ *   input recorded → workflow task started       (queueing: sticky queue poll, worker slots); the input is a
+ *                                                signal, or the result of the voice turn that waited for it
  *   workflow task started → completed            (the worker: activation, engine step, commands)
  *   workflow task completed → voice activity started (activity dispatch to the voice task queue)
  */
 import type { WorkflowHandle } from '@temporalio/client';
+import type { Payload } from '@temporalio/common';
+import { decodeFromPayloadsAtIndex } from '@temporalio/common/lib/internal-non-workflow';
 import type { temporal } from '@temporalio/proto';
 import { percentile, round } from './stats';
 
@@ -34,7 +37,7 @@ function eventMs(e: HistoryEvent): number {
 }
 
 /** One breakdown per profiled turn, from one history. */
-export function breakDownHistory(events: HistoryEvent[]): Array<{ queue: number; run: number; dispatch: number }> {
+export function breakDownHistory(events: HistoryEvent[], answered: ReadonlySet<string> = new Set()): Array<{ queue: number; run: number; dispatch: number }> {
   const out: Array<{ queue: number; run: number; dispatch: number }> = [];
   const activityName = new Map<string, string>();
   for (const e of events) {
@@ -46,10 +49,12 @@ export function breakDownHistory(events: HistoryEvent[]): Array<{ queue: number;
   let listening = false;
   for (let i = 0; i < events.length; i++) {
     const signal = events[i] as HistoryEvent;
+    // The input: a voice turn's result that carries it, or a signal after a listen.
+    const turnAnswer = answered.has(String(signal.eventId));
     const completedActivity = signal.activityTaskCompletedEventAttributes;
     const done = completedActivity ? activityName.get(String(completedActivity.scheduledEventId)) : undefined;
-    if (done === 'voiceListen' || done === 'voiceTurn') listening = true;
-    if (!signal.workflowExecutionSignaledEventAttributes || !listening) continue;
+    if (!turnAnswer && (done === 'voiceListen' || done === 'voiceTurn')) listening = true;
+    if (!turnAnswer && (!signal.workflowExecutionSignaledEventAttributes || !listening)) continue;
     listening = false;
     // The task the signal woke, and the first activity scheduled after it (by that task or, when a duplicate
     // signal slipped in, by the next one). ActivityTaskStarted is written late, at completion, with its real time.
@@ -85,11 +90,13 @@ export interface TurnCost {
 }
 
 /**
- * Splits a history into turns: a turn runs from the caller's signal that starts it (the first signal after the
- * previous listen completed, as in breakDownHistory) up to the next such signal. The last segment (the hang-up and
- * the run's end) is not a turn. A duplicate signal inside a turn counts, as it costs the server the same.
+ * Splits a history into turns: a turn runs from the caller's input that starts it up to the next one. That input is
+ * the result of a voice turn that waited for it (`answered`: the event ids of those completions, see
+ * answeredTurns), or else the first signal after the previous listen completed (as in breakDownHistory). The last
+ * segment (the hang-up and the run's end) is not a turn. A duplicate signal inside a turn counts, as it costs the
+ * server the same.
  */
-export function turnCosts(events: HistoryEvent[]): TurnCost[] {
+export function turnCosts(events: HistoryEvent[], answered: ReadonlySet<string> = new Set()): TurnCost[] {
   const activityName = new Map<string, string>();
   for (const e of events) {
     const name = e.activityTaskScheduledEventAttributes?.activityType?.name;
@@ -99,6 +106,11 @@ export function turnCosts(events: HistoryEvent[]): TurnCost[] {
   let listening = false;
   for (let i = 0; i < events.length; i++) {
     const e = events[i] as HistoryEvent;
+    if (answered.has(String(e.eventId))) {
+      listening = false;
+      starts.push(i);
+      continue;
+    }
     const completed = e.activityTaskCompletedEventAttributes;
     const done = completed ? activityName.get(String(completed.scheduledEventId)) : undefined;
     if (done === 'voiceListen' || done === 'voiceTurn') listening = true;
@@ -150,12 +162,31 @@ export function summarizeTurnCosts(costs: TurnCost[]): TurnCostSummary {
   };
 }
 
+/** Decodes an activity result's payloads (the client's data converter: results are encrypted). */
+export type DecodeResult = (payloads: Payload[] | null | undefined) => Promise<unknown>;
+
+/** Event ids of the `voiceTurn` completions whose result carries the caller's input (lib/esl/turns.ts). */
+export async function answeredTurns(events: HistoryEvent[], decode: DecodeResult): Promise<Set<string>> {
+  const turns = new Set<string>();
+  for (const e of events) if (e.activityTaskScheduledEventAttributes?.activityType?.name === 'voiceTurn') turns.add(String(e.eventId));
+  const answered = new Set<string>();
+  for (const e of events) {
+    const done = e.activityTaskCompletedEventAttributes;
+    if (!done || !turns.has(String(done.scheduledEventId))) continue;
+    const result = await decode(done.result?.payloads);
+    if (typeof result === 'object' && result !== null && 'input' in result) answered.add(String(e.eventId));
+  }
+  return answered;
+}
+
 /** Turn costs of a few sessions' histories. */
 export async function historyTurnCosts(handles: WorkflowHandle[]): Promise<TurnCostSummary> {
   const costs: TurnCost[] = [];
   for (const handle of handles) {
     const history = await handle.fetchHistory();
-    costs.push(...turnCosts(history.events ?? []));
+    const events = history.events ?? [];
+    const converter = handle.client.options.loadedDataConverter;
+    costs.push(...turnCosts(events, await answeredTurns(events, (payloads) => decodeFromPayloadsAtIndex(converter, 0, payloads))));
   }
   return summarizeTurnCosts(costs);
 }
@@ -169,7 +200,8 @@ export async function profileHistories(handles: WorkflowHandle[]): Promise<TurnP
     const events = history.events ?? [];
     tasks += events.filter((e) => e.workflowTaskCompletedEventAttributes).length;
     timeouts += events.filter((e) => e.workflowTaskTimedOutEventAttributes).length;
-    rows.push(...breakDownHistory(events));
+    const converter = handle.client.options.loadedDataConverter;
+    rows.push(...breakDownHistory(events, await answeredTurns(events, (payloads) => decodeFromPayloadsAtIndex(converter, 0, payloads))));
   }
   const col = (k: 'queue' | 'run' | 'dispatch', p: number) => round(percentile(rows.map((r) => r[k]), p));
   return {

@@ -9,19 +9,19 @@
 import crypto from 'node:crypto';
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
-import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
+import { ActivityNotFoundError, Client, Connection, type WorkflowHandle } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { dataConverter } from '../../lib/codec/data-converter';
 import type { CompiledMachine } from '../../lib/machine/model';
 import { startSessionWorkflow } from '../../sessions/start';
 import { resolveTemporalServer, type DevServerOptions, type TemporalServer } from '../../lib/temporal/server';
-import { inputSignal, type CallerInput } from '../../workflows/session-api';
+import { inputSignal, NO_INPUT_YET, type CallerInput } from '../../workflows/session-api';
 import type { sessionWorkflow } from '../../workflows/session';
 import { startBenchBackend } from './backend';
 import { runEngineTurns } from './engine-run';
 import { percentile, median, round } from './stats';
 import { loadBenchMachine, scriptedTurn } from './turn-script';
-import { createBenchVoiceActivities, type ChannelCommandKind } from './voice-activities';
+import { BenchTurnDesk, createBenchVoiceActivities, type ChannelCommandKind } from './voice-activities';
 import { startBenchWorker, type BenchWorker } from './worker-process';
 import { historyTurnCosts, profileHistories, type TurnCostSummary, type TurnProfile } from './profile';
 import { processCpuMs, processesCpuMs, serverPids } from './cpu';
@@ -146,6 +146,8 @@ class ScriptedCaller {
   /** Distinct inputs sent (a lost one included: it may still be applied late). */
   inputsSent = 0;
   private lostOne = false;
+  /** Event id of the last input delivered (the `after` a valid turn names). */
+  private lastSent = NO_INPUT_YET;
   private pending?: PendingTurn;
   private started?: () => void;
 
@@ -203,7 +205,6 @@ class ScriptedCaller {
         await this.hangUp(ctx);
         return;
       }
-      const handle = this.handle as WorkflowHandle<typeof sessionWorkflow>;
       let next = performance.now() + opts.intervalMs;
       for (let t = 0; t < opts.turns; t++) {
         if (performance.now() > ctx.deadline) {
@@ -218,11 +219,11 @@ class ScriptedCaller {
           this.pending = { sentAt: performance.now(), done: () => resolve(true) };
         });
         this.inputsSent += 1;
-        await handle.signal(inputSignal, event);
+        await this.deliver(ctx, event);
         if (opts.duplicateEvery > 0 && (t * opts.sessions + this.index) % opts.duplicateEvery === 0) {
           // The same event delivered again (an ESL reconnect replaying it): the workflow must apply it once.
           this.rec.duplicatesSent += 1;
-          await handle.signal(inputSignal, event);
+          await this.deliver(ctx, event);
         }
         const ok = (await within(answered, opts.lostAfterMs)) ?? false;
         if (!ok) {
@@ -242,12 +243,31 @@ class ScriptedCaller {
     }
   }
 
+  /**
+   * Sends an input the way the esl-bridge does: as the result of the call's open turn when the session had seen
+   * every input before it, else as a signal (a void turn is completed empty first).
+   */
+  private async deliver(ctx: RunContext, event: CallerInput): Promise<void> {
+    const turn = ctx.desk.take(this.callId);
+    const valid = turn !== undefined && turn.after === this.lastSent;
+    this.lastSent = event.eventId;
+    if (turn) {
+      try {
+        await ctx.client.activity.complete(turn.id, valid ? { interrupted: false, input: event } : { interrupted: false });
+        if (valid) return;
+      } catch (err) {
+        if (!(err instanceof ActivityNotFoundError)) throw err;
+      }
+    }
+    await (this.handle as WorkflowHandle<typeof sessionWorkflow>).signal(inputSignal, event);
+  }
+
   /** Ends the call and checks the workflow applied each input once: turns = inputs + the hang-up. */
   private async hangUp(ctx: RunContext): Promise<void> {
     const handle = this.handle;
     if (!handle) return;
     this.phase = 'ending';
-    await handle.signal(inputSignal, { eventId: `${this.callId}:hangup`, kind: 'hangup' });
+    await this.deliver(ctx, { eventId: `${this.callId}:hangup`, kind: 'hangup' });
     const result = await within(handle.result(), ctx.opts.lostAfterMs);
     if (!result) {
       this.fail(`session ${this.index}: no result within ${ctx.opts.lostAfterMs} ms of the hang-up`);
@@ -267,6 +287,8 @@ class ScriptedCaller {
 interface RunContext {
   opts: TurnsBenchOptions;
   client: Client;
+  /** Open voice turns: an input completes its call's turn instead of going as a signal, as the esl-bridge does. */
+  desk: BenchTurnDesk;
   machine: CompiledMachine;
   taskQueue: string;
   voiceTaskQueue: string;
@@ -355,13 +377,14 @@ export async function runTurnsBench(opts: TurnsBenchOptions): Promise<TurnsBench
 
     const router = new Map<string, ScriptedCaller>();
     const onVoiceCommand = (callId: string, kind: ChannelCommandKind, at: number) => router.get(callId)?.onCommand(kind, at);
+    const desk = new BenchTurnDesk();
     const voiceConnection = await NativeConnection.connect({ address: server.address });
     cleanup.push(() => voiceConnection.close());
     const voiceWorker = await Worker.create({
       connection: voiceConnection,
       namespace: server.namespace,
       taskQueue: voiceTaskQueue,
-      activities: { ...createBenchVoiceActivities(onVoiceCommand) },
+      activities: { ...createBenchVoiceActivities(onVoiceCommand, desk) },
       dataConverter: dataConverter(),
       maxConcurrentActivityTaskExecutions: 500,
     });
@@ -379,6 +402,7 @@ export async function runTurnsBench(opts: TurnsBenchOptions): Promise<TurnsBench
       const warmCtx: RunContext = {
         opts: { ...opts, sessions: 1, turns: 4, intervalMs: Math.min(opts.intervalMs, 200), duplicateEvery: 0 },
         client,
+        desk,
         machine,
         taskQueue,
         voiceTaskQueue,
@@ -400,7 +424,7 @@ export async function runTurnsBench(opts: TurnsBenchOptions): Promise<TurnsBench
     }
 
     const rec = emptyRecorder();
-    const ctx: RunContext = { opts, client, machine, taskQueue, voiceTaskQueue, deadline: performance.now() + boundMs };
+    const ctx: RunContext = { opts, client, desk, machine, taskQueue, voiceTaskQueue, deadline: performance.now() + boundMs };
     const callers = Array.from({ length: opts.sessions }, (_, i) => new ScriptedCaller(i, rec));
     log(`${opts.sessions} session(s) × ${opts.turns} turn(s), one turn per ${opts.intervalMs} ms each (≈ ${Math.round(loadMs / 1000)} s)`);
 
