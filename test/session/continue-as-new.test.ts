@@ -1,16 +1,19 @@
 /**
  * Long sessions continue as new when Temporal suggests it, carrying the engine state, the de-duplication window
  * and the input count, and losing no input. The server here suggests it after 40 history events (the default is
- * thousands), so a short conversation crosses several runs.
+ * thousands), so a short conversation crosses several runs. On voice, with turns that wait for the caller
+ * (lib/esl/turns.ts), the run still hands over between turns.
  */
 import crypto from 'node:crypto';
-import { Client, Connection } from '@temporalio/client';
-import { NativeConnection } from '@temporalio/worker';
+import { CompleteAsyncError, Context } from '@temporalio/activity';
+import { ActivityNotFoundError, Client, Connection, type FullActivityId } from '@temporalio/client';
+import { NativeConnection, Worker } from '@temporalio/worker';
 import { dataConverter } from '../../lib/codec/data-converter';
 import { startSessionWorkflow } from '../../sessions/start';
 import { localTemporalCli, startDevServerFrom } from '../../lib/temporal/server';
 import { createSessionWorker } from '../../workers/session-worker';
-import { inputSignal, inputUpdate, viewQuery } from '../../workflows/session-api';
+import type { AwaitInput } from '../../workflows/activity-types';
+import { inputSignal, inputUpdate, viewQuery, type CallerInput } from '../../workflows/session-api';
 import { startBackendStub } from '../support/backend-stub';
 import { menuActionMachine } from '../support/menu-action-machine';
 
@@ -60,3 +63,93 @@ test('a session crossing several runs keeps its state and applies every input on
     await server.stop();
   }
 });
+
+test('a voice session whose turns wait for the caller still continues as new, between turns, losing no input', async () => {
+  const cli = localTemporalCli();
+  if (!cli) throw new Error('this test needs the Temporal CLI (scripts/install-tools.sh installs it)');
+  const server = await startDevServerFrom(cli.path, { dynamicConfig: ['limit.historyCount.suggestContinueAsNew=40'] });
+  const backend = await startBackendStub();
+  const nativeConnection = await NativeConnection.connect({ address: server.address });
+  const connection = await Connection.connect({ address: server.address });
+  const client = new Client({ connection, dataConverter: dataConverter() });
+  const taskQueue = `can-voice-${crypto.randomUUID()}`;
+  const voiceTaskQueue = `${taskQueue}-node`;
+  // The node: a turn that waits is left open for the "bridge" below; any other command answers at once.
+  const held: Array<{ id: FullActivityId; after: string }> = [];
+  const node = await Worker.create({
+    connection: nativeConnection,
+    taskQueue: voiceTaskQueue,
+    dataConverter: dataConverter(),
+    activities: {
+      voiceTurn: async ({ awaitInput }: { awaitInput?: AwaitInput }) => {
+        if (!awaitInput) return { interrupted: false };
+        const { workflowExecution, activityId } = Context.current().info;
+        held.push({ id: { workflowId: workflowExecution!.workflowId, runId: workflowExecution!.runId, activityId }, after: awaitInput.after });
+        throw new CompleteAsyncError();
+      },
+      voiceSay: async () => ({ interrupted: false }),
+      voiceListen: async () => undefined,
+      voiceHangup: async () => undefined,
+    },
+  });
+  const worker = await createSessionWorker({ connection: nativeConnection, taskQueue, backendUrl: backend.url });
+  const running = [worker.run(), node.run()];
+  try {
+    const machine = menuActionMachine({ name: 'can_voice', noinputTimeoutSec: 120, thingId: 3, prompts: { menu: 'Tapez 1.', success: 'Confirmé.', failure: 'Échec.' } });
+    const callId = crypto.randomUUID();
+    const handle = await startSessionWorkflow(client, { machine, channel: 'voice', callId, voiceTaskQueue }, { taskQueue });
+    const firstRunId = (await handle.describe()).runId;
+    let lastSent = 'none';
+    let asResults = 0;
+    // The esl-bridge's rule: the open turn takes the input when the session had seen everything sent before.
+    const deliver = async (input: CallerInput) => {
+      const turn = held.shift();
+      if (turn) {
+        try {
+          const valid = turn.after === lastSent;
+          await client.activity.complete(turn.id, valid ? { interrupted: false, input } : { interrupted: false });
+          lastSent = input.eventId;
+          if (valid) return void asResults++;
+        } catch (err) {
+          if (!(err instanceof ActivityNotFoundError)) throw err;
+        }
+      }
+      lastSent = input.eventId;
+      await handle.signal(inputSignal, input);
+    };
+    for (let i = 0; i < 16; i++) {
+      // Wait until the session waits: a turn is held, or it asked for none (it is about to hand over).
+      await until(async () => held.length > 0 || ((await handle.query(viewQuery)).listening && (await handle.query(viewQuery)).turn === i));
+      await deliver({ eventId: `v${i}`, kind: 'dtmf', digits: '9' });
+      await until(async () => (await handle.query(viewQuery)).turn === i + 1);
+    }
+    await until(async () => held.length > 0 || (await handle.query(viewQuery)).listening);
+    await deliver({ eventId: 'hangup', kind: 'hangup' });
+    const result = await client.workflow.getHandle(handle.workflowId).result();
+    expect(result).toMatchObject({ outcome: 'hangup', turns: 17 });
+    expect((await handle.describe()).runId).not.toBe(firstRunId);
+    // Most inputs were turn results: the session kept asking for turns that wait, across runs.
+    expect(asResults).toBeGreaterThanOrEqual(8);
+  } finally {
+    worker.shutdown();
+    node.shutdown();
+    await Promise.all(running);
+    await nativeConnection.close();
+    await connection.close();
+    await backend.close();
+    await server.stop();
+  }
+});
+
+async function until(probe: () => Promise<boolean>, ms = 20_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    try {
+      if (await probe()) return;
+    } catch {
+      // the run may be handing over: query again
+    }
+    if (Date.now() > deadline) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}

@@ -7,7 +7,7 @@
  *   (e.g. a mutating action) finishes once.
  * Each kind of activity is timed and retried by its options in activity-options.ts.
  */
-import { ActivityFailure, condition, isCancellation, patched, proxyActivities, sleep, TimeoutFailure } from '@temporalio/workflow';
+import { ActivityFailure, condition, isCancellation, patched, proxyActivities, sleep, TimeoutFailure, workflowInfo } from '@temporalio/workflow';
 import type { BackendActivities, SpeechActivities, VoiceActivities, VoiceTurnResult } from '../activity-types';
 import type { Command, EngineInput } from '../engine/types';
 import type { CallerInput } from '../session-api';
@@ -81,21 +81,29 @@ export class CommandRunner {
         for (const say of turn.says) view.said(state, say.text);
         if (turn.listen) view.listened(turn.listen);
         const args = { callId, says: turn.says, ...(turn.listen ? { listen: turn.listen } : {}) };
-        if (turn.listen && turn.next === commands.length && this.awaiting && !inbox.pending) await this.awaitAnswer(this.awaiting, args);
+        if (turn.listen && turn.next === commands.length && this.awaitsAnswer()) await this.awaitAnswer(this.awaiting!, args);
         else await this.voice.voiceTurn(args);
         k = turn.next - 1;
         continue;
       }
       // The next key of a code: a listen alone, waiting for the caller the same way.
-      if (command.kind === 'listen' && k === commands.length - 1 && this.awaiting && !inbox.pending) {
+      if (command.kind === 'listen' && k === commands.length - 1 && this.awaitsAnswer()) {
         view.listened(command.spec);
-        await this.awaitAnswer(this.awaiting, { callId, says: [], listen: command.spec });
+        await this.awaitAnswer(this.awaiting!, { callId, says: [], listen: command.spec });
         continue;
       }
       const produced = await this.runOne(command, state);
       if (produced) return produced;
     }
     return undefined;
+  }
+
+  /**
+   * Whether this turn waits for the caller: not when an input is already queued (it answers the turn), nor when the
+   * run should continue as new (the session does so between turns, once nothing is queued: a turn's answer always is).
+   */
+  private awaitsAnswer(): boolean {
+    return this.awaiting !== undefined && !this.o.inbox.pending && !workflowInfo().continueAsNewSuggested;
   }
 
   /**
