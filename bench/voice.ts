@@ -248,7 +248,9 @@ export async function runVoiceBench(
     await c.hangup();
   })();
 
-  const keysBefore = node.bridge.stats.signals.dtmf;
+  // Keys reach the session as the answer of the turn waiting for them, or as signals.
+  const keysDelivered = () => node.bridge.stats.signals.dtmf + node.bridge.stats.turnInputs.dtmf;
+  const keysBefore = keysDelivered();
   log(`${calls} call(s) × ${turns} turn(s), events delayed ${eventDelayMs.min}–${eventDelayMs.max} ms`);
   const lag = monitorEventLoopDelay({ resolution: 10 });
   lag.enable();
@@ -261,7 +263,7 @@ export async function runVoiceBench(
   const eventLoopLagMs = { p50: round(lag.percentile(50) / 1e6, 1), p99: round(lag.percentile(99) / 1e6, 1) };
   const processCpuPercent = round(((cpu.user + cpu.system) / 1e6 / wallSeconds) * 100, 0);
   await node.bridge.idle();
-  const keysReceived = node.bridge.stats.signals.dtmf - keysBefore;
+  const keysReceived = keysDelivered() - keysBefore;
 
   await node.stop();
   sessionWorker.shutdown();

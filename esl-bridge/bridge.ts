@@ -89,7 +89,7 @@ export interface BridgeStats {
   reconciledHangups: number;
   signalFailures: number;
   /** Inputs delivered as the result of the turn that waited for them (not counted in `signals`). */
-  turnInputs: number;
+  turnInputs: Record<CallerInput['kind'], number>;
   /** Turns completed without an input: void (an input was already on its way), superseded, or the caller left. */
   turnsVoid: number;
 }
@@ -115,7 +115,7 @@ export class EslBridge {
     recordingsDropped: 0,
     reconciledHangups: 0,
     signalFailures: 0,
-    turnInputs: 0,
+    turnInputs: { dtmf: 0, speech: 0, audio: 0, text: 0, hangup: 0, noinput: 0 },
     turnsVoid: 0,
   };
   private heartbeats: NodeJS.Timeout | undefined;
@@ -166,6 +166,11 @@ export class EslBridge {
   /** Calls tracked now (uuid → node), for tests and the operator CLI. */
   trackedCalls(): Map<string, string> {
     return new Map([...this.calls.values()].map((c) => [c.uuid, c.node]));
+  }
+
+  /** The call's turn that waits for the caller, held for its next input (undefined when none is). */
+  openTurn(uuid: string): TurnAnnouncement | undefined {
+    return this.calls.get(uuid)?.turn;
   }
 
   /** Resolves when every signal queued so far for every call has been sent. */
@@ -293,7 +298,7 @@ export class EslBridge {
     call.turn = undefined;
     call.chain = call.chain.then(async () => {
       if (turn && (await this.completeTurn(turn, { interrupted: false, input }))) {
-        this.stats.turnInputs++;
+        this.stats.turnInputs[input.kind]++;
         return;
       }
       await this.withRetry(`signal ${input.kind} to ${call.workflowId}`, async () => {

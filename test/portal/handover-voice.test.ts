@@ -70,7 +70,7 @@ async function press(call: VoiceSessionDriver, digits: string): Promise<SessionV
 }
 
 test('the link a call sends opens the portal on the call’s appointment, logged in as the same client, once', async () => {
-  const call = new VoiceSessionDriver({ client: stack.client, sim: node.sim, destination: node.destination, caller: '0612345678', inputTimeoutMs: 30_000 });
+  const call = new VoiceSessionDriver({ client: stack.client, sim: node.sim, bridge: node.bridge, destination: node.destination, caller: '0612345678', inputTimeoutMs: 30_000 });
   await call.start();
   try {
     expect((await press(call, '1')).state).toBe('ivr.auth.phone_capture');

@@ -58,6 +58,7 @@ async function run(yaml: string) {
   const driver = new VoiceSessionDriver({
     client: stack.client,
     sim: stack.node.sim,
+    bridge: stack.node.bridge,
     openai: stack.openai,
     destination: stack.node.destination,
     ...(script.caller ? { caller: script.caller } : {}),

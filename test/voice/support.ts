@@ -11,7 +11,7 @@ import { checkMachineSource } from '../../lib/machine/loader';
 import type { CompiledMachine } from '../../lib/machine/model';
 import { createTranscriber } from '../../lib/stt/transcriber';
 import type { SimCall } from '../../sim/esl';
-import { turnAnnounced } from '../../cli/simulate/drivers/voice';
+import { waitsForCaller } from '../../cli/simulate/drivers/voice';
 import { startOpenAiSimulator, type OpenAiSimulator } from '../../sim/openai';
 import { createSessionWorker } from '../../workers/session-worker';
 import { viewQuery, type SessionView } from '../../workflows/session-api';
@@ -96,13 +96,13 @@ export async function until<T>(what: string, probe: () => Promise<T | undefined 
 }
 
 /**
- * Waits until the session listens in `state`: it waits for the caller there, the recording is armed, and the turn
- * was announced to the bridge after that (a voice turn's result is the answer: lib/esl/turns.ts).
+ * Waits until the session listens in `state`: it waits for the caller there, the recording is armed, and the bridge
+ * holds the turn the answer will complete (a voice turn's result is the answer: lib/esl/turns.ts).
  */
 export function listeningIn(stack: VoiceStack, call: SimCall, state: string, ms = 10_000): Promise<SessionView> {
   return until(`session listening in ${state}`, async () => {
     const v = await stack.view(call);
-    return v.listening && v.state === state && turnAnnounced(stack.node.sim, call) ? v : undefined;
+    return v.listening && v.state === state && waitsForCaller(stack.node.bridge, call) ? v : undefined;
   }, ms);
 }
 

@@ -26,6 +26,7 @@ export async function createVoiceDriver(args: { script: LoadedScript; machine: C
   const driver = new VoiceSessionDriver({
     client: stack.client,
     sim: node.sim,
+    bridge: node.bridge,
     destination: node.destination,
     ...(stack.openaiSim ? { openai: stack.openaiSim } : {}),
     ...(script.caller ? { caller: script.caller } : {}),

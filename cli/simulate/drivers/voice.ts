@@ -15,10 +15,9 @@ import path from 'node:path';
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import { synthesize } from '../../../activities/voice/tts';
 import { wavPeak } from '../../../activities/stt/transcribe';
-import { RUN_ID_VAR, type SessionOverrides } from '../../../esl-bridge/bridge';
+import { RUN_ID_VAR, type EslBridge, type SessionOverrides } from '../../../esl-bridge/bridge';
 import { parseWav } from '../../../lib/audio/wav';
 import type { JsonValue } from '../../../lib/machine/model';
-import { TURN_EVENT_SUBCLASS } from '../../../lib/esl/turns';
 import type { EslSimulator, SimCall } from '../../../sim/esl';
 import type { OpenAiSimulator } from '../../../sim/openai';
 import { traceQuery, viewQuery, type CallerInput, type SessionView } from '../../../workflows/session-api';
@@ -67,6 +66,8 @@ export class SpokenTranscripts {
 export interface VoiceDriverOptions {
   client: Client;
   sim: EslSimulator;
+  /** The node's esl-bridge: a caller speaks once it holds the turn waiting for the answer. */
+  bridge: TurnHolder;
   /** For `say` steps (speech through speech-to-text); without it `say` is refused. */
   openai?: OpenAiSimulator;
   transcripts?: SpokenTranscripts;
@@ -87,21 +88,16 @@ export function overridesRegistry(): { map: Map<string, SessionOverrides>; looku
 }
 
 /**
- * The call's turn waits for the caller: capture runs, and the newest `ivr::turn` announcement for the call came after
- * the newest RECORD_START (lib/esl/turns.ts). A session's view says `listening` as soon as it asked for the turn,
- * while its prompts may still play; what the caller says before capture starts is not heard, as on FreeSWITCH.
+ * The call waits for the caller: capture runs, and the esl-bridge holds the turn that the answer will complete
+ * (lib/esl/turns.ts). A session's view says `listening` as soon as it asked for the turn, while its prompts may still
+ * play; what the caller says before capture starts is not heard, as on FreeSWITCH.
  */
-export function turnAnnounced(sim: EslSimulator, call: SimCall): boolean {
-  let armedAt = -1;
-  let announcedAt = -1;
-  for (const e of sim.firedEvents) {
-    const h = new Map(e.headers);
-    const seq = Number(h.get('Event-Sequence'));
-    if (h.get('Event-Name') === 'RECORD_START' && h.get('Unique-ID') === call.uuid) armedAt = seq;
-    if (h.get('Event-Subclass') === TURN_EVENT_SUBCLASS && h.get('Ivr-Call-UUID') === call.uuid) announcedAt = seq;
-  }
-  return call.recordingArmed && announcedAt > armedAt;
+export function waitsForCaller(bridge: TurnHolder, call: SimCall): boolean {
+  return call.recordingArmed && bridge.openTurn(call.uuid) !== undefined;
 }
+
+/** What the driver asks of the esl-bridge. */
+export type TurnHolder = Pick<EslBridge, 'openTurn'>;
 
 export class VoiceSessionDriver implements SessionDriver {
   id = '';
@@ -158,7 +154,7 @@ export class VoiceSessionDriver implements SessionDriver {
     if (input.kind === 'speech' || input.kind === 'text' || input.kind === 'audio') {
       await this.waitFor('the session to listen before the caller speaks', async () => {
         const v = await this.view();
-        return (v.listening && turnAnnounced(this.opts.sim, call)) || v.ended !== undefined;
+        return (v.listening && waitsForCaller(this.opts.bridge, call)) || v.ended !== undefined;
       });
     }
     const before = await this.view();
