@@ -97,12 +97,12 @@ export async function until<T>(what: string, probe: () => Promise<T | undefined 
 
 /**
  * Waits until the session listens in `state`: it waits for the caller there, the recording is armed, and the bridge
- * holds the turn the answer will complete (a voice turn's result is the answer: lib/esl/turns.ts).
+ * holds the turn the answer will complete, or no turn is under way (see waitsForCaller).
  */
 export function listeningIn(stack: VoiceStack, call: SimCall, state: string, ms = 10_000): Promise<SessionView> {
   return until(`session listening in ${state}`, async () => {
     const v = await stack.view(call);
-    return v.listening && v.state === state && waitsForCaller(stack.node.bridge, call) ? v : undefined;
+    return v.listening && v.state === state && (await waitsForCaller(stack.node.bridge, call, stack.handle(call))) ? v : undefined;
   }, ms);
 }
 

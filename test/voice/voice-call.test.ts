@@ -2,6 +2,7 @@
  * A call over the whole voice path: ESL simulator (FreeSWITCH) ⇄ esl-bridge → session workflow (real Temporal dev
  * server) → voice worker ⇄ ESL simulator, and speech through record → RECORD_STOP → transcribe → OpenAI simulator.
  */
+import { loadSession } from '../../api/console/reader';
 import { EslBridge } from '../../esl-bridge/bridge';
 import { EslConnection } from '../../lib/esl/connection';
 import { SpokenTranscripts } from '../../cli/simulate/drivers/voice';
@@ -125,6 +126,30 @@ test('DTMF routes the call; a 4-key code is collected; the goodbye is played and
   // Keys pressed while recordings ran were not taken for speech.
   expect(stack.openai.transcriptions).toHaveLength(0);
   expect((await routes(call)).map((r) => r.route)).toEqual(['book']);
+}, 30_000);
+
+test('the operators’ console reads each turn of a call from the answer its voice turn carried', async () => {
+  const call = await placeCall();
+  await listeningIn(stack, call, 'v.menu');
+  await call.press('1');
+  await listeningIn(stack, call, 'v.code');
+  await call.press('4');
+  await until('the second key taken', async () => (await stack.view(call)).turn === 2 || undefined);
+  await listeningIn(stack, call, 'v.code');
+  await call.hangup();
+  await stack.handle(call).result();
+  const session = await loadSession(stack.client, `voice-${call.uuid}`);
+  const turns = session!.timeline.turns;
+  // The menu's key (the answer of its turn) and the hang-up in the code (a key of a code alone is not a step of
+  // its own), each lined up with the time it arrived and the prompt that followed.
+  expect(turns.map((t) => [t.state, t.heard.kind, t.result])).toEqual([
+    ['v.menu', 'dtmf', 'route:book'],
+    ['v.code', 'hangup', 'hangup'],
+  ]);
+  expect(turns[0]!.heard.value).toBe('1');
+  const answered = (await stack.handle(call).fetchHistory()).events?.find((e) => e.activityTaskCompletedEventAttributes);
+  expect(turns[0]!.at).toBe(new Date(Number(answered!.eventTime!.seconds) * 1000 + Math.floor((answered!.eventTime!.nanos ?? 0) / 1e6)).toISOString());
+  expect(turns[0]!.latencyMs).toEqual(expect.any(Number));
 }, 30_000);
 
 test('barge-in: a key during the prompt stops it at once (PLAYBACK_STOP break) and routes', async () => {

@@ -88,12 +88,16 @@ export function overridesRegistry(): { map: Map<string, SessionOverrides>; looku
 }
 
 /**
- * The call waits for the caller: capture runs, and the esl-bridge holds the turn that the answer will complete
- * (lib/esl/turns.ts). A session's view says `listening` as soon as it asked for the turn, while its prompts may still
- * play; what the caller says before capture starts is not heard, as on FreeSWITCH.
+ * The call waits for the caller: capture runs, and either the esl-bridge holds the turn the answer will complete
+ * (lib/esl/turns.ts), or no turn is under way (the session waits for a signal, e.g. the next key of a code). A
+ * session's view says `listening` as soon as it asked for a turn, while its prompts may still play and the previous
+ * capture still runs; what the caller says before the new capture starts is not heard, as on FreeSWITCH.
  */
-export function waitsForCaller(bridge: TurnHolder, call: SimCall): boolean {
-  return call.recordingArmed && bridge.openTurn(call.uuid) !== undefined;
+export async function waitsForCaller(bridge: TurnHolder, call: SimCall, session: WorkflowHandle): Promise<boolean> {
+  if (!call.recordingArmed) return false;
+  if (bridge.openTurn(call.uuid)) return true;
+  const { raw } = await session.describe();
+  return !(raw.pendingActivities ?? []).some((a) => a.activityType?.name === 'voiceTurn');
 }
 
 /** What the driver asks of the esl-bridge. */
@@ -154,7 +158,7 @@ export class VoiceSessionDriver implements SessionDriver {
     if (input.kind === 'speech' || input.kind === 'text' || input.kind === 'audio') {
       await this.waitFor('the session to listen before the caller speaks', async () => {
         const v = await this.view();
-        return (v.listening && waitsForCaller(this.opts.bridge, call)) || v.ended !== undefined;
+        return (v.listening && (await waitsForCaller(this.opts.bridge, call, this.session))) || v.ended !== undefined;
       });
     }
     const before = await this.view();
