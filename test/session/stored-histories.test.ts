@@ -1,7 +1,8 @@
 /**
  * Histories of the main journeys, recorded with `ivr simulate … --save-histories test/histories/<machine>` (the
- * voice channel's in rdv-ivr-voice/, with `--channel voice`; voice-shell and voice-shell-before-voice-turn by
- * test/session/voice-shell.test.ts), replayed against the current workflow code. A change to the interpreter that
+ * voice channel's in rdv-ivr-voice/, with `--channel voice`, and again in rdv-ivr-voice-awaiting-turns/ once voice
+ * turns waited for the caller; voice-shell and voice-shell-before-voice-turn by test/session/voice-shell.test.ts),
+ * replayed against the current workflow code. A change to the interpreter that
  * would break calls in flight fails here; when a change is intended, version it with `patched()` (or worker
  * versioning), then record the histories again.
  */
