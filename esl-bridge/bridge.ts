@@ -319,7 +319,8 @@ export class EslBridge {
       };
       if (call) call.chain = call.chain.then(complete);
       else void complete();
-      this.log.debug({ uuid: turn.callId, after: turn.after }, 'turn void: an input is already on its way');
+      const why = !call ? 'call not tracked' : call.hungUp ? 'caller gone' : call.workflowId !== turn.workflowId ? 'another session' : 'an input is on its way';
+      this.log.debug({ uuid: turn.callId, why }, 'turn void: completed empty');
       return;
     }
     const previous = call.turn;

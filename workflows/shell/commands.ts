@@ -2,7 +2,8 @@
  * The command runner: runs the engine's commands as activities and hands back the input they produced.
  * - backend actions run through `callBackend` with an idempotency key per step (`<workflow id>:<step id>`);
  * - on the voice channel, prompts and listening go to the FreeSWITCH node that carries the call, a turn's prompts
- *   and capture as one `voiceTurn` command, and a filler prompt covers a slow action;
+ *   and capture as one `voiceTurn` command, and a filler prompt covers a slow action; a turn that ends the step by
+ *   listening stays open until the caller answers, and its result is the answer (awaitAnswer, lib/esl/turns.ts);
  * - a hang-up queued in the inbox wins: no new command starts for a caller who left, and a command already running
  *   (e.g. a mutating action) finishes once.
  * Each kind of activity is timed and retried by its options in activity-options.ts.
@@ -86,7 +87,7 @@ export class CommandRunner {
         k = turn.next - 1;
         continue;
       }
-      // The next key of a code: a listen alone, waiting for the caller the same way.
+      // A listen with no prompt before it waits for the caller the same way.
       if (command.kind === 'listen' && k === commands.length - 1 && this.awaitsAnswer()) {
         view.listened(command.spec);
         await this.awaitAnswer(this.awaiting!, { callId, says: [], listen: command.spec });
