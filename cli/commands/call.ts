@@ -29,7 +29,7 @@ import type { ListenSpec } from '../../workflows/engine/types';
 import { viewQuery } from '../../workflows/session-api';
 import { endingLine } from '../../lib/machine/outcome-summary';
 import { usageOf, type CliCommand } from '../command';
-import { SpokenTranscripts } from '../simulate/drivers/voice';
+import { SpokenTranscripts, waitsForCaller } from '../simulate/drivers/voice';
 
 const USAGE = usageOf('call');
 
@@ -198,8 +198,8 @@ async function runCall(a: z.infer<typeof Args> & { address: string }): Promise<n
           announce = true;
         }
         printed = Math.max(printed, v.prompts.length);
-        // When every prompt of the turn is out and the session waits for the caller.
-        if (v.listening && !v.ended && announce) {
+        // When every prompt of the turn is out and the session waits for the caller (capture armed, turn held).
+        if (v.listening && !v.ended && announce && (await waitsForCaller(node.bridge, call, handle).catch(() => false))) {
           announce = false;
           out(listeningLine(v.listen));
         }
