@@ -79,6 +79,8 @@ interface TrackedCall {
   lastSent: string | null;
   /** The turn waiting for the caller, announced and not yet completed. */
   turn?: TurnAnnouncement;
+  /** When the turn was taken or last heartbeaten (ms). */
+  turnBeatAt?: number;
 }
 
 export interface BridgeStats {
@@ -95,8 +97,13 @@ export interface BridgeStats {
 }
 
 const ENDED_KEPT = 2048;
-/** Open turns are heartbeaten this often: the turn's heartbeat timeout (30 s) then finds a dead bridge, never a live one. */
+/**
+ * An open turn is heartbeaten once it has waited this long since it was taken or last heartbeaten: its heartbeat
+ * timeout (30 s, counted from the voice worker's last heartbeat, at most 5 s before the announcement) then finds a
+ * dead bridge, never a live one. Most turns are answered sooner and cost no heartbeat at all.
+ */
 const TURN_HEARTBEAT_MS = 10_000;
+const TURN_HEARTBEAT_TICK_MS = 2_000;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export class EslBridge {
@@ -151,7 +158,7 @@ export class EslBridge {
       await this.reconcile(node);
       this.log.info({ node: node.name, destinations: [...this.destinations], startEvent: this.startEvent }, 'esl-bridge listening');
     }
-    this.heartbeats = setInterval(() => this.heartbeatTurns(), TURN_HEARTBEAT_MS);
+    this.heartbeats = setInterval(() => this.heartbeatTurns(), TURN_HEARTBEAT_TICK_MS);
     this.heartbeats.unref();
   }
 
@@ -325,6 +332,7 @@ export class EslBridge {
     }
     const previous = call.turn;
     call.turn = turn;
+    call.turnBeatAt = Date.now();
     call.lastSent = turn.after;
     if (previous) {
       // A newer turn of the same call (the session moved on without the older one's answer): the older one ends empty.
@@ -354,9 +362,11 @@ export class EslBridge {
 
   /** Keeps waiting turns alive (their heartbeat timeout finds a bridge that died); forgets those gone meanwhile. */
   private heartbeatTurns(): void {
+    const now = Date.now();
     for (const call of this.calls.values()) {
       const turn = call.turn;
-      if (!turn) continue;
+      if (!turn || now - (call.turnBeatAt ?? 0) < TURN_HEARTBEAT_MS) continue;
+      call.turnBeatAt = now;
       this.opts.client.activity.heartbeat({ workflowId: turn.workflowId, runId: turn.runId, activityId: turn.activityId }).catch((err: Error) => {
         if (err instanceof ActivityNotFoundError && call.turn === turn) call.turn = undefined;
         else this.log.debug({ uuid: call.uuid, err: err.message }, 'turn heartbeat failed');
