@@ -1,16 +1,20 @@
 /**
- * The esl-bridge restarts while a turn waits for the caller (lib/esl/turns.ts). The new bridge never saw that turn's
- * announcement: the caller's key goes as a signal, and the session takes it. From the next turn on, the new bridge
- * holds turns again: it adopted the call without knowing its past inputs, and trusts what the next turn names.
+ * Voice turns that wait for the caller (lib/esl/turns.ts), over the whole voice path:
+ * - a turn waits as long as the caller takes, past its 30 s heartbeat timeout, because the esl-bridge heartbeats
+ *   the turns it holds (a listen of 45 s on the caller's clock);
+ * - the esl-bridge restarts while a turn waits: the new bridge never saw that turn's announcement, so the caller's
+ *   key goes as a signal and the session takes it; from the next turn on the new bridge holds turns again (it
+ *   adopted the call without knowing its past inputs, and trusts what the next turn names). This test replaces the
+ *   node's bridge: it runs last.
  */
 import { EslBridge } from '../../esl-bridge/bridge';
 import { EslConnection } from '../../lib/esl/connection';
 import { waitsForCaller } from '../../cli/simulate/drivers/voice';
 import { viewQuery } from '../../workflows/session-api';
-import { startVoiceStack, until, type VoiceStack } from './support';
+import { listeningIn, startVoiceStack, until, type VoiceStack } from './support';
 
 const MACHINE = `
-machine: voice_restart_test
+machine: voice_turns_test
 version: "1.0.0"
 locale: fr-FR
 timezone: Europe/Paris
@@ -18,7 +22,7 @@ entry: v.menu
 globals:
   max_noinput: 2
   max_nomatch: 2
-  noinput_timeout_sec: 20
+  noinput_timeout_sec: 45
   exhausted_next: v.bye
 intents:
   book: { utterances: ["rendez-vous"], dtmf: ["1"] }
@@ -52,6 +56,21 @@ beforeAll(async () => {
 afterAll(async () => {
   await stack?.stop();
 });
+
+test('a caller who answers after 36 s still answers the turn that waited: no time-out, no no-input', async () => {
+  const call = await stack.node.sim.placeCall({ callerIdNumber: '0612345678', destinationNumber: stack.node.destination });
+  await listeningIn(stack, call, 'v.menu');
+  const answered = stack.node.bridge.stats.turnInputs.dtmf;
+  await new Promise((r) => setTimeout(r, 36_000));
+  expect(stack.node.bridge.openTurn(call.uuid)).toBeDefined();
+  await call.press('1');
+  await until('the key applied', async () => (await stack.handle(call).query(viewQuery)).state === 'v.more' || undefined);
+  expect(stack.node.bridge.stats.turnInputs.dtmf).toBe(answered + 1);
+  await call.hangup();
+  expect(await stack.handle(call).result()).toMatchObject({ outcome: 'hangup', turns: 2 });
+  const events = (await stack.handle(call).fetchHistory()).events ?? [];
+  expect(events.filter((e) => e.activityTaskTimedOutEventAttributes)).toHaveLength(0);
+}, 90_000);
 
 test('a bridge restarted while a turn waits: the key goes as a signal, and the new bridge holds the next turn', async () => {
   const call = await stack.node.sim.placeCall({ callerIdNumber: '0612345678', destinationNumber: stack.node.destination });
