@@ -300,9 +300,11 @@ export class EslBridge {
    * completion of the turn before it.
    */
   private send(call: TrackedCall, input: CallerInput): void {
+    // The same event again (sent by the session's other path already) must not use up the turn: it is a signal.
+    const repeat = input.eventId === call.lastSent;
     call.lastSent = input.eventId;
-    const turn = call.turn;
-    call.turn = undefined;
+    const turn = repeat ? undefined : call.turn;
+    if (turn) call.turn = undefined;
     call.chain = call.chain.then(async () => {
       if (turn && (await this.completeTurn(turn, { interrupted: false, input }))) {
         this.stats.turnInputs[input.kind]++;

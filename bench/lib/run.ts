@@ -248,7 +248,8 @@ class ScriptedCaller {
    * every input before it, else as a signal (a void turn is completed empty first).
    */
   private async deliver(ctx: RunContext, event: CallerInput): Promise<void> {
-    const turn = ctx.desk.take(this.callId);
+    // A repeat of the last input never uses up a turn (the bridge's rule): it goes as a signal.
+    const turn = event.eventId === this.lastSent ? undefined : ctx.desk.take(this.callId);
     const valid = turn !== undefined && turn.after === this.lastSent;
     this.lastSent = event.eventId;
     if (turn) {
