@@ -188,7 +188,8 @@ export function describePeer(s: PeerStatus): string {
   const details: string[] = [s.origin === 'started' ? 'started here' : `behind ${variable === 'ODOO_URL' ? variable : `${variable} and its base URL`}`];
   if (s.peer === 'odoo') details.push(`Odoo ${s.version ?? '?'}, db ${s.db ?? '?'}, ${PEER_DEFAULTS.odoo.login}/${PEER_DEFAULTS.odoo.password}`);
   if (s.peer === 'brevo') details.push(`outbox at ${controlUrl('brevo', s.url, '/_sim/outbox')}`);
-  if (s.peer === 'openai') details.push('OpenAI-compatible');
+  // It answers with the transcripts it is given: a recording from a microphone comes back empty.
+  if (s.peer === 'openai') details.push('OpenAI-compatible; hears no live audio: to dictate, see README "Local speech-to-text"');
   return `${label}simulator at ${s.url} (${details.join('; ')})`;
 }
 

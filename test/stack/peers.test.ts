@@ -104,6 +104,9 @@ describe('identification and banner', () => {
     expect(describePeer(startedStatus({ peer: 'odoo', url: 'http://127.0.0.1:5', db: 'odoo', version: 18 }))).toBe(
       'Odoo          simulator at http://127.0.0.1:5 (started here; Odoo 18, db odoo, admin/admin)',
     );
+    expect(describePeer(startedStatus({ peer: 'openai', url: 'http://127.0.0.1:6/v1' }))).toBe(
+      'Speech (STT)  simulator at http://127.0.0.1:6/v1 (started here; OpenAI-compatible; hears no live audio: to dictate, see README "Local speech-to-text")',
+    );
     expect(describePeer({ peer: 'odoo', url: 'http://odoo.lan', origin: 'configured', identity: 'unidentified' })).toBe(
       'Odoo          at http://odoo.lan (ODOO_URL; not probed)',
     );
