@@ -84,8 +84,7 @@ export interface SessionResult {
   turns: number;
 }
 
-/** A voice turn's `after` (activity-types AwaitInput) when the session has received no input yet. */
-export const NO_INPUT_YET = 'none';
+export { NO_INPUT_YET } from './shell/inbox';
 
 export const inputSignal = defineSignal<[CallerInput]>('input');
 /** The portal's way in: applies the input and returns the view once the session waits again. */

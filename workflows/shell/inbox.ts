@@ -4,7 +4,10 @@
  * `input` signal and update.
  */
 import type { SessionState } from '../engine/types';
-import { NO_INPUT_YET, type CallerInput } from '../session-api';
+import type { CallerInput } from '../session-api';
+
+/** A voice turn's `after` (activity-types AwaitInput) when the session has received no input yet. */
+export const NO_INPUT_YET = 'none';
 
 /** How many event ids are remembered for de-duplication (a turn produces a handful). */
 export const SEEN_EVENT_IDS_KEPT = 512;
