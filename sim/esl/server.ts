@@ -325,7 +325,8 @@ class Listener {
 
   /**
    * `sendevent <NAME>` as parse_command does it: the packet's first line becomes a `Command` header, its headers and
-   * body are the event's, `Event-UUID` follows them, then switch_event_prep_for_delivery's headers (Event-Name,
+   * body are the event's, `Event-UUID` follows them (then a CUSTOM event's `Event-Subclass`, moved to the bottom by
+   * switch_event_set_subclass_name), then switch_event_prep_for_delivery's headers (Event-Name,
    * Core-UUID, …, Event-Sequence). An unknown name leaves the event a CLONE. A `Unique-ID` naming a live channel
    * queues the event to that session instead of firing it: nobody subscribed sees it. The reply is always
    * `+OK <Event-UUID>`.
@@ -335,7 +336,13 @@ class Listener {
     const name = eventType(cmd.slice(9).trim()) ?? 'CLONE';
     const target = header(p, 'unique-id');
     if (!(target && this.sim.calls.has(target))) {
-      const headers: Array<[string, string]> = [['Command', cmd], ...p.headers.filter(([k]) => k.toLowerCase() !== 'content-length'), ['Event-UUID', eventUuid]];
+      const own = p.headers.filter(([k]) => k.toLowerCase() !== 'content-length');
+      const headers: Array<[string, string]> = [['Command', cmd]];
+      // switch_event_set_subclass_name deletes a CUSTOM event's Event-Subclass and adds it again at the bottom,
+      // after the Event-UUID parse_command added first.
+      const subclass = name === 'CUSTOM' ? own.find(([k]) => k.toLowerCase() === 'event-subclass') : undefined;
+      headers.push(...own.filter((h) => h !== subclass), ['Event-UUID', eventUuid]);
+      if (subclass) headers.push(['Event-Subclass', subclass[1]]);
       const prep = commonHeaders(this.sim.core, name, SITES.SENDEVENT, this.sim.nextSeq());
       const ev: WireEvent = { headers: [...headers, ...prep] };
       if (p.body !== undefined) ev.body = p.body;

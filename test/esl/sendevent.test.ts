@@ -71,6 +71,13 @@ test('an announcement reaches a socket subscribed like the bridge, in sequence b
   expect(announced.headers['Core-UUID']).toBe(seen[0]?.headers['Core-UUID']);
   expect(announced.uniqueId).toBeUndefined();
   expect(parseTurnEvent(announced)).toEqual(turn(call.uuid, 'core:41'));
+  // In FreeSWITCH's order: the packet's headers, Event-UUID, then the subclass (switch_event_set_subclass_name
+  // deletes and re-adds it at the bottom), then the delivery headers.
+  const fired = sim.firedEvents.find((e) => e.headers.some(([k, v]) => k === 'Event-UUID' && v === eventUuid))!;
+  const order = fired.headers.map(([k]) => k);
+  expect(order.slice(0, 2)).toEqual(['Command', 'Ivr-Call-UUID']);
+  expect(order.slice(order.indexOf('Event-UUID'), order.indexOf('Event-UUID') + 3)).toEqual(['Event-UUID', 'Event-Subclass', 'Event-Name']);
+  expect(order.at(-1)).toBe('Event-Sequence');
   // The other events are not announcements.
   expect(seen.filter((e) => e.name === 'DTMF').map(parseTurnEvent)).toEqual([undefined, undefined]);
 });
