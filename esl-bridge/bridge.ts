@@ -31,7 +31,7 @@ import { inputSignal, NO_INPUT_YET, sessionWorkflowId, type CallerInput } from '
 import { voiceTaskQueue } from '../lib/esl/nodes';
 import type { EslConnection, EslEvent } from '../lib/esl';
 import { recordingVerdict, RECORD_DISCARD_VAR } from '../lib/esl/recordings';
-import { parseTurnEvent, TURN_EVENT_SUBCLASS, type TurnAnnouncement } from '../lib/esl/turns';
+import { CallTurns, parseTurnEvent, turnActivityId, TURN_EVENT_SUBCLASS, type TurnAnnouncement } from '../lib/esl/turns';
 import type { VoiceTurnResult } from '../workflows/activity-types';
 import { isOrdinaryHangup } from '../workflows/shell/hangup-causes';
 
@@ -72,14 +72,9 @@ interface TrackedCall {
   chain: Promise<void>;
   record?: { path: string; keyed: boolean };
   hungUp: boolean;
-  /**
-   * Event id of the last input queued for the session (NO_INPUT_YET before any); null for a call adopted after a
-   * restart, whose past inputs this bridge never saw: its next turn's `after` is taken as it comes.
-   */
-  lastSent: string | null;
-  /** The turn waiting for the caller, announced and not yet completed. */
-  turn?: TurnAnnouncement;
-  /** When the turn was taken or last heartbeaten (ms). */
+  /** Which turn waits for the caller, and the last input sent (lib/esl/turns.ts). */
+  turns: CallTurns;
+  /** When the held turn was taken or last heartbeaten (ms). */
   turnBeatAt?: number;
 }
 
@@ -177,7 +172,7 @@ export class EslBridge {
 
   /** The call's turn that waits for the caller, held for its next input (undefined when none is). */
   openTurn(uuid: string): TurnAnnouncement | undefined {
-    return this.calls.get(uuid)?.turn;
+    return this.calls.get(uuid)?.turns.open;
   }
 
   /** Resolves when every signal queued so far for every call has been sent. */
@@ -235,7 +230,8 @@ export class EslBridge {
       workflowId: sessionWorkflowId('voice', uuid),
       chain: Promise.resolve(),
       hungUp: false,
-      lastSent: how === 'started' ? NO_INPUT_YET : null,
+      // A call adopted after a restart had inputs this bridge never saw: its next announcement is trusted.
+      turns: new CallTurns(how === 'started' ? NO_INPUT_YET : null),
     };
     this.calls.set(uuid, call);
     const extra = runId ? this.opts.overrides?.(runId) : undefined;
@@ -300,11 +296,7 @@ export class EslBridge {
    * completion of the turn before it.
    */
   private send(call: TrackedCall, input: CallerInput): void {
-    // The same event again (sent by the session's other path already) must not use up the turn: it is a signal.
-    const repeat = input.eventId === call.lastSent;
-    call.lastSent = input.eventId;
-    const turn = repeat ? undefined : call.turn;
-    if (turn) call.turn = undefined;
+    const turn = call.turns.deliver(input.eventId);
     call.chain = call.chain.then(async () => {
       if (turn && (await this.completeTurn(turn, { interrupted: false, input }))) {
         this.stats.turnInputs[input.kind]++;
@@ -320,8 +312,8 @@ export class EslBridge {
   /** A turn announced by the voice worker: held for the call's next input, or completed at once when void. */
   private onTurn(turn: TurnAnnouncement): void {
     const call = this.calls.get(turn.callId);
-    const valid = call !== undefined && !call.hungUp && call.workflowId === turn.workflowId && (call.lastSent === null || call.lastSent === turn.after);
-    if (!call || !valid) {
+    const taken = call && !call.hungUp && call.workflowId === turn.workflowId ? call.turns.announce(turn) : { hold: false };
+    if (!call || !taken.hold) {
       // An input the session has not seen is on its way (or the call is gone): the session takes it from the signal.
       const complete = async () => {
         if (await this.completeTurn(turn, { interrupted: false })) this.stats.turnsVoid++;
@@ -332,10 +324,8 @@ export class EslBridge {
       this.log.debug({ uuid: turn.callId, why }, 'turn void: completed empty');
       return;
     }
-    const previous = call.turn;
-    call.turn = turn;
     call.turnBeatAt = Date.now();
-    call.lastSent = turn.after;
+    const previous = taken.superseded;
     if (previous) {
       // A newer turn of the same call (the session moved on without the older one's answer): the older one ends empty.
       call.chain = call.chain.then(async () => {
@@ -352,7 +342,7 @@ export class EslBridge {
     let completed = false;
     await this.withRetry(`complete turn ${turn.activityId} of ${turn.workflowId}`, async () => {
       try {
-        await this.opts.client.activity.complete({ workflowId: turn.workflowId, runId: turn.runId, activityId: turn.activityId }, result);
+        await this.opts.client.activity.complete(turnActivityId(turn), result);
         completed = true;
       } catch (err) {
         if (err instanceof ActivityNotFoundError) return;
@@ -366,11 +356,11 @@ export class EslBridge {
   private heartbeatTurns(): void {
     const now = Date.now();
     for (const call of this.calls.values()) {
-      const turn = call.turn;
+      const turn = call.turns.open;
       if (!turn || now - (call.turnBeatAt ?? 0) < TURN_HEARTBEAT_MS) continue;
       call.turnBeatAt = now;
-      this.opts.client.activity.heartbeat({ workflowId: turn.workflowId, runId: turn.runId, activityId: turn.activityId }).catch((err: Error) => {
-        if (err instanceof ActivityNotFoundError && call.turn === turn) call.turn = undefined;
+      this.opts.client.activity.heartbeat(turnActivityId(turn)).catch((err: Error) => {
+        if (err instanceof ActivityNotFoundError) call.turns.drop(turn);
         else this.log.debug({ uuid: call.uuid, err: err.message }, 'turn heartbeat failed');
       });
     }
@@ -427,7 +417,7 @@ export class EslBridge {
           (err: unknown) => (err instanceof WorkflowNotFoundError ? false : Promise.reject(err)),
         );
       if (known) {
-        this.calls.set(ch.uuid, { uuid: ch.uuid, node: node.name, workflowId: sessionWorkflowId('voice', ch.uuid), chain: Promise.resolve(), hungUp: false, lastSent: null });
+        this.calls.set(ch.uuid, { uuid: ch.uuid, node: node.name, workflowId: sessionWorkflowId('voice', ch.uuid), chain: Promise.resolve(), hungUp: false, turns: new CallTurns(null) });
         continue;
       }
       this.track(node, ch.uuid, ch.cidNum, undefined, 'adopted');

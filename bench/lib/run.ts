@@ -17,11 +17,13 @@ import { startSessionWorkflow } from '../../sessions/start';
 import { resolveTemporalServer, type DevServerOptions, type TemporalServer } from '../../lib/temporal/server';
 import { inputSignal, NO_INPUT_YET, type CallerInput } from '../../workflows/session-api';
 import type { sessionWorkflow } from '../../workflows/session';
+import type { VoiceTurnResult } from '../../workflows/activity-types';
 import { startBenchBackend } from './backend';
 import { runEngineTurns } from './engine-run';
 import { percentile, median, round } from './stats';
 import { loadBenchMachine, scriptedTurn } from './turn-script';
-import { BenchTurnDesk, createBenchVoiceActivities, type ChannelCommandKind } from './voice-activities';
+import { CallTurns, turnActivityId, type TurnAnnouncement } from '../../lib/esl/turns';
+import { createBenchVoiceActivities, type ChannelCommandKind } from './voice-activities';
 import { startBenchWorker, type BenchWorker } from './worker-process';
 import { historyTurnCosts, profileHistories, type TurnCostSummary, type TurnProfile } from './profile';
 import { processCpuMs, processesCpuMs, serverPids } from './cpu';
@@ -146,8 +148,8 @@ class ScriptedCaller {
   /** Distinct inputs sent (a lost one included: it may still be applied late). */
   inputsSent = 0;
   private lostOne = false;
-  /** Event id of the last input delivered (the `after` a valid turn names). */
-  private lastSent = NO_INPUT_YET;
+  /** The call's turns and inputs, kept by the esl-bridge's rule. */
+  private readonly turns = new CallTurns(NO_INPUT_YET);
   private pending?: PendingTurn;
   private started?: () => void;
 
@@ -248,19 +250,17 @@ class ScriptedCaller {
    * every input before it, else as a signal (a void turn is completed empty first).
    */
   private async deliver(ctx: RunContext, event: CallerInput): Promise<void> {
-    // A repeat of the last input never uses up a turn (the bridge's rule): it goes as a signal.
-    const turn = event.eventId === this.lastSent ? undefined : ctx.desk.take(this.callId);
-    const valid = turn !== undefined && turn.after === this.lastSent;
-    this.lastSent = event.eventId;
-    if (turn) {
-      try {
-        await ctx.client.activity.complete(turn.id, valid ? { interrupted: false, input: event } : { interrupted: false });
-        if (valid) return;
-      } catch (err) {
-        if (!(err instanceof ActivityNotFoundError)) throw err;
-      }
-    }
+    const turn = this.turns.deliver(event.eventId);
+    if (turn && (await complete(ctx.client, turn, { interrupted: false, input: event }))) return;
     await (this.handle as WorkflowHandle<typeof sessionWorkflow>).signal(inputSignal, event);
+  }
+
+  /** A turn the fake channel left open: held for the next input, or completed empty (void, or replaced). */
+  onTurn(client: Client, turn: TurnAnnouncement): void {
+    const { hold, superseded } = this.turns.announce(turn);
+    for (const empty of hold ? (superseded ? [superseded] : []) : [turn]) {
+      complete(client, empty, { interrupted: false }).catch((err: Error) => this.fail(`session ${this.index}: ${err.message}`));
+    }
   }
 
   /** Ends the call and checks the workflow applied each input once: turns = inputs + the hang-up. */
@@ -285,11 +285,20 @@ class ScriptedCaller {
   }
 }
 
+/** Completes a turn's activity as the esl-bridge does; false when it no longer exists (the input then goes as a signal). */
+async function complete(client: Client, turn: TurnAnnouncement, result: VoiceTurnResult): Promise<boolean> {
+  try {
+    await client.activity.complete(turnActivityId(turn), result);
+    return true;
+  } catch (err) {
+    if (err instanceof ActivityNotFoundError) return false;
+    throw err;
+  }
+}
+
 interface RunContext {
   opts: TurnsBenchOptions;
   client: Client;
-  /** Open voice turns: an input completes its call's turn instead of going as a signal, as the esl-bridge does. */
-  desk: BenchTurnDesk;
   machine: CompiledMachine;
   taskQueue: string;
   voiceTaskQueue: string;
@@ -378,14 +387,13 @@ export async function runTurnsBench(opts: TurnsBenchOptions): Promise<TurnsBench
 
     const router = new Map<string, ScriptedCaller>();
     const onVoiceCommand = (callId: string, kind: ChannelCommandKind, at: number) => router.get(callId)?.onCommand(kind, at);
-    const desk = new BenchTurnDesk();
     const voiceConnection = await NativeConnection.connect({ address: server.address });
     cleanup.push(() => voiceConnection.close());
     const voiceWorker = await Worker.create({
       connection: voiceConnection,
       namespace: server.namespace,
       taskQueue: voiceTaskQueue,
-      activities: { ...createBenchVoiceActivities(onVoiceCommand, desk) },
+      activities: { ...createBenchVoiceActivities(onVoiceCommand, (turn) => router.get(turn.callId)?.onTurn(client, turn)) },
       dataConverter: dataConverter(),
       maxConcurrentActivityTaskExecutions: 500,
     });
@@ -403,7 +411,6 @@ export async function runTurnsBench(opts: TurnsBenchOptions): Promise<TurnsBench
       const warmCtx: RunContext = {
         opts: { ...opts, sessions: 1, turns: 4, intervalMs: Math.min(opts.intervalMs, 200), duplicateEvery: 0 },
         client,
-        desk,
         machine,
         taskQueue,
         voiceTaskQueue,
@@ -425,7 +432,7 @@ export async function runTurnsBench(opts: TurnsBenchOptions): Promise<TurnsBench
     }
 
     const rec = emptyRecorder();
-    const ctx: RunContext = { opts, client, desk, machine, taskQueue, voiceTaskQueue, deadline: performance.now() + boundMs };
+    const ctx: RunContext = { opts, client, machine, taskQueue, voiceTaskQueue, deadline: performance.now() + boundMs };
     const callers = Array.from({ length: opts.sessions }, (_, i) => new ScriptedCaller(i, rec));
     log(`${opts.sessions} session(s) × ${opts.turns} turn(s), one turn per ${opts.intervalMs} ms each (≈ ${Math.round(loadMs / 1000)} s)`);
 

@@ -5,37 +5,18 @@
  */
 import { performance } from 'node:perf_hooks';
 import { CompleteAsyncError, Context } from '@temporalio/activity';
-import type { FullActivityId } from '@temporalio/client';
+import type { TurnAnnouncement } from '../../lib/esl/turns';
 import type { VoiceActivities } from '../../workflows/activity-types';
 
-/** A turn left open for the caller's answer, as the esl-bridge holds it (lib/esl/turns.ts). */
-export interface OpenTurn {
-  id: FullActivityId;
-  after: string;
-}
-
-/** The turns waiting for an answer, per call: the bench's stand-in for the announcements the bridge receives. */
-export class BenchTurnDesk {
-  private readonly open = new Map<string, OpenTurn>();
-
-  hold(callId: string, turn: OpenTurn): void {
-    this.open.set(callId, turn);
-  }
-
-  /** The call's open turn, now taken (the next input goes to it). */
-  take(callId: string): OpenTurn | undefined {
-    const turn = this.open.get(callId);
-    this.open.delete(callId);
-    return turn;
-  }
-}
+/** Told of each turn left open for the caller's answer: the bench's stand-in for the bridge's announcements. */
+export type TurnListener = (turn: TurnAnnouncement) => void;
 
 export type ChannelCommandKind = 'say' | 'listen' | 'stop' | 'handoff' | 'hangup';
 
 /** Called with the call id, the command and its arrival time (performance.now()). */
 export type CommandListener = (callId: string, kind: ChannelCommandKind, atMs: number) => void;
 
-export function createBenchVoiceActivities(onCommand: CommandListener, desk?: BenchTurnDesk): VoiceActivities {
+export function createBenchVoiceActivities(onCommand: CommandListener, onTurn?: TurnListener): VoiceActivities {
   const arrived = (callId: string, kind: ChannelCommandKind) => onCommand(callId, kind, performance.now());
   return {
     async voiceSay({ callId }) {
@@ -62,8 +43,8 @@ export function createBenchVoiceActivities(onCommand: CommandListener, desk?: Be
       if (says.length > 0) onCommand(callId, 'say', at);
       if (listen !== undefined) onCommand(callId, 'listen', at);
       const { workflowExecution, activityId } = Context.current().info;
-      if (!desk || !awaitInput || !listen || !workflowExecution) return { interrupted: false };
-      desk.hold(callId, { id: { workflowId: workflowExecution.workflowId, runId: workflowExecution.runId, activityId }, after: awaitInput.after });
+      if (!onTurn || !awaitInput || !listen || !workflowExecution) return { interrupted: false };
+      onTurn({ callId, workflowId: workflowExecution.workflowId, runId: workflowExecution.runId, activityId, after: awaitInput.after });
       throw new CompleteAsyncError();
     },
   };

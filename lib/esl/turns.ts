@@ -69,3 +69,58 @@ export function parseTurnEvent(ev: EslEvent): TurnAnnouncement | undefined {
   }
   return parsed.data;
 }
+
+/** Temporal's id of the activity a turn runs as (what completes or heartbeats it). */
+export function turnActivityId(t: TurnAnnouncement): { workflowId: string; runId: string; activityId: string } {
+  return { workflowId: t.workflowId, runId: t.runId, activityId: t.activityId };
+}
+
+/**
+ * The rule by which one call's inputs meet its turns, kept by whoever delivers that call's input (the esl-bridge; the
+ * benchmark's stand-in for it). Pure bookkeeping: the caller of these methods completes and signals.
+ */
+export class CallTurns {
+  private held: TurnAnnouncement | undefined;
+
+  /**
+   * `lastSent`: event id of the last input delivered to the session (`none` before any), or null for a call adopted
+   * after a restart, whose past inputs are unknown: its next announcement is trusted.
+   */
+  constructor(private lastSent: string | null) {}
+
+  /** The turn waiting for the caller, if one is held. */
+  get open(): TurnAnnouncement | undefined {
+    return this.held;
+  }
+
+  /**
+   * A turn was announced. It is held when the session had received every input delivered so far (`after` names the
+   * last one); otherwise it is void, to be completed empty at once (the input on its way answers instead). A turn it
+   * replaces (the session moved on without its answer) is to be completed empty too.
+   */
+  announce(turn: TurnAnnouncement): { hold: boolean; superseded?: TurnAnnouncement } {
+    if (this.lastSent !== null && this.lastSent !== turn.after) return { hold: false };
+    const superseded = this.held;
+    this.held = turn;
+    this.lastSent = turn.after;
+    return superseded ? { hold: true, superseded } : { hold: true };
+  }
+
+  /**
+   * An input to deliver: the held turn it answers (no longer held), or undefined when it goes as a signal. A repeat
+   * of the last input never uses up a turn: the session drops it, and the next answer must still find the turn.
+   */
+  deliver(eventId: string): TurnAnnouncement | undefined {
+    const repeat = eventId === this.lastSent;
+    this.lastSent = eventId;
+    if (repeat) return undefined;
+    const turn = this.held;
+    this.held = undefined;
+    return turn;
+  }
+
+  /** The held turn no longer exists (timed out, or its session ended): inputs go as signals. */
+  drop(turn: TurnAnnouncement): void {
+    if (this.held === turn) this.held = undefined;
+  }
+}

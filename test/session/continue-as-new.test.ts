@@ -6,14 +6,15 @@
  */
 import crypto from 'node:crypto';
 import { CompleteAsyncError, Context } from '@temporalio/activity';
-import { ActivityNotFoundError, Client, Connection, type FullActivityId } from '@temporalio/client';
+import { ActivityNotFoundError, Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { dataConverter } from '../../lib/codec/data-converter';
 import { startSessionWorkflow } from '../../sessions/start';
 import { localTemporalCli, startDevServerFrom } from '../../lib/temporal/server';
 import { createSessionWorker } from '../../workers/session-worker';
+import { CallTurns, turnActivityId } from '../../lib/esl/turns';
 import type { AwaitInput } from '../../workflows/activity-types';
-import { inputSignal, inputUpdate, viewQuery, type CallerInput } from '../../workflows/session-api';
+import { inputSignal, inputUpdate, NO_INPUT_YET, viewQuery, type CallerInput } from '../../workflows/session-api';
 import { startBackendStub } from '../support/backend-stub';
 import { menuActionMachine } from '../support/menu-action-machine';
 
@@ -74,17 +75,20 @@ test('a voice session whose turns wait for the caller still continues as new, be
   const client = new Client({ connection, dataConverter: dataConverter() });
   const taskQueue = `can-voice-${crypto.randomUUID()}`;
   const voiceTaskQueue = `${taskQueue}-node`;
-  // The node: a turn that waits is left open for the "bridge" below; any other command answers at once.
-  const held: Array<{ id: FullActivityId; after: string }> = [];
+  // The node: a turn that waits is left open for the "bridge" below (the esl-bridge's rule, CallTurns); any other
+  // command answers at once.
+  const turns = new CallTurns(NO_INPUT_YET);
   const node = await Worker.create({
     connection: nativeConnection,
     taskQueue: voiceTaskQueue,
     dataConverter: dataConverter(),
     activities: {
-      voiceTurn: async ({ awaitInput }: { awaitInput?: AwaitInput }) => {
+      voiceTurn: async ({ callId, awaitInput }: { callId: string; awaitInput?: AwaitInput }) => {
         if (!awaitInput) return { interrupted: false };
         const { workflowExecution, activityId } = Context.current().info;
-        held.push({ id: { workflowId: workflowExecution!.workflowId, runId: workflowExecution!.runId, activityId }, after: awaitInput.after });
+        const { hold } = turns.announce({ callId, workflowId: workflowExecution!.workflowId, runId: workflowExecution!.runId, activityId, after: awaitInput.after });
+        // A void turn ends at once, empty: the signal already sent answers.
+        if (!hold) return { interrupted: false };
         throw new CompleteAsyncError();
       },
       voiceSay: async () => ({ interrupted: false }),
@@ -99,31 +103,26 @@ test('a voice session whose turns wait for the caller still continues as new, be
     const callId = crypto.randomUUID();
     const handle = await startSessionWorkflow(client, { machine, channel: 'voice', callId, voiceTaskQueue }, { taskQueue });
     const firstRunId = (await handle.describe()).runId;
-    let lastSent = 'none';
     let asResults = 0;
-    // The esl-bridge's rule: the open turn takes the input when the session had seen everything sent before.
     const deliver = async (input: CallerInput) => {
-      const turn = held.shift();
+      const turn = turns.deliver(input.eventId);
       if (turn) {
         try {
-          const valid = turn.after === lastSent;
-          await client.activity.complete(turn.id, valid ? { interrupted: false, input } : { interrupted: false });
-          lastSent = input.eventId;
-          if (valid) return void asResults++;
+          await client.activity.complete(turnActivityId(turn), { interrupted: false, input });
+          return void asResults++;
         } catch (err) {
           if (!(err instanceof ActivityNotFoundError)) throw err;
         }
       }
-      lastSent = input.eventId;
       await handle.signal(inputSignal, input);
     };
     for (let i = 0; i < 16; i++) {
       // Wait until the session waits: a turn is held, or it asked for none (it is about to hand over).
-      await until(async () => held.length > 0 || ((await handle.query(viewQuery)).listening && (await handle.query(viewQuery)).turn === i));
+      await until(async () => turns.open !== undefined || ((await handle.query(viewQuery)).listening && (await handle.query(viewQuery)).turn === i));
       await deliver({ eventId: `v${i}`, kind: 'dtmf', digits: '9' });
       await until(async () => (await handle.query(viewQuery)).turn === i + 1);
     }
-    await until(async () => held.length > 0 || (await handle.query(viewQuery)).listening);
+    await until(async () => turns.open !== undefined || (await handle.query(viewQuery)).listening);
     await deliver({ eventId: 'hangup', kind: 'hangup' });
     const result = await client.workflow.getHandle(handle.workflowId).result();
     expect(result).toMatchObject({ outcome: 'hangup', turns: 17 });
