@@ -96,8 +96,8 @@ class SessionMetrics implements WorkflowInboundCallsInterceptor, WorkflowOutboun
   scheduleActivity(input: ActivityInput, next: Next<WorkflowOutboundCallsInterceptor, 'scheduleActivity'>): Promise<unknown> {
     const mark = this.pending;
     this.pending = undefined;
-    const headers = mark ? { ...input.headers, [TURN_HEADER]: defaultPayloadConverter.toPayload({ inputAtMs: mark.at, channel: this.channel } satisfies TurnHeader) } : input.headers;
-    const result = next({ ...input, headers });
+    const turn: TurnHeader | undefined = mark && { inputAtMs: mark.at, channel: this.channel };
+    const result = next(turn ? { ...input, headers: { ...input.headers, [TURN_HEADER]: defaultPayloadConverter.toPayload(turn) } } : input);
     if (input.activityType !== 'voiceTurn') return result;
     // A voice turn that waited for the caller returns the answer: that is the input the next command answers.
     return result.then((out) => {
